@@ -1,0 +1,100 @@
+"""The one data type that flows through every stage, and the records stages emit about it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """One span that cleaning removed: which rule, what text, where in the pre-cleaning text.
+
+    ``start``/``end`` are character offsets into the text as it was before cleaning, so
+    ``rebuild_original`` can put every removed span back and an auditor can see the exact cut.
+    """
+
+    rule: str
+    text: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "text": self.text, "start": self.start, "end": self.end}
+
+
+@dataclass(slots=True)
+class Document:
+    """A news document as it moves through ingest → extract → clean → language → dedup."""
+
+    id: str
+    source: str
+    text: str = ""
+    url: str | None = None
+    title: str | None = None
+    published: str | None = None  # ISO date (YYYY-MM-DD) or None
+    author: str | None = None
+    sitename: str | None = None
+    language: str | None = None
+    language_score: float | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    removed: list[Removal] = field(default_factory=list)
+    cluster_id: str | None = None
+    cluster_size: int | None = None
+
+    @property
+    def word_count(self) -> int:
+        return len(self.text.split())
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """Why an input did not make it into the corpus. Every input that is not kept or a
+    duplicate ends up as exactly one of these; ``reason`` is a stable dotted name
+    (``ingest.empty_file``, ``extract.no_content``, ``quality.too_short``, ``language``)."""
+
+    id: str
+    source: str
+    reason: str
+    detail: str
+    value: Any = None
+    url: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """A document dropped as a copy of ``duplicate_of`` (which is kept, now or in an earlier run)."""
+
+    id: str
+    source: str
+    duplicate_of: str
+    similarity: float
+    method: str  # "exact" | "near"
+    url: str | None = None
+    cluster_id: str | None = None
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def rebuild_original(text: str, removed: list[Removal]) -> str:
+    """Put removed spans back into cleaned ``text``: the inverse of cleaning, for audits.
+
+    Cleaning keeps the text outside the removed spans byte for byte, so inserting each span
+    at its ``start`` (in ascending order) restores the pre-cleaning text exactly.
+    """
+    out: list[str] = []
+    pos_clean = 0  # position in cleaned text
+    pos_orig = 0  # position in original text
+    for r in sorted(removed, key=lambda r: r.start):
+        keep_len = r.start - pos_orig
+        out.append(text[pos_clean : pos_clean + keep_len])
+        pos_clean += keep_len
+        out.append(r.text)
+        pos_orig = r.end
+    out.append(text[pos_clean:])
+    return "".join(out)
