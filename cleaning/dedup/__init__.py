@@ -1,83 +1,42 @@
-"""Deduplication (placeholder: exact hashes only; replaced by the Dedup issue's MinHash LSH)."""
+"""Near-duplicate detection for news: exact hash, MinHash LSH with verification, news-aware
+keep policy, clusters, and a persistent incremental index (sqlite | memory | redis).
+
+The flow calls, per run::
+
+    sigs = compute_signatures(batch, config)          # per batch, may run in worker processes
+    index = open_index(config, state_dir)             # kept documents of earlier runs
+    outcome = resolve_duplicates(all_sigs, config, index)   # reads the index, never writes it
+    ... write corpus (outcome.clusters) and duplicates.jsonl (outcome.duplicates) ...
+    index.add([s for s in all_sigs if s.id in outcome.clusters], run_id=...)
+    index.close()
+
+Settings: ``cleaning/config/dedup.toml`` (``config["dedup"]``), each with the measurement
+that chose it.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import re
-import unicodedata
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from .index import DedupIndex, IndexMismatchError, MemoryIndex, RedisIndex, SqliteIndex, open_index
+from .resolve import DedupOutcome, resolve_duplicates
+from .settings import DedupConfigError, DedupSettings, dedup_settings
+from .signature import DocSignature, compute_signatures, content_hash, normalize_for_hash
+from .sketch import SCHEME
 
-from ..config import Config
-from ..document import Document, Duplicate
-
-_PUNCT_WS = re.compile(r"[\W_]+", re.UNICODE)
-
-
-def normalize_for_hash(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return _PUNCT_WS.sub(" ", text).strip()
-
-
-def content_hash(text: str) -> str:
-    return hashlib.sha256(normalize_for_hash(text).encode()).hexdigest()[:32]
-
-
-@dataclass(slots=True)
-class DocSignature:
-    id: str
-    source: str
-    url: str | None
-    sitename: str | None
-    published: str | None
-    text_chars: int
-    n_metadata: int
-    content_hash: str
-    minhash: Any = None
-    n_shingles: int = 0
-
-
-@dataclass(slots=True)
-class DedupOutcome:
-    clusters: dict[str, tuple[str, int]] = field(default_factory=dict)
-    duplicates: list[Duplicate] = field(default_factory=list)
-    stats: dict[str, Any] = field(default_factory=dict)
-
-
-def compute_signatures(docs: list[Document], config: Config) -> list[DocSignature]:
-    return [
-        DocSignature(d.id, d.source, d.url, d.sitename, d.published, len(d.text),
-                     sum(1 for v in (d.title, d.author, d.published, d.url, d.sitename) if v),
-                     content_hash(d.text))
-        for d in docs
-    ]
-
-
-class DedupIndex:
-    def __init__(self, state_dir: Path | None) -> None:
-        self.state_dir = state_dir
-
-    def add(self, sigs: list[DocSignature]) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
-def open_index(config: Config, state_dir: Path | None) -> DedupIndex:
-    return DedupIndex(state_dir)
-
-
-def resolve_duplicates(sigs: list[DocSignature], config: Config, index: DedupIndex | None) -> DedupOutcome:
-    out = DedupOutcome()
-    first: dict[str, str] = {}
-    for s in sorted(sigs, key=lambda s: s.id):
-        if s.content_hash in first:
-            out.duplicates.append(Duplicate(s.id, s.source, first[s.content_hash], 1.0, "exact", s.url))
-        else:
-            first[s.content_hash] = s.id
-    for s in sigs:
-        if s.content_hash in first and first[s.content_hash] == s.id:
-            out.clusters[s.id] = (s.id, 1)
-    return out
+__all__ = [
+    "SCHEME",
+    "DedupConfigError",
+    "DedupIndex",
+    "DedupOutcome",
+    "DedupSettings",
+    "DocSignature",
+    "IndexMismatchError",
+    "MemoryIndex",
+    "RedisIndex",
+    "SqliteIndex",
+    "compute_signatures",
+    "content_hash",
+    "dedup_settings",
+    "normalize_for_hash",
+    "open_index",
+    "resolve_duplicates",
+]

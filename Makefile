@@ -1,0 +1,40 @@
+# newsclean — the two set-up commands are `make run` and `make test`; both create .venv if missing.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+
+# Quiet, offline Prefect: no telemetry, a project-local Prefect home.
+export DO_NOT_TRACK := 1
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export PREFECT_HOME := $(CURDIR)/.prefect
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 90
+export UV_PYTHON_DOWNLOADS := never
+export UV_COMPILE_BYTECODE := 1
+
+.PHONY: install run test bench clean-output
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv
+
+$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --extra dev --python $(PYTHON)
+	touch $@
+
+install: $(VENV)/.installed
+
+## Run the pipeline on seeds/ into output/.
+run: install
+	$(VENV)/bin/newsclean run seeds --out output
+
+## Run the test suite.
+test: install
+	$(VENV)/bin/pytest
+
+bench: install
+	$(VENV)/bin/python benchmarks/pipeline_bench.py
+
+clean-output:
+	find output -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

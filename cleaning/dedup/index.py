@@ -1,0 +1,375 @@
+"""Persistent index of the documents earlier runs KEPT, so a scheduled run dedups new documents
+against the whole corpus without re-reading it.
+
+Three backends behind one small interface:
+- ``sqlite`` (default): one file in the state directory; signatures as numpy blobs, LSH band
+  keys in an indexed table, each ``add`` one transaction.
+- ``memory``: the same in process (no state directory, tests, one-off runs).
+- ``redis``: several workers share one index. Band lookup is datasketch's ``MinHashLSH`` with
+  redis storage (LeanMinHash objects built from our signatures); signatures and exact hashes
+  are plain redis hashes under the same prefix.
+
+Every backend records the sketch parameters (scheme, num_perm, seed, shingle sizes, bands,
+rows, ...) and refuses to open with different ones: a changed config must be a clear error,
+not an index that silently never matches (ENVIRONMENT.md: datasketch 2.x returns [] for 1.x
+sketches).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import numpy as np
+
+from ..config import Config
+from .settings import DedupSettings, dedup_settings
+from .signature import DocSignature, band_keys
+from .sketch import SCHEME
+
+SCHEMA_VERSION = 1
+
+
+class IndexMismatchError(RuntimeError):
+    """A persisted index was built with other sketch parameters than the current config."""
+
+
+def _expected_meta(s: DedupSettings) -> dict[str, Any]:
+    return {"schema_version": SCHEMA_VERSION, "scheme": SCHEME, **s.sketch_params()}
+
+
+def _check_meta(stored: dict[str, Any], s: DedupSettings, where: str) -> None:
+    expected = _expected_meta(s)
+    diff = {k: (stored.get(k), v) for k, v in expected.items() if stored.get(k) != v}
+    if diff:
+        detail = ", ".join(f"{k}: index has {a!r}, config has {b!r}" for k, (a, b) in sorted(diff.items()))
+        raise IndexMismatchError(
+            f"dedup index {where} was built with different parameters ({detail}); its signatures "
+            "cannot be compared with new ones. Use the original [dedup] settings, or a new "
+            "state directory / redis prefix to start a fresh index."
+        )
+
+
+def _sig_record(s: DocSignature) -> dict[str, Any]:
+    return {"id": s.id, "source": s.source, "url": s.url, "sitename": s.sitename,
+            "published": s.published, "text_chars": s.text_chars, "n_metadata": s.n_metadata,
+            "content_hash": s.content_hash, "n_shingles": s.n_shingles,
+            "shingle_kind": s.shingle_kind, "run": s.run}
+
+
+def _sig_from(record: dict[str, Any], minhash: bytes) -> DocSignature:
+    return DocSignature(minhash=np.frombuffer(minhash, dtype=np.uint64).copy(), **record)
+
+
+class DedupIndex(ABC):
+    """Signatures of documents kept by earlier runs. Read by ``resolve_duplicates`` (which
+    never writes), written by ``add`` once a run's outputs are safely on disk."""
+
+    backend: str = ""
+
+    def __init__(self, settings: DedupSettings) -> None:
+        self.settings = settings
+
+    @abstractmethod
+    def lookup_exact(self, hashes: Iterable[str]) -> dict[str, DocSignature]:
+        """content_hash -> the kept signature with that hash (first kept wins)."""
+
+    @abstractmethod
+    def candidates(self, minhashes: np.ndarray) -> list[DocSignature]:
+        """Kept signatures sharing at least one LSH band with any row of ``minhashes``."""
+
+    @abstractmethod
+    def _add(self, sigs: list[DocSignature], run: str) -> None: ...
+
+    @abstractmethod
+    def __len__(self) -> int: ...
+
+    @abstractmethod
+    def _runs_so_far(self) -> int: ...
+
+    def add(self, sigs: Iterable[DocSignature], run_id: str | None = None) -> None:
+        """Persist KEPT signatures (atomically where the backend allows). ``run_id`` names the
+        run in later reasons ("already in corpus (run X)"); default: the run's ordinal."""
+        batch = sorted(sigs, key=lambda s: s.id)
+        if not batch:
+            return
+        bad = [s.id for s in batch if s.minhash is None or len(s.minhash) != self.settings.num_perm]
+        if bad:
+            raise ValueError(f"signatures without a {self.settings.num_perm}-value minhash: {bad[:5]}")
+        self._add(batch, run_id or str(self._runs_so_far() + 1))
+
+    def close(self) -> None:
+        """Release the backend (file handle, connection)."""
+
+    def __enter__(self) -> DedupIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _near_eligible(self, s: DocSignature) -> bool:
+        return s.n_shingles >= self.settings.min_shingles
+
+
+class MemoryIndex(DedupIndex):
+    """In-process index: nothing survives the process."""
+
+    backend = "memory"
+
+    def __init__(self, settings: DedupSettings) -> None:
+        super().__init__(settings)
+        self._sigs: dict[str, DocSignature] = {}
+        self._exact: dict[str, str] = {}
+        self._buckets: dict[int, list[str]] = {}
+        self._runs = 0
+
+    def lookup_exact(self, hashes: Iterable[str]) -> dict[str, DocSignature]:
+        return {h: self._sigs[self._exact[h]] for h in hashes if h in self._exact}
+
+    def candidates(self, minhashes: np.ndarray) -> list[DocSignature]:
+        if not len(minhashes) or not self._buckets:
+            return []
+        ids = {i for k in np.unique(band_keys(minhashes, self.settings)).tolist()
+               for i in self._buckets.get(k, ())}
+        return [self._sigs[i] for i in sorted(ids)]
+
+    def _add(self, sigs: list[DocSignature], run: str) -> None:
+        self._runs += 1
+        near = [s for s in sigs if s.id not in self._sigs and self._near_eligible(s)]
+        keys = band_keys(np.stack([s.minhash for s in near]), self.settings) if near else []
+        for s in sigs:
+            if s.id in self._sigs:
+                continue
+            s = _sig_from(_sig_record(s) | {"run": run}, s.minhash.tobytes())
+            self._sigs[s.id] = s
+            self._exact.setdefault(s.content_hash, s.id)
+        for s, row in zip(near, keys):
+            for k in row.tolist():
+                self._buckets.setdefault(k, []).append(s.id)
+
+    def _runs_so_far(self) -> int:
+        return self._runs
+
+    def __len__(self) -> int:
+        return len(self._sigs)
+
+
+class SqliteIndex(DedupIndex):
+    """One SQLite file: ``docs`` (metadata + minhash blob), ``bands`` (key -> doc), ``meta``."""
+
+    backend = "sqlite"
+
+    def __init__(self, settings: DedupSettings, path: Path) -> None:
+        super().__init__(settings)
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA busy_timeout=30000")  # another worker may be adding
+        self._db.executescript(
+            """
+            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS runs (seq INTEGER PRIMARY KEY, run TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS docs (
+                rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, content_hash TEXT NOT NULL,
+                record TEXT NOT NULL, minhash BLOB NOT NULL);
+            CREATE INDEX IF NOT EXISTS docs_content_hash ON docs(content_hash, rid);
+            CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, rid INTEGER NOT NULL,
+                PRIMARY KEY (key, rid)) WITHOUT ROWID;
+            """
+        )
+        stored = {k: json.loads(v) for k, v in self._db.execute("SELECT key, value FROM meta")}
+        if stored:
+            _check_meta(stored, settings, str(path))
+        else:
+            with self._tx():
+                self._db.executemany("INSERT INTO meta VALUES (?, ?)",
+                                     [(k, json.dumps(v)) for k, v in _expected_meta(settings).items()])
+
+    def _tx(self):
+        db = self._db
+
+        class _Tx:
+            def __enter__(self_inner):
+                db.execute("BEGIN IMMEDIATE")
+
+            def __exit__(self_inner, exc_type, *_):
+                db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+        return _Tx()
+
+    def _load(self, rows: Iterable[tuple[str, bytes]]) -> list[DocSignature]:
+        return [_sig_from(json.loads(rec), blob) for rec, blob in rows]
+
+    def lookup_exact(self, hashes: Iterable[str]) -> dict[str, DocSignature]:
+        out: dict[str, DocSignature] = {}
+        hs = sorted(set(hashes))
+        for lo in range(0, len(hs), 500):
+            chunk = hs[lo : lo + 500]
+            rows = self._db.execute(
+                f"SELECT content_hash, record, minhash FROM docs WHERE content_hash IN "
+                f"({','.join('?' * len(chunk))}) ORDER BY rid", chunk).fetchall()
+            for h, rec, blob in rows:
+                if h not in out:
+                    out[h] = self._load([(rec, blob)])[0]
+        return out
+
+    def candidates(self, minhashes: np.ndarray) -> list[DocSignature]:
+        if not len(minhashes):
+            return []
+        keys = np.unique(band_keys(minhashes, self.settings)).tolist()
+        db = self._db
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS q (key INTEGER PRIMARY KEY)")
+        db.execute("DELETE FROM q")
+        db.executemany("INSERT INTO q VALUES (?)", ((k,) for k in keys))
+        rows = db.execute(
+            "SELECT record, minhash FROM docs WHERE rid IN "
+            "(SELECT DISTINCT b.rid FROM q JOIN bands b ON b.key = q.key) ORDER BY id").fetchall()
+        db.execute("DELETE FROM q")
+        return self._load(rows)
+
+    def _add(self, sigs: list[DocSignature], run: str) -> None:
+        with self._tx():
+            self._db.execute("INSERT INTO runs (run) VALUES (?)", (run,))
+            for s in sigs:
+                cur = self._db.execute(
+                    "INSERT OR IGNORE INTO docs (id, content_hash, record, minhash) VALUES (?,?,?,?)",
+                    (s.id, s.content_hash, json.dumps(_sig_record(s) | {"run": run}, sort_keys=True),
+                     np.ascontiguousarray(s.minhash, dtype=np.uint64).tobytes()))
+                if cur.rowcount and self._near_eligible(s):
+                    rid = cur.lastrowid
+                    keys = band_keys(s.minhash[None, :], self.settings)[0].tolist()
+                    self._db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)",
+                                         ((k, rid) for k in keys))
+
+    def _runs_so_far(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+
+    def __len__(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM docs").fetchone()[0]
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _redis_params(url: str) -> dict[str, Any]:
+    """``redis://[user:pass@]host:port/db`` -> keyword arguments for ``redis.Redis``."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss"):
+        raise ValueError(f"redis_url must start with redis:// (got {url!r})")
+    params: dict[str, Any] = {"host": parts.hostname or "127.0.0.1", "port": parts.port or 6379,
+                              "db": int(parts.path.strip("/") or 0)}
+    if parts.username:
+        params["username"] = unquote(parts.username)
+    if parts.password:
+        params["password"] = unquote(parts.password)
+    if parts.scheme == "rediss":
+        params["ssl"] = True
+    return params
+
+
+class RedisIndex(DedupIndex):
+    """Shared index in redis: datasketch ``MinHashLSH`` (redis storage) finds candidates;
+    ``<prefix>:sig`` / ``<prefix>:exact`` / ``<prefix>:meta`` hold signatures, exact hashes and
+    the sketch parameters."""
+
+    backend = "redis"
+
+    def __init__(self, settings: DedupSettings, url: str, prefix: str) -> None:
+        import redis
+        from datasketch import MinHashLSH
+
+        super().__init__(settings)
+        self.prefix = prefix
+        params = _redis_params(url)
+        self._r = redis.Redis(**params)
+        try:
+            self._r.ping()
+        except redis.RedisError as exc:
+            raise ConnectionError(f"dedup index: redis at {url} is unreachable: {exc}") from exc
+        meta_key = f"{prefix}:meta"
+        expected = {k: json.dumps(v) for k, v in _expected_meta(settings).items()}
+        self._r.hsetnx(meta_key, "schema_version", expected["schema_version"])  # claim the prefix
+        stored = self._r.hgetall(meta_key)
+        if len(stored) == 1:  # we (or a racing worker with the same config) just created it
+            self._r.hset(meta_key, mapping=expected)
+            stored = self._r.hgetall(meta_key)
+        _check_meta({k.decode(): json.loads(v) for k, v in stored.items()}, settings, f"{url} {prefix}")
+        self._lsh = MinHashLSH(
+            num_perm=settings.num_perm, params=(settings.lsh_bands, settings.lsh_rows),
+            storage_config={"type": "redis", "basename": f"{prefix}:lsh".encode(), "redis": params},
+        )
+
+    def _lean(self, minhash: np.ndarray):
+        from datasketch import LeanMinHash
+
+        # The values are ours (SCHEME), not datasketch's permutations; "affine64" only tells
+        # datasketch they are uint64 so it bands and serializes them as they are.
+        return LeanMinHash(seed=self.settings.seed, hashvalues=minhash, scheme="affine64")
+
+    def _fetch(self, ids: list[str]) -> list[DocSignature]:
+        if not ids:
+            return []
+        raw = self._r.hmget(f"{self.prefix}:sig", ids)
+        out = []
+        for blob in raw:
+            if blob is None:  # LSH written, signature not (yet): treat as absent
+                continue
+            head, _, mh = blob.partition(b"\n")
+            out.append(_sig_from(json.loads(head), mh))
+        return out
+
+    def lookup_exact(self, hashes: Iterable[str]) -> dict[str, DocSignature]:
+        hs = sorted(set(hashes))
+        if not hs:
+            return {}
+        ids = self._r.hmget(f"{self.prefix}:exact", hs)
+        found = {h: i.decode() for h, i in zip(hs, ids) if i is not None}
+        sigs = {s.id: s for s in self._fetch(sorted(set(found.values())))}
+        return {h: sigs[i] for h, i in found.items() if i in sigs}
+
+    def candidates(self, minhashes: np.ndarray) -> list[DocSignature]:
+        ids: set[str] = set()
+        for row in minhashes:
+            ids.update(self._lsh.query(self._lean(row)))
+        return sorted(self._fetch(sorted(ids)), key=lambda s: s.id)
+
+    def _add(self, sigs: list[DocSignature], run: str) -> None:
+        existing = self._r.hmget(f"{self.prefix}:sig", [s.id for s in sigs])
+        new = [s for s, e in zip(sigs, existing) if e is None]
+        pipe = self._r.pipeline(transaction=True)
+        pipe.rpush(f"{self.prefix}:runs", run)
+        for s in new:
+            head = json.dumps(_sig_record(s) | {"run": run}, sort_keys=True).encode()
+            pipe.hset(f"{self.prefix}:sig", s.id, head + b"\n" + s.minhash.astype(np.uint64).tobytes())
+            pipe.hsetnx(f"{self.prefix}:exact", s.content_hash, s.id)
+        pipe.execute()
+        with self._lsh.insertion_session() as session:
+            for s in new:
+                if self._near_eligible(s):
+                    session.insert(s.id, self._lean(s.minhash), check_duplication=False)
+
+    def _runs_so_far(self) -> int:
+        return int(self._r.llen(f"{self.prefix}:runs"))
+
+    def __len__(self) -> int:
+        return int(self._r.hlen(f"{self.prefix}:sig"))
+
+    def close(self) -> None:
+        self._r.close()
+
+
+def open_index(config: Config, state_dir: Path | None) -> DedupIndex:
+    """The index of documents kept by earlier runs: ``[dedup.index] backend`` decides where;
+    with ``state_dir=None`` the sqlite backend falls back to memory (nothing to persist into)."""
+    s = dedup_settings(config)
+    if s.backend == "redis":
+        return RedisIndex(s, s.redis_url, s.redis_prefix)
+    if s.backend == "memory" or state_dir is None:
+        return MemoryIndex(s)
+    return SqliteIndex(s, Path(state_dir) / s.sqlite_file)

@@ -1,0 +1,111 @@
+"""The ``[dedup]`` config table, validated once into a typed, frozen settings object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..config import Config, ConfigError
+
+KEEP_CRITERIA = ("earliest_published", "longest_text", "most_metadata", "stable_id")
+BACKENDS = ("sqlite", "redis", "memory")
+
+
+class DedupConfigError(ConfigError):
+    """The ``[dedup]`` settings are inconsistent (named key and allowed values in the message)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DedupSettings:
+    shingle_words: int
+    cjk_char_ngram: int
+    cjk_min_share: float
+    num_perm: int
+    seed: int
+    lsh_bands: int
+    lsh_rows: int
+    max_bucket: int
+    verify_jaccard: float
+    verify_containment: float
+    containment_min_jaccard: float
+    min_shingles: int
+    keep_policy: tuple[str, ...]
+    backend: str
+    sqlite_file: str
+    redis_url: str
+    redis_prefix: str
+
+    def sketch_params(self) -> dict[str, Any]:
+        """What a signature depends on: persisted with an index and checked when it is reopened."""
+        return {
+            "shingle_words": self.shingle_words,
+            "cjk_char_ngram": self.cjk_char_ngram,
+            "cjk_min_share": self.cjk_min_share,
+            "num_perm": self.num_perm,
+            "seed": self.seed,
+            "lsh_bands": self.lsh_bands,
+            "lsh_rows": self.lsh_rows,
+            "min_shingles": self.min_shingles,
+        }
+
+
+def _int(table: dict[str, Any], key: str, lo: int) -> int:
+    value = table.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or value < lo:
+        raise DedupConfigError(f"[dedup] {key} must be an integer >= {lo}, got {value!r}")
+    return value
+
+
+def _share(table: dict[str, Any], key: str) -> float:
+    value = table.get(key)
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0.0 <= value <= 1.0:
+        raise DedupConfigError(f"[dedup] {key} must be a number in [0, 1], got {value!r}")
+    return float(value)
+
+
+def dedup_settings(config: Config) -> DedupSettings:
+    """Read and check ``config["dedup"]``; raise DedupConfigError naming the bad key."""
+    table = config.get("dedup")
+    if not isinstance(table, dict):
+        raise DedupConfigError("config has no [dedup] table (cleaning/config/dedup.toml missing?)")
+    index = table.get("index", {})
+    num_perm = _int(table, "num_perm", 16)
+    bands, rows = _int(table, "lsh_bands", 1), _int(table, "lsh_rows", 1)
+    if bands * rows > num_perm:
+        raise DedupConfigError(
+            f"[dedup] lsh_bands * lsh_rows = {bands * rows} exceeds num_perm = {num_perm}"
+        )
+    policy = table.get("keep_policy")
+    if not isinstance(policy, list) or not policy:
+        raise DedupConfigError(f"[dedup] keep_policy must be a non-empty list, got {policy!r}")
+    unknown = [c for c in policy if c not in KEEP_CRITERIA]
+    if unknown:
+        raise DedupConfigError(
+            f"[dedup] keep_policy has unknown criteria {unknown}; known: {list(KEEP_CRITERIA)}"
+        )
+    if len(set(policy)) != len(policy):
+        raise DedupConfigError(f"[dedup] keep_policy lists a criterion twice: {policy}")
+    if "stable_id" not in policy:
+        policy = [*policy, "stable_id"]  # a total order, so the choice is always deterministic
+    backend = index.get("backend", "sqlite")
+    if backend not in BACKENDS:
+        raise DedupConfigError(f"[dedup.index] backend must be one of {list(BACKENDS)}, got {backend!r}")
+    return DedupSettings(
+        shingle_words=_int(table, "shingle_words", 1),
+        cjk_char_ngram=_int(table, "cjk_char_ngram", 1),
+        cjk_min_share=_share(table, "cjk_min_share"),
+        num_perm=num_perm,
+        seed=_int(table, "seed", 0),
+        lsh_bands=bands,
+        lsh_rows=rows,
+        max_bucket=_int(table, "max_bucket", 2),
+        verify_jaccard=_share(table, "verify_jaccard"),
+        verify_containment=_share(table, "verify_containment"),
+        containment_min_jaccard=_share(table, "containment_min_jaccard"),
+        min_shingles=_int(table, "min_shingles", 1),
+        keep_policy=tuple(policy),
+        backend=backend,
+        sqlite_file=str(index.get("sqlite_file", "dedup_index.sqlite3")),
+        redis_url=str(index.get("redis_url", "redis://127.0.0.1:6379/0")),
+        redis_prefix=str(index.get("redis_prefix", "newsclean:dedup")),
+    )

@@ -1,0 +1,116 @@
+"""DocSignature: everything dedup needs about a document, without its text (picklable, ~1.2 KB)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import numpy as np
+
+from ..config import Config
+from ..document import Document
+from .settings import DedupSettings, dedup_settings
+from .sketch import sketch_batch, text_content_hash
+
+_U64 = np.uint64
+
+
+@dataclass(slots=True)
+class DocSignature:
+    """One document as dedup sees it. ``minhash`` is a uint64 array of ``num_perm`` values
+    (all 2**64-1 when the text has no shingle). ``run`` is set for signatures that come back
+    from a persisted index: the run that kept them."""
+
+    id: str
+    source: str
+    url: str | None
+    sitename: str | None
+    published: str | None
+    text_chars: int
+    n_metadata: int
+    content_hash: str
+    minhash: np.ndarray | None = None
+    n_shingles: int = 0
+    shingle_kind: str = "words"  # "words" | "cjk_chars": how the text was shingled
+    run: str | None = None
+
+    @property
+    def site(self) -> str | None:
+        """The outlet: ``sitename`` if known, else the url host without ``www.``."""
+        if self.sitename:
+            return self.sitename.strip()
+        if self.url:
+            host = urlsplit(self.url).hostname or ""
+            return host.removeprefix("www.") or None
+        return None
+
+
+_PUNCT_WS = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def normalize_for_hash(text: str) -> str:
+    """The text as the exact-duplicate hash sees it (for audits): NFKC, case folded, runs of
+    whitespace/punctuation as one space. Texts with equal forms get equal ``content_hash``."""
+    return _PUNCT_WS.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+
+
+def content_hash(text: str) -> str:
+    """Exact-duplicate hash of the normalized text: NFKC, case folded, every run of
+    whitespace/punctuation folded to one separator (so re-wrapped or re-punctuated copies
+    collide). Equal to ``DocSignature.content_hash`` for the same text."""
+    return text_content_hash(text)
+
+
+def _metadata_count(doc: Document) -> int:
+    return sum(1 for v in (doc.title, doc.author, doc.published, doc.url, doc.sitename) if v)
+
+
+def compute_signatures(docs: list[Document], config: Config) -> list[DocSignature]:
+    """Signatures for one batch (pure: safe in parallel worker processes)."""
+    s = dedup_settings(config)
+    if not docs:
+        return []
+    sk = sketch_batch([d.text for d in docs], shingle_words=s.shingle_words,
+                      cjk_char_ngram=s.cjk_char_ngram, cjk_min_share=s.cjk_min_share,
+                      num_perm=s.num_perm, seed=s.seed)
+    return [
+        DocSignature(
+            id=d.id, source=d.source, url=d.url, sitename=d.sitename, published=d.published,
+            text_chars=len(d.text), n_metadata=_metadata_count(d),
+            content_hash=sk.content_hashes[i], minhash=sk.minhashes[i].copy(),
+            n_shingles=int(sk.n_shingles[i]),
+            shingle_kind="cjk_chars" if sk.char_mode[i] else "words",
+        )
+        for i, d in enumerate(docs)
+    ]
+
+
+def band_keys(minhashes: np.ndarray, s: DedupSettings) -> np.ndarray:
+    """(n_docs, lsh_bands) int64 bucket keys; the band number is mixed in, so one flat
+    key space serves all bands (a single SQLite index, one numpy sort)."""
+    n = minhashes.shape[0]
+    rows = minhashes[:, : s.lsh_bands * s.lsh_rows].reshape(n, s.lsh_bands, s.lsh_rows)
+    with np.errstate(over="ignore"):
+        acc = np.arange(1, s.lsh_bands + 1, dtype=np.uint64)[None, :] * _U64(0x9E3779B97F4A7C15)
+        acc = np.broadcast_to(acc, (n, s.lsh_bands)).copy()
+        for r in range(s.lsh_rows):
+            acc ^= rows[:, :, r]
+            acc *= _U64(0xBF58476D1CE4E5B9)
+            acc ^= acc >> _U64(29)
+    return acc.view(np.int64)
+
+
+def estimate_similarity(a: DocSignature, b: DocSignature) -> tuple[float, float]:
+    """(estimated Jaccard, estimated containment of the smaller in the larger)."""
+    j = float(np.mean(a.minhash == b.minhash))
+    return j, containment_from_jaccard(j, a.n_shingles, b.n_shingles)
+
+
+def containment_from_jaccard(j, n_a, n_b):
+    """|A∩B| = J(|A|+|B|)/(1+J); divided by the smaller set (works on scalars and arrays)."""
+    small = np.minimum(n_a, n_b)
+    inter = j * (np.asarray(n_a) + np.asarray(n_b)) / (1.0 + j)
+    out = np.minimum(1.0, inter / np.maximum(small, 1))
+    return float(out) if np.ndim(out) == 0 else out

@@ -1,0 +1,150 @@
+"""Extract: raw items → Documents with main text and metadata.
+
+HTML goes through trafilatura (main text, title, date, author, site name, url; comments
+excluded). Plain text is taken as is, except a leading scraper header line such as
+``date 2023-11-10 <title>`` which becomes ``published`` and ``title`` instead of text.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from urllib.parse import urlsplit
+
+from .config import Config
+from .document import Document, Rejection
+from .ingest import RawItem
+
+# " date 2023-11-10 Some title" — the header some scrapers put on the first line.
+_TEXT_HEADER = re.compile(r"\A[ \t\ufeff]*date[ \t]+(\d{4}-\d{2}-\d{2})(?:[ \t]+([^\n]*?))?[ \t]*(?:\r?\n|\Z)")
+_ISO_PREFIX = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%Y%m%d")
+
+
+def normalize_date(value: object) -> str | None:
+    """Best-effort ISO ``YYYY-MM-DD`` from a date string or object; None when unparseable."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    s = str(value).strip()
+    if not s:
+        return None
+    m = _ISO_PREFIX.match(s)
+    if m:
+        try:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+        except ValueError:
+            return None
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(s, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+def _normalize_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+
+
+def split_text_header(text: str) -> tuple[str, str | None, str | None]:
+    """Split a leading ``date YYYY-MM-DD <title>`` line off: returns (body, published, title)."""
+    m = _TEXT_HEADER.match(text)
+    if not m:
+        return text, None, None
+    published = normalize_date(m.group(1))
+    if published is None:
+        return text, None, None
+    title = (m.group(2) or "").strip() or None
+    return text[m.end():].lstrip("\n"), published, title
+
+
+def host_of(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    return host[4:] if host and host.startswith("www.") else host
+
+
+def document_from_text(text: str, source: str, config: Config | None = None, *, doc_id: str = "", url: str | None = None,
+                       title: str | None = None, published: str | None = None) -> Document:
+    """A Document from already-extracted text (``.txt`` files, JSONL ``text`` records)."""
+    body, header_date, header_title = split_text_header(_normalize_newlines(text))
+    return Document(
+        id=doc_id,
+        source=source,
+        text=body,
+        url=url,
+        title=title or header_title,
+        published=normalize_date(published) or header_date,
+        sitename=host_of(url),
+    )
+
+
+def _trafilatura_options(config: Config) -> dict[str, object]:
+    ex = config["extract"]
+    return {
+        "include_comments": bool(ex["include_comments"]),
+        "include_tables": bool(ex["include_tables"]),
+        "favor_precision": bool(ex["favor_precision"]),
+        "favor_recall": bool(ex["favor_recall"]),
+    }
+
+
+def extract_html(html: str, url: str | None, config: Config) -> dict[str, str | None] | None:
+    """Run trafilatura on one page: main text and metadata, or None when it finds no article."""
+    import trafilatura
+
+    result = trafilatura.bare_extraction(html, url=url, with_metadata=True, **_trafilatura_options(config))
+    if result is None:
+        return None
+    return {
+        "text": result.text or "",
+        "title": result.title,
+        "published": result.date,
+        "author": result.author,
+        "sitename": result.sitename,
+        "url": result.url,
+    }
+
+
+def extract_item(item: RawItem, config: Config) -> Document | Rejection:
+    """One raw item → a Document, or a Rejection saying why there is no usable article text."""
+    if item.kind == "text":
+        doc = document_from_text(item.content, item.source, config, doc_id=item.id, url=item.url,
+                                 title=item.title, published=item.published)
+        doc.author = item.author
+        doc.sitename = item.sitename or doc.sitename
+        doc.metadata.update(item.metadata)
+    else:
+        try:
+            meta = extract_html(item.content, item.url, config)
+        except Exception as exc:  # noqa: BLE001 - one broken page must not stop the run
+            return Rejection(item.id, item.source, "extract.error", f"trafilatura failed: {type(exc).__name__}: {exc}", url=item.url)
+        if meta is None:
+            return Rejection(item.id, item.source, "extract.no_content", "trafilatura found no article text in the page", url=item.url)
+        url = item.url or meta["url"]
+        doc = Document(
+            id=item.id,
+            source=item.source,
+            text=_normalize_newlines(meta["text"] or ""),
+            url=url,
+            title=item.title or meta["title"],
+            published=normalize_date(item.published) or normalize_date(meta["published"]),
+            author=item.author or meta["author"],
+            sitename=item.sitename or meta["sitename"] or host_of(url),
+            metadata=dict(item.metadata),
+        )
+    min_chars = int(config["extract"]["min_extracted_chars"])
+    n_chars = sum(1 for ch in doc.text if not ch.isspace())
+    if n_chars < min_chars:
+        return Rejection(item.id, item.source, "extract.no_content",
+                         f"extracted text has {n_chars} non-space characters (< {min_chars}): no article found",
+                         n_chars, item.url)
+    return doc

@@ -1,0 +1,104 @@
+"""Non-article pages: index pages (lists of headlines/links) and paywall or consent stubs.
+
+These pages can be long enough and well punctuated enough to pass the other rules, so they
+are recognised by their shape (mostly short unpunctuated lines) or by their stock phrases
+("Subscribe to continue reading", "이 기사는 유료회원 전용", "We use cookies").
+"""
+
+from __future__ import annotations
+
+import re
+
+from .base import Failure, QualityFilter, TextStats, ends_sentence, phrase_pattern
+from ..scripts import script_word_count
+
+_BULLET_RE = re.compile(r"^(?:[•·▪►▶→»\-*–—]|\d{1,3}[.)])\s+")
+_URL_RE = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
+
+
+class IndexPageFilter(QualityFilter):
+    """Mostly list-like lines: what an index, section front or "latest news" page extracts to.
+
+    A line is list-like when it is a bullet, a bare URL, or short (at most ``headline_max_words``
+    words) and does not end a sentence — i.e. a headline or a link text. ``value`` is the
+    share of characters in list-like lines; the rule needs at least ``min_lines`` such lines,
+    so one title line over a short article never counts.
+    """
+
+    name = "index_page"
+
+    def _list_like(self, line: str, per_word: float) -> bool:
+        if _BULLET_RE.match(line) or _URL_RE.match(line):
+            return True
+        if ends_sentence(line):
+            return False
+        return script_word_count(line, per_word) <= self.settings["headline_max_words"]
+
+    def check(self, stats: TextStats) -> Failure | None:
+        lines = stats.lines
+        if not lines:
+            return None
+        list_like = [ln for ln in lines if self._list_like(ln, stats.unspaced_chars_per_word)]
+        if len(list_like) < self.settings["min_lines"]:
+            return None
+        share = round(sum(map(len, list_like)) / sum(map(len, lines)), 4)
+        if share <= self.settings["max_share"]:
+            return None
+        return Failure(self.name, share,
+                       f"{len(list_like)} of {len(lines)} lines are headlines/links, holding "
+                       f"{share:.0%} of the text (max {self.settings['max_share']:.0%})")
+
+    def measure(self, stats: TextStats) -> float | None:
+        lines = stats.lines
+        if not lines:
+            return None
+        list_like = [ln for ln in lines if self._list_like(ln, stats.unspaced_chars_per_word)]
+        return round(sum(map(len, list_like)) / sum(map(len, lines)), 4)
+
+
+class StubFilter(QualityFilter):
+    """A stock phrase of a wall (paywall, cookie/consent) in a document too short to be an article.
+
+    ``value`` is the document's word count: a long article that mentions "subscribe" in a
+    surviving trailer is kept; a stub with a teaser paragraph and the wall is not.
+    """
+
+    def __init__(self, settings: dict) -> None:
+        super().__init__(settings)
+        phrases = [p for lang in sorted(settings["phrases"]) for p in settings["phrases"][lang]]
+        self.pattern = phrase_pattern(phrases)
+
+    def check(self, stats: TextStats) -> Failure | None:
+        if self.pattern is None:
+            return None
+        match = self.pattern.search(stats.text)
+        if match is None:
+            return None
+        words = stats.word_count
+        if words >= self.settings["max_words"]:
+            return None
+        return Failure(self.name, words,
+                       f"{self.kind} phrase {match.group(0)!r} in a {words}-word document "
+                       f"(articles have at least {self.settings['max_words']} words)")
+
+    def measure(self, stats: TextStats) -> int | None:
+        """The word count when a phrase is present, else None (not applicable)."""
+        if self.pattern is None or self.pattern.search(stats.text) is None:
+            return None
+        return stats.word_count
+
+    kind = "wall"
+
+
+class PaywallFilter(StubFilter):
+    """"Subscribe to continue reading": the page holds a teaser, not the article."""
+
+    name = "paywall"
+    kind = "paywall"
+
+
+class ConsentWallFilter(StubFilter):
+    """Cookie/consent walls: the scraper saw the banner instead of the article."""
+
+    name = "consent_wall"
+    kind = "consent"

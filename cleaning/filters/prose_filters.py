@@ -1,0 +1,121 @@
+"""Not-prose rules: text that is not sentences (tables, tickers, code, keyword lists).
+
+All four are script-aware: letters are Unicode letters (Hangul and Han count), sentence ends
+include 。！？, and mean word length uses a Hangul range for Korean and is skipped for
+Chinese/Japanese, which have no spaces between words.
+"""
+
+from __future__ import annotations
+
+from .base import Failure, QualityFilter, TextStats, ends_sentence
+from ..scripts import UNSPACED_RE
+
+
+class UnpunctuatedLinesFilter(QualityFilter):
+    """Share of the text (in characters) sitting in lines that do not end a sentence.
+
+    Weighted by characters, not lines: a real article ends with a few short unpunctuated
+    lines (bylines, photo credits, a leftover headline list) that would dominate a line count
+    while being a small part of the text.
+    """
+
+    name = "unpunctuated_lines"
+
+    def measure(self, stats: TextStats) -> float | None:
+        if not stats.lines:
+            return None
+        total = sum(len(line) for line in stats.lines)
+        bare = sum(len(line) for line in stats.lines if not ends_sentence(line))
+        return round(bare / total, 4)
+
+    def fails(self, value: float) -> bool:
+        return value > self.settings["max_share"]
+
+    def explain(self, value: float) -> str:
+        return (f"{value:.0%} of the text is in lines without sentence punctuation "
+                f"(max {self.settings['max_share']:.0%})")
+
+
+class LowAlphaFilter(QualityFilter):
+    """Share of words with at least one letter (Gopher's rule; Hangul/Han/Kana are letters)."""
+
+    name = "low_alpha"
+
+    def measure(self, stats: TextStats) -> float | None:
+        words = stats.clean_words
+        if not words:
+            return None
+        return round(sum(any(c.isalpha() for c in w) for w in words) / len(words), 4)
+
+    def fails(self, value: float) -> bool:
+        return value < self.settings["min_share"]
+
+    def explain(self, value: float) -> str:
+        return f"only {value:.0%} of words contain a letter (min {self.settings['min_share']:.0%})"
+
+
+class SymbolDigitFilter(QualityFilter):
+    """Digits and symbols (Unicode N* and S*: $, %, +, =, |, ©, emoji) per non-space character.
+
+    Price tables, sports scores, tickers and code are mostly digits and symbols; prose with
+    figures stays far below. Ordinary punctuation does not count.
+    """
+
+    name = "symbol_digit_ratio"
+
+    def measure(self, stats: TextStats) -> float | None:
+        classes = stats.char_classes
+        visible = sum(n for k, n in classes.items() if k != "space")
+        if not visible:
+            return None
+        return round((classes["digit"] + classes["symbol"]) / visible, 4)
+
+    def fails(self, value: float) -> bool:
+        return value > self.settings["max_ratio"]
+
+    def explain(self, value: float) -> str:
+        return (f"{value:.0%} of visible characters are digits or symbols "
+                f"(max {self.settings['max_ratio']:.0%})")
+
+
+class MeanWordLengthFilter(QualityFilter):
+    """Mean word length out of range: garbled text, concatenated tokens, hashes, one-letter runs.
+
+    Measured over space-separated words with letters. Korean words (eojeol) are 2-4 syllables,
+    so Hangul-majority texts use ``hangul_min``/``hangul_max``; Chinese/Japanese tokens are
+    skipped (they are clauses, not words). None (not applicable) below ``min_words`` words.
+    """
+
+    name = "mean_word_length"
+
+    def _measure(self, stats: TextStats) -> tuple[float | None, bool]:
+        """(mean length, whether the Hangul range applies)."""
+        hangul_lengths: list[int] = []
+        other_lengths: list[int] = []
+        for word in stats.clean_words:
+            if UNSPACED_RE.search(word) or not any(c.isalpha() for c in word):
+                continue
+            (hangul_lengths if stats.is_hangul_word(word) else other_lengths).append(len(word))
+        hangul = len(hangul_lengths) > len(other_lengths)
+        lengths = hangul_lengths if hangul else other_lengths
+        if len(lengths) < self.settings["min_words"]:
+            return None, hangul
+        return round(sum(lengths) / len(lengths), 4), hangul
+
+    def _range(self, hangul: bool) -> tuple[float, float]:
+        s = self.settings
+        return (s["hangul_min"], s["hangul_max"]) if hangul else (s["min"], s["max"])
+
+    def measure(self, stats: TextStats) -> float | None:
+        return self._measure(stats)[0]
+
+    def check(self, stats: TextStats) -> Failure | None:
+        value, hangul = self._measure(stats)
+        if value is None:
+            return None
+        low, high = self._range(hangul)
+        if low <= value <= high:
+            return None
+        script = "Hangul" if hangul else "non-CJK"
+        return Failure(self.name, value,
+                       f"mean {script} word length {value:.2f} characters, outside {low}-{high}")

@@ -1,0 +1,83 @@
+"""Extraction: trafilatura on realistic news pages, and the text-header parser."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cleaning.config import load_config
+from cleaning.document import Document, Rejection
+from cleaning.extract import document_from_text, extract_item, normalize_date, split_text_header
+from cleaning.ingest import iter_inputs
+
+CFG = load_config()
+
+
+def extract_file(path: Path) -> Document | Rejection:
+    (item,) = list(iter_inputs([str(path)], CFG))
+    return extract_item(item, CFG)
+
+
+def test_english_page_article_text_and_metadata(fixtures_dir: Path) -> None:
+    doc = extract_file(fixtures_dir / "html" / "en_hyundai_georgia.html")
+    assert isinstance(doc, Document)
+    assert doc.title == "Hyundai speeds up Georgia EV plant as battery joint venture breaks ground"
+    assert doc.published == "2023-05-26"
+    assert doc.author == "Daniel Whitfield"
+    assert doc.sitename == "Auto Industry Daily"
+    assert doc.url == "https://www.autoindustrydaily.example/news/2023/05/hyundai-georgia-ev-plant"
+    assert "brought forward the start of production" in doc.text
+    assert "sold about 24,000 electric vehicles" in doc.text
+    for chrome in ("Skip to main content", "Electric Vehicles", "Related Articles", "Sign up for our newsletter",
+                   "Privacy policy", "All rights reserved", "KOSPI"):
+        assert chrome not in doc.text, chrome
+
+
+def test_korean_page(fixtures_dir: Path) -> None:
+    doc = extract_file(fixtures_dir / "html" / "ko_kia_ev9.html")
+    assert isinstance(doc, Document)
+    assert doc.published == "2023-05-15"
+    assert doc.sitename == "모빌리티경제"
+    assert "1만367대" in doc.text and "조지아 공장" in doc.text
+    for chrome in ("본문 바로가기", "회원가입", "관련기사", "대표전화", "All rights reserved"):
+        assert chrome not in doc.text, chrome
+
+
+def test_page_without_article_is_rejected(fixtures_dir: Path) -> None:
+    rej = extract_file(fixtures_dir / "html" / "section_front_no_article.html")
+    assert isinstance(rej, Rejection)
+    assert rej.reason == "extract.no_content"
+
+
+def test_empty_body_html_is_rejected(tmp_path: Path) -> None:
+    p = tmp_path / "blank.html"
+    p.write_text("<html><head><title>x</title></head><body></body></html>", encoding="utf-8")
+    rej = extract_file(p)
+    assert isinstance(rej, Rejection) and rej.reason == "extract.no_content"
+
+
+def test_seed_000_header_becomes_metadata(seeds_dir: Path) -> None:
+    raw = (seeds_dir / "000_c890ac01d5c57a8c.txt").read_text(encoding="utf-8")
+    doc = document_from_text(raw, "seeds/000", CFG)
+    assert doc.published == "2023-11-10"
+    assert doc.title and doc.title.startswith("After launching its own hybrid range in 2024")
+    assert "date 2023-11-10" not in doc.text
+    assert doc.text.startswith("After launching its own hybrid range in 2024")
+
+
+def test_text_without_header_is_untouched(seeds_dir: Path) -> None:
+    raw = (seeds_dir / "002_cb31e03ef644ea87.txt").read_text(encoding="utf-8")
+    body, published, title = split_text_header(raw)
+    assert body == raw and published is None and title is None
+
+
+def test_header_with_impossible_date_is_left_as_text() -> None:
+    body, published, _ = split_text_header("date 2023-13-45 A headline\nBody.")
+    assert published is None and body.startswith("date 2023-13-45")
+
+
+def test_normalize_date_formats() -> None:
+    assert normalize_date("2012-07-23T10:00:00Z") == "2012-07-23"
+    assert normalize_date("July 23, 2012") == "2012-07-23"
+    assert normalize_date("23.07.2012") == "2012-07-23"
+    assert normalize_date("yesterday") is None
+    assert normalize_date(None) is None

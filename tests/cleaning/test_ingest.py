@@ -1,0 +1,182 @@
+"""Ingest: every input becomes a RawItem or a Rejection with a specific reason."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+from pathlib import Path
+
+import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from cleaning.config import load_config
+from cleaning.document import Rejection
+from cleaning.ingest import IngestStats, InputError, RawItem, iter_inputs, resolve_inputs
+
+CFG = load_config()
+
+
+def ingest(*paths: Path | str) -> list[RawItem | Rejection]:
+    return list(iter_inputs([str(p) for p in paths], CFG))
+
+
+def only(items: list[RawItem | Rejection]) -> RawItem | Rejection:
+    assert len(items) == 1, items
+    return items[0]
+
+
+def write_warc(path: Path, records: list[tuple[str, str, bytes]]) -> None:
+    """records: (url, content-type, body) as HTTP responses, plus one request record."""
+    with path.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=path.name.endswith(".gz"))
+        for url, ctype, body in records:
+            headers = StatusAndHeaders("200 OK", [("Content-Type", ctype)], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers))
+            req = StatusAndHeaders("GET / HTTP/1.1", [("Host", "example.org")], is_http_request=True)
+            writer.write_record(writer.create_warc_record(url, "request", payload=io.BytesIO(b""), http_headers=req))
+
+
+def test_seeds_folder_gives_four_text_items(seeds_dir: Path) -> None:
+    items = ingest(seeds_dir)
+    assert [type(i) for i in items] == [RawItem] * 4
+    assert [Path(i.source).name for i in items] == sorted(p.name for p in seeds_dir.iterdir())
+    assert all(i.kind == "text" for i in items)
+
+
+def test_ids_are_stable_and_independent_of_location(seeds_dir: Path, tmp_path: Path) -> None:
+    first = [i.id for i in ingest(seeds_dir)]
+    assert first == [i.id for i in ingest(seeds_dir)]
+    moved = tmp_path / "elsewhere"
+    moved.mkdir()
+    for p in seeds_dir.iterdir():
+        (moved / p.name).write_bytes(p.read_bytes())
+    assert [i.id for i in ingest(moved)] == first
+    assert len(set(first)) == 4
+
+
+def test_id_changes_when_content_changes(tmp_path: Path) -> None:
+    p = tmp_path / "a.txt"
+    p.write_text("Seoul shares rose on Monday as chipmakers gained.", encoding="utf-8")
+    before = only(ingest(p)).id
+    p.write_text("Seoul shares fell on Monday as chipmakers slipped.", encoding="utf-8")
+    assert only(ingest(p)).id != before
+
+
+def test_glob_and_recursive_folder(tmp_path: Path, fixtures_dir: Path) -> None:
+    sub = tmp_path / "crawl" / "2023" / "05"
+    sub.mkdir(parents=True)
+    html = (fixtures_dir / "html" / "en_hyundai_georgia.html").read_bytes()
+    (sub / "story.html").write_bytes(html)
+    (tmp_path / "crawl" / "note.txt").write_text("A short wire note about Kia's EV9 launch in Seoul.", encoding="utf-8")
+    (tmp_path / "crawl" / ".DS_Store").write_bytes(b"\x00\x01")
+    stats = IngestStats()
+    items = list(iter_inputs([str(tmp_path / "crawl")], CFG, stats))
+    assert sorted(i.kind for i in items) == ["html", "text"]
+    assert stats.hidden_files_skipped == 1
+    globbed = ingest(str(tmp_path / "crawl" / "**" / "*.html"))
+    assert [i.kind for i in globbed] == ["html"]
+
+
+def test_nonexistent_path_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="does not exist"):
+        resolve_inputs([str(tmp_path / "nope")])
+    with pytest.raises(InputError, match="matches no files"):
+        resolve_inputs([str(tmp_path / "*.html")])
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("empty.html", b"", "ingest.empty"),
+        ("blank.txt", b"  \n\n ", "ingest.empty"),
+        ("photo.html", bytes(range(256)) * 8, "ingest.binary"),
+        ("latin1.txt", "Séoul : la Bourse recule après la décision de la banque centrale.".encode("latin-1"), "ingest.encoding"),
+        ("broken.html", b"<html><head><meta charset='utf-8'></head><body><p>Hyundai \xff\xfe sales</p></body></html>", "ingest.encoding"),
+        ("slides.pdf", b"%PDF-1.7 not a news page", "ingest.unsupported_type"),
+    ],
+)
+def test_bad_files_are_rejected_with_specific_reasons(tmp_path: Path, name: str, data: bytes, reason: str) -> None:
+    p = tmp_path / name
+    p.write_bytes(data)
+    item = only(ingest(p))
+    assert isinstance(item, Rejection)
+    assert item.reason == reason
+    assert item.detail and item.source.endswith(name)
+
+
+def test_declared_legacy_charset_is_honoured(tmp_path: Path) -> None:
+    html = '<html><head><meta charset="euc-kr"></head><body><p>현대차 노조가 임금협상을 타결했다.</p></body></html>'
+    p = tmp_path / "ko.html"
+    p.write_bytes(html.encode("euc-kr"))
+    item = only(ingest(p))
+    assert isinstance(item, RawItem) and "현대차" in item.content
+
+
+def test_jsonl_records_and_bad_lines(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"url": "https://news.example/a", "text": "Kia opened a plant in Gwangmyeong.", "title": "Kia plant", "date": "2024-03-02"}),
+        json.dumps({"id": "wire-7", "html": "<html><body><p>Samsung SDI posts record profit.</p></body></html>"}),
+        "",
+        '{"url": "https://news.example/c", "text": "Hyundai Mobis',  # truncated line
+        json.dumps({"url": "https://news.example/d", "body": "wrong field"}),
+        json.dumps(["not", "an", "object"]),
+        json.dumps({"url": "https://news.example/e", "text": "   "}),
+    ]
+    p = tmp_path / "batch.jsonl"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    items = ingest(p)
+    assert len(items) == 6  # the blank line is not a document
+    a, b, trunc, nofield, notobj, empty = items
+    assert isinstance(a, RawItem) and a.kind == "text" and a.title == "Kia plant" and a.published == "2024-03-02"
+    assert a.source.endswith("batch.jsonl:1")
+    assert isinstance(b, RawItem) and b.kind == "html" and b.id == "wire-7"
+    assert isinstance(trunc, Rejection) and trunc.reason == "ingest.invalid_json" and "line 4" in trunc.detail
+    assert isinstance(nofield, Rejection) and nofield.reason == "ingest.no_content" and nofield.url == "https://news.example/d"
+    assert isinstance(notobj, Rejection) and notobj.reason == "ingest.invalid_record"
+    assert isinstance(empty, Rejection) and empty.reason == "ingest.no_content"
+
+
+def test_jsonl_gz_and_corrupt_gzip(tmp_path: Path) -> None:
+    good = tmp_path / "ok.jsonl.gz"
+    with gzip.open(good, "wt", encoding="utf-8") as fh:
+        fh.write(json.dumps({"text": "LG Energy Solution expands in Arizona."}) + "\n")
+    assert isinstance(only(ingest(good)), RawItem)
+    bad = tmp_path / "bad.jsonl.gz"
+    bad.write_bytes(gzip.compress(b'{"text": "one"}\n{"text": "two"}\n')[:-12])
+    items = ingest(bad)
+    assert isinstance(items[-1], Rejection) and items[-1].reason == "ingest.corrupt_archive"
+
+
+def test_duplicate_given_ids_are_rejected(tmp_path: Path) -> None:
+    p = tmp_path / "ids.jsonl"
+    p.write_text(json.dumps({"id": "x1", "text": "First story about Renault Korea."}) + "\n"
+                 + json.dumps({"id": "x1", "text": "Second story about KG Mobility."}) + "\n", encoding="utf-8")
+    first, second = ingest(p)
+    assert isinstance(first, RawItem) and first.id == "x1"
+    assert isinstance(second, Rejection) and second.reason == "ingest.duplicate_id"
+
+
+def test_warc_html_responses_only(tmp_path: Path, fixtures_dir: Path) -> None:
+    html = (fixtures_dir / "html" / "en_hyundai_georgia.html").read_bytes()
+    p = tmp_path / "crawl.warc.gz"
+    write_warc(p, [
+        ("https://www.autoindustrydaily.example/news/2023/05/hyundai-georgia-ev-plant", "text/html; charset=utf-8", html),
+        ("https://www.autoindustrydaily.example/logo.png", "image/png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64),
+    ])
+    stats = IngestStats()
+    items = list(iter_inputs([str(p)], CFG, stats))
+    item = only(items)
+    assert isinstance(item, RawItem) and item.kind == "html"
+    assert item.url.endswith("hyundai-georgia-ev-plant")
+    assert "@" in item.source
+    assert stats.warc_records_skipped == 3  # two request records and the PNG response
+
+
+def test_unreadable_warc_is_rejected_not_fatal(tmp_path: Path) -> None:
+    p = tmp_path / "broken.warc"
+    p.write_bytes(b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 99999\r\n\r\n<html>cut")
+    items = ingest(p)
+    assert items and all(isinstance(i, Rejection) for i in items)
+    assert items[0].reason in {"ingest.corrupt_archive", "ingest.warc_record"}

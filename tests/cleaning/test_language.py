@@ -1,0 +1,204 @@
+"""Language identification on realistic news in seven languages, the seeds, and edge cases."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from cleaning.config import load_config
+from cleaning.document import Document
+from cleaning.language import (
+    detect_language,
+    identify,
+    langdetect_probabilities,
+    language_rejection,
+    representative_sample,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = tomllib.loads((Path(__file__).parent / "fixtures" / "multilingual_news.toml").read_text("utf-8"))["doc"]
+BY_ID = {d["id"]: d for d in FIXTURES}
+SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+CONFIG = load_config()
+
+
+def doc(text: str, id: str = "t1") -> Document:
+    return Document(id=id, source=f"test/{id}", text=text, url=f"https://news.example/{id}")
+
+
+def fixture_doc(fixture_id: str) -> Document:
+    return doc(BY_ID[fixture_id]["text"], fixture_id)
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=[d["id"] for d in FIXTURES])
+def test_fixture_language(fixture):
+    tagged = detect_language(doc(fixture["text"], fixture["id"]), CONFIG)
+    assert tagged.language == fixture["lang"]
+    assert 0.4 <= tagged.language_score <= 1.0
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=[p.name for p in SEEDS])
+def test_seeds_are_english(seed):
+    tagged = detect_language(doc(seed.read_text("utf-8"), seed.stem), CONFIG)
+    assert tagged.language == "en"
+    assert tagged.language_score > 0.99
+    assert tagged.metadata["language_shares"] == {"en": 1.0}
+
+
+def test_traditional_chinese_is_mislabelled_korean_by_langdetect_and_fixed_by_script():
+    text = BY_ID["zh-tw-typhoon"]["text"]
+    # The measured failure this rule exists for (langdetect 1.0.9, seed 0).
+    assert langdetect_probabilities(text.strip())[0][0] == "ko"
+    tagged = detect_language(doc(text), CONFIG)
+    assert tagged.language == "zh"
+    assert tagged.metadata["language_reason"].startswith("script override: langdetect said ko")
+    assert "Hangul 0%" in tagged.metadata["language_reason"]
+
+
+def test_without_the_script_rule_traditional_chinese_would_be_korean():
+    """The override is what fixes it: disabling the script rule brings the error back."""
+    no_script = load_config(overrides={"language": {"script": {"cjk_min_share": 1.01}}})
+    wrong = [d["id"] for d in FIXTURES if d.get("variant") == "zh-tw"
+             if detect_language(doc(d["text"]), no_script).language != "zh"]
+    assert wrong == ["zh-tw-typhoon", "zh-tw-chip-investment", "zh-tw-housing"]
+
+
+def test_simplified_chinese_keeps_langdetect_and_records_variant():
+    tagged = detect_language(fixture_doc("zh-cn-ev-exports"), CONFIG)
+    assert (tagged.language, tagged.language_score) == ("zh", 1.0)
+    assert tagged.metadata["language_variant"] == "zh-cn"
+    assert "language_reason" not in tagged.metadata
+
+
+def test_korean_with_hanja_stays_korean_and_japanese_with_kanji_stays_japanese():
+    ko = "정부는 오늘 國務會議를 열고 내년도 예산안을 의결했다. 총지출은 전년보다 3.2% 늘어난다."
+    ja = "政府は今日、臨時閣議を開き、来年度予算案を決定した。総額は過去最大となる見通しだ。"
+    assert identify(ko, CONFIG).language == "ko"
+    assert identify(ja, CONFIG).language == "ja"
+
+
+@pytest.mark.parametrize(
+    "text, letters",
+    [("ok", 2), ("", 0), ("12345 678 https://news.example/a?id=9 desk@news.example", 0), ("Read more", 8)],
+)
+def test_short_text_is_und_with_reason(text, letters):
+    tagged = detect_language(doc(text), CONFIG)
+    assert (tagged.language, tagged.language_score) == ("und", 0.0)
+    assert tagged.metadata["language_reason"] == f"too_short: {letters} letters < 40 needed for detection"
+
+
+def test_short_cjk_threshold_is_lower_but_still_applies():
+    assert detect_language(doc("서울시는 내년부터"), CONFIG).language == "und"
+    assert detect_language(doc("中央氣象署今天上午發布颱風海上警報"), CONFIG).language == "zh"
+
+
+def test_mixed_document_records_paragraph_shares():
+    tagged = detect_language(fixture_doc("ko-mixed-english-trailer"), CONFIG)
+    assert tagged.language == "ko"
+    shares = tagged.metadata["language_shares"]
+    assert list(shares) == ["ko", "en"]
+    assert shares["ko"] == 0.6386 and shares["en"] == 0.3614  # by characters: 3 Korean paragraphs, 1 English
+
+
+def test_short_documents_get_no_shares():
+    tagged = detect_language(fixture_doc("zh-cn-weather-harvest"), CONFIG)
+    assert "language_shares" not in tagged.metadata
+
+
+def test_detect_language_returns_a_copy():
+    original = doc(BY_ID["de-bahn-tarif"]["text"])
+    original.metadata["kept"] = 1
+    tagged = detect_language(original, CONFIG)
+    assert original.language is None and original.metadata == {"kept": 1}
+    assert tagged.metadata["kept"] == 1 and tagged is not original
+
+
+def test_representative_sample_is_bounded_and_spans_the_text():
+    text = "\n".join(f"Paragraph {i} says the council met on day {i} and voted on item {i}." for i in range(200))
+    sample = representative_sample(text, 1500, 3)
+    assert len(sample) <= 1500
+    assert sample.startswith("Paragraph 0 ")
+    numbers = {int(n) for n in re.findall(r"Paragraph (\d+) says", sample)}
+    assert 199 in numbers  # the end
+    assert any(90 <= n <= 110 for n in numbers)  # the middle
+    assert all(not w.startswith(("aragraph", "ays", "ouncil")) for w in sample.split())  # no cut words
+    assert representative_sample("short text", 1500, 3) == "short text"
+
+
+def _all_results(docs: list[Document]) -> dict[str, tuple]:
+    return {d.id: (r.language, r.language_score, json.dumps(r.metadata, sort_keys=True))
+            for d, r in ((d, detect_language(d, CONFIG)) for d in docs)}
+
+
+def test_same_result_on_repeated_runs_and_in_any_order():
+    docs = [doc(d["text"], d["id"]) for d in FIXTURES] + [doc(p.read_text("utf-8"), p.stem) for p in SEEDS]
+    first = _all_results(docs)
+    assert _all_results(docs) == first
+    shuffled = docs[:]
+    random.Random(7).shuffle(shuffled)
+    assert _all_results(shuffled) == first
+    assert _all_results(list(reversed(docs))) == first
+
+
+def test_same_result_in_a_fresh_process():
+    """Nothing depends on process state (hash seeds, profile listing order, earlier calls)."""
+    ids = ["zh-tw-housing", "ko-mixed-english-trailer", "fr-budget-collectivites"]
+    here = {i: list(_all_results([fixture_doc(i)])[i]) for i in ids}
+    script = (
+        "import json, sys, tomllib\n"
+        "from cleaning.config import load_config\n"
+        "from cleaning.document import Document\n"
+        "from cleaning.language import detect_language\n"
+        f"docs = {{d['id']: d for d in tomllib.load(open({str(Path(__file__).parent / 'fixtures' / 'multilingual_news.toml')!r}, 'rb'))['doc']}}\n"
+        "cfg = load_config()\nout = {}\n"
+        f"for i in {ids!r}:\n"
+        "    r = detect_language(Document(id=i, source=f'test/{i}', text=docs[i]['text'], url=f'https://news.example/{i}'), cfg)\n"
+        "    out[i] = [r.language, r.language_score, json.dumps(r.metadata, sort_keys=True)]\n"
+        "print(json.dumps(out))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60, env={"PYTHONHASHSEED": "123", "PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == here
+
+
+def test_keep_all_rejects_nothing():
+    assert language_rejection(detect_language(fixture_doc("de-bahn-tarif"), CONFIG), CONFIG) is None
+
+
+def test_language_outside_keep_is_rejected_with_detected_value():
+    cfg = load_config(overrides={"language": {"keep": ["en", "ko"]}})
+    tagged = detect_language(fixture_doc("de-bahn-tarif"), cfg)
+    rej = language_rejection(tagged, cfg)
+    assert rej is not None
+    assert (rej.reason, rej.value, rej.id, rej.url) == ("language", "de", "de-bahn-tarif", "https://news.example/de-bahn-tarif")
+    assert rej.detail == "detected de (score 1.0000), not in language.keep ['en', 'ko']"
+    assert language_rejection(detect_language(fixture_doc("ko-semiconductor-exports"), cfg), cfg) is None
+
+
+def test_undetermined_is_rejected_unless_kept():
+    cfg = load_config(overrides={"language": {"keep": ["en"]}})
+    rej = language_rejection(detect_language(doc("ok"), cfg), cfg)
+    assert rej is not None and rej.value == "und"
+    assert "too_short: 2 letters" in rej.detail
+    keep_und = load_config(overrides={"language": {"keep": ["en", "und"]}})
+    assert language_rejection(detect_language(doc("ok"), keep_und), keep_und) is None
+
+
+def test_rejection_detects_untagged_documents_itself():
+    cfg = load_config(overrides={"language": {"keep": ["en"]}})
+    rej = language_rejection(fixture_doc("ja-rice-prices"), cfg)
+    assert rej is not None and rej.value == "ja"
+
+
+def test_keep_must_be_a_list_or_all():
+    cfg = load_config(overrides={"language": {"keep": "en"}})
+    with pytest.raises(ValueError, match="language.keep"):
+        language_rejection(fixture_doc("de-bahn-tarif"), cfg)

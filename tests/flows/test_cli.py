@@ -1,0 +1,46 @@
+"""The command line: clear errors without tracebacks, and a summary on success."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from flows.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "flows", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_missing_input_is_a_clear_error_without_traceback(tmp_path: Path) -> None:
+    res = run_cli("run", str(tmp_path / "no-such-folder"), "--out", str(tmp_path / "out"))
+    assert res.returncode == 2
+    assert "input path does not exist" in res.stderr and "no-such-folder" in res.stderr
+    assert "Traceback" not in res.stderr + res.stdout
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_config_is_a_clear_error(tmp_path: Path) -> None:
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text("[pipeline\nbatch_size = 3\n", encoding="utf-8")
+    res = run_cli("run", "seeds", "--config", str(cfg), "--out", str(tmp_path / "out"))
+    assert res.returncode == 2 and "not valid TOML" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_run_on_seeds_prints_summary_and_fills_out(prefect_harness, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = tmp_path / "small_batches.toml"
+    cfg.write_text("[pipeline]\nbatch_size = 1\n", encoding="utf-8")
+    code = main(["run", str(ROOT / "seeds"), "--out", str(tmp_path / "out"), "--config", str(cfg)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "4 inputs" in printed and "kept" in printed
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["counts"]["inputs"] == 4 and report["counts"]["accounting_ok"]
