@@ -77,9 +77,14 @@ def _settings(config: Config) -> dict[str, Any]:
         raise KeyError("config has no [language] table; load it with cleaning.config.load_config()") from exc
 
 
-def langdetect_probabilities(text: str, seed: int = 0) -> list[tuple[str, float]]:
-    """langdetect's ranked (label, probability) list for ``text``; raises LangDetectException."""
+def langdetect_probabilities(text: str, seed: int = 0, n_trial: int = 7) -> list[tuple[str, float]]:
+    """langdetect's ranked (label, probability) list for ``text``; raises LangDetectException.
+
+    ``n_trial`` is how many random walks langdetect averages (its default is 7); each costs
+    about the same, so fewer trials are proportionally cheaper.
+    """
     detector = _factory(seed).create()
+    detector.n_trial = n_trial
     detector.set_max_text_length(len(text) + 1)  # the caller already bounded the text
     detector.append(text)
     return [(p.lang, p.prob) for p in detector.get_probabilities()]
@@ -137,11 +142,14 @@ def _script_language(counts: ScriptCounts, script: dict[str, Any]) -> tuple[str,
     return "zh", round(counts.share_of_cjk(counts.han), 4)
 
 
-def identify(text: str, config: Config) -> LanguageGuess:
+def identify(text: str, config: Config, need_score: bool = True, n_trial: int | None = None) -> LanguageGuess:
     """Identify the language of one (already bounded) piece of text.
 
-    Order: too few letters (outside URLs and e-mail addresses) → ``und``; otherwise langdetect; then the script check, which
-    overrides a CJK label (or any label) when Hangul/Han/Kana dominate and disagree with it.
+    Order: too few letters (outside URLs and e-mail addresses) → ``und``; otherwise langdetect;
+    then the script check, which overrides a CJK label (or any label) when Hangul/Han/Kana
+    dominate and disagree with it. With ``need_score=False`` a text the script decides skips
+    langdetect entirely (score = script share): per-paragraph shares need no probability.
+    ``n_trial`` overrides ``language.n_trial`` (paragraph detection uses fewer trials).
     """
     cfg = _settings(config)
     text = _URL_EMAIL_RE.sub(" ", text)
@@ -153,8 +161,12 @@ def identify(text: str, config: Config) -> LanguageGuess:
             UNDETERMINED, 0.0, "none",
             reason=f"too_short: {counts.letters} letters < {minimum} needed for detection",
         )
+    if not need_score:
+        by_script = _script_language(counts, cfg["script"])
+        if by_script is not None:
+            return LanguageGuess(by_script[0], by_script[1], "script")
     try:
-        ranked = langdetect_probabilities(text, cfg["seed"])
+        ranked = langdetect_probabilities(text, cfg["seed"], n_trial or cfg["n_trial"])
     except LangDetectException as exc:
         ranked = []
         failure = f"langdetect failed: {exc}"
@@ -196,7 +208,8 @@ def paragraphs(text: str) -> list[str]:
 def language_shares(text: str, config: Config) -> dict[str, float] | None:
     """Character shares of each language over the document's paragraphs, or None if not long.
 
-    Only paragraphs with enough letters to identify count; at most ``max_paragraphs`` of
+    Paragraphs in Hangul/Han/Kana are decided by their script alone (no langdetect call, the
+    main saving on Korean/Chinese/Japanese text). Only paragraphs with enough letters count; at most ``max_paragraphs`` of
     them, evenly spread, are detected (each on its first ``max_chars`` characters), and each
     weighs by its full length. Sorted by share, then code, so output is byte-stable.
     """
@@ -212,7 +225,7 @@ def language_shares(text: str, config: Config) -> dict[str, float] | None:
         usable = [usable[round(i * step)] for i in range(par["max_paragraphs"])]
     weights: dict[str, int] = {}
     for p in usable:
-        guess = identify(p[: par["max_chars"]], config)
+        guess = identify(p[: par["max_chars"]], config, need_score=False, n_trial=par["n_trial"])
         if guess.language == UNDETERMINED:
             continue
         weights[guess.language] = weights.get(guess.language, 0) + len(p)

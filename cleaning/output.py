@@ -83,6 +83,24 @@ def atomic_writer(path: Path) -> Iterator[IO[str]]:
         raise
 
 
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write bytes atomically (temp file, fsync, rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
 def write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> int:
     """Atomically write records as JSON lines; returns how many were written."""
     n = 0

@@ -28,6 +28,7 @@ import json
 import logging
 import re
 import shutil
+import time
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -200,6 +201,8 @@ class ValidationReport:
     data_docs_index: Path
     run_time: str = ""  # ISO UTC; GX's run id. Not in to_dict(): same input, same dict.
     remote_assets_left: list[str] = field(default_factory=list)
+    # Seconds per step (frames, validate, data_docs, offline): for logs and benchmarks only.
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def success(self) -> bool:
@@ -332,10 +335,12 @@ def resolve_reference(value: Any, config: Config, *, _depth: int = 0) -> Any:
             keep = [keep]
         return sorted(keep)
     if "$date" in value:
+        # Midnight of that day, as a datetime string: GX's pydantic model turns a bare date
+        # string into a datetime.date, which pandas cannot compare with a datetime64 column.
         day = resolve_reference({"$config": value["$date"]}, config, _depth=_depth + 1)
         if day == "today":
-            return dt.datetime.now(dt.timezone.utc).date().isoformat()
-        return str(dt.date.fromisoformat(str(day)))
+            day = dt.datetime.now(dt.timezone.utc).date()
+        return f"{dt.date.fromisoformat(str(day)).isoformat()}T00:00:00"
     if "$trailer_markers" in value:
         return [regex for _, regex in trailer_patterns(config)]
     return {k: resolve_reference(v, config, _depth=_depth + 1) for k, v in value.items()}
@@ -406,16 +411,17 @@ def raw_frame(raw_rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
     return frame
 
 
-def _has_removal(value: Any) -> int:
+def _has_removal(value: Any, ignore_rules: frozenset[str]) -> int:
     if value is None or isinstance(value, float):  # None / NaN from a file
         return 0
-    return int(len(value) > 0)
+    return int(any(isinstance(r, dict) and r.get("rule") not in ignore_rules for r in value))
 
 
-def corpus_frame(rows: Sequence[dict[str, Any]] | pd.DataFrame) -> pd.DataFrame:
+def corpus_frame(rows: Sequence[dict[str, Any]] | pd.DataFrame, ignore_rules: Sequence[str] = ()) -> pd.DataFrame:
     """The corpus as GX sees it: scalar contract columns plus two derived ones.
 
-    ``has_removal`` (1 if cleaning removed any span) feeds the removal-share check;
+    ``has_removal`` (1 if cleaning removed a span by a rule not in ``ignore_rules``) feeds the
+    removal-share check;
     ``published_date`` (the date part of ``published``, datetime64, NaT if absent or not a date)
     feeds the date-range check. Blank titles become missing: an empty string is no title.
     """
@@ -423,7 +429,8 @@ def corpus_frame(rows: Sequence[dict[str, Any]] | pd.DataFrame) -> pd.DataFrame:
 
     frame = rows.copy() if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
     if "removed" in frame.columns:
-        frame["has_removal"] = frame["removed"].map(_has_removal).astype("int64")
+        ignored = frozenset(ignore_rules)
+        frame["has_removal"] = frame["removed"].map(lambda r: _has_removal(r, ignored)).astype("int64")
     frame = frame.drop(columns=[c for c in _NESTED_CORPUS_COLUMNS if c in frame.columns])
     if "title" in frame.columns:
         title = frame["title"].astype("object")
@@ -542,6 +549,7 @@ def _run_suites(
     frames: dict[str, pd.DataFrame],
     run_name: str,
     example_rows: int,
+    timings: dict[str, float],
 ) -> tuple[dict[str, Any], dict[str, Path], str]:
     """Validate each frame against its suite (one checkpoint per suite, one shared run id) and
     render this run's pages plus the index. Returns GX results, page paths and the run time."""
@@ -549,6 +557,7 @@ def _run_suites(
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
 
+    started = time.perf_counter()
     ctx = _gx_context(site_dir)
     datasource = ctx.data_sources.add_pandas(SITE_NAME)
     run_id = RunIdentifier(run_name=run_name, run_time=dt.datetime.now(dt.timezone.utc))
@@ -576,7 +585,10 @@ def _run_suites(
             pages[name] = site_dir.joinpath(
                 "validations", *key.to_tuple()[:-1], f"{key.to_tuple()[-1]}.html"
             )
+    timings["validate"] = time.perf_counter() - started
+    started = time.perf_counter()
     ctx.build_data_docs(site_names=[SITE_NAME], resource_identifiers=identifiers)
+    timings["data_docs"] = time.perf_counter() - started
     return results, pages, run_id.run_time.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
@@ -631,6 +643,10 @@ def _examples(result: dict[str, Any], kwargs: dict[str, Any], limit_rows: int, l
     regexes = kwargs.get("regex_list") or ([kwargs["regex"]] if isinstance(kwargs.get("regex"), str) else [])
     indexed = result.get("partial_unexpected_index_list")
     values = result.get("partial_unexpected_list")
+    if "column_A" in kwargs and values:  # pair expectations report (A, B) tuples
+        values = [dict(zip((kwargs["column_A"], kwargs["column_B"]), pair)) for pair in values]
+    if indexed and not all(isinstance(item, dict) for item in indexed):
+        indexed = None  # plain row numbers (a frame without `id`): the values say more
     out: list[dict[str, Any]] = []
     if indexed:
         for item in indexed:
@@ -672,8 +688,6 @@ def _outcome(suite: str, expectation_result: Any, limit_rows: int, limit_chars: 
     if column is None and "column_A" in kwargs:
         column = f"{kwargs['column_A']}, {kwargs['column_B']}"
     examples = [] if expectation_result.success else _examples(result, kwargs, limit_rows, limit_chars)
-    if not expectation_result.success and not examples and "observed_value" in observed and config.type.startswith("expect_column_pair"):
-        examples = []
     return ExpectationOutcome(
         suite=suite,
         name=str(meta.get("name", config.type)),
@@ -753,12 +767,17 @@ def make_offline(site_dir: Path) -> list[str]:
 # --------------------------------------------------------------------------- public API
 
 
+def _ignored_removal_rules(config: Config) -> list[str]:
+    return list(config.get("validation", {}).get("removal_share", {}).get("ignore_rules", []))
+
+
 def _limits(config: Config) -> tuple[int, int]:
     vcfg = config.get("validation", {})
     return int(vcfg.get("example_rows", 5)), int(vcfg.get("example_chars", 160))
 
 
-def _validate(out_dir: Path, config: Config, frames: dict[str, pd.DataFrame], run_name: str) -> ValidationReport:
+def _validate(out_dir: Path, config: Config, frames: dict[str, pd.DataFrame], run_name: str,
+              timings: dict[str, float]) -> ValidationReport:
     out_dir = Path(out_dir)
     site_dir = out_dir / SITE_DIRNAME
     site_dir.mkdir(parents=True, exist_ok=True)
@@ -766,8 +785,10 @@ def _validate(out_dir: Path, config: Config, frames: dict[str, pd.DataFrame], ru
     suites = {name: load_suite(name, config) for name in SUITE_NAMES}
     run_name = _safe_run_name(run_name)
     with _quiet_gx():
-        results, pages, run_time = _run_suites(site_dir, suites, frames, run_name, example_rows)
+        results, pages, run_time = _run_suites(site_dir, suites, frames, run_name, example_rows, timings)
+    started = time.perf_counter()
     left = make_offline(site_dir)
+    timings["offline"] = time.perf_counter() - started
     outcomes = [
         _suite_outcome(name, suites[name], results[name], pages.get(name), example_rows, example_chars)
         for name in SUITE_NAMES
@@ -780,6 +801,7 @@ def _validate(out_dir: Path, config: Config, frames: dict[str, pd.DataFrame], ru
         data_docs_index=site_dir / "index.html",
         run_time=run_time,
         remote_assets_left=left,
+        timings={k: round(t, 4) for k, t in timings.items()},
     )
 
 
@@ -796,20 +818,23 @@ def validate_run(
     Never raises for failed expectations (call ``raise_for_critical``); raises ``ConfigError``
     for a broken suite/config and ``ValueError`` for a summary without its counts.
     """
+    started = time.perf_counter()
     frames = {
         RAW_SUITE: raw_frame(raw_rows),
-        CORPUS_SUITE: corpus_frame(corpus_rows),
+        CORPUS_SUITE: corpus_frame(corpus_rows, _ignored_removal_rules(config)),
         SUMMARY_SUITE: summary_frame(summary),
     }
-    return _validate(out_dir, config, frames, run_name)
+    return _validate(out_dir, config, frames, run_name, {"frames": time.perf_counter() - started})
 
 
 def validate_corpus_file(path: Path, config: Config, out_dir: Path, run_name: str | None = None) -> ValidationReport:
     """Check an existing corpus file (JSONL or Parquet) against ``clean_corpus`` only: raw rows
     and run counts are not in the file. ``run_name`` defaults to ``validate-<file stem>``."""
     path = Path(path)
-    frame = corpus_frame(read_corpus_file(path))
-    return _validate(out_dir, config, {CORPUS_SUITE: frame}, run_name or f"validate-{path.stem}")
+    started = time.perf_counter()
+    frame = corpus_frame(read_corpus_file(path), _ignored_removal_rules(config))
+    timings = {"frames": time.perf_counter() - started}
+    return _validate(out_dir, config, {CORPUS_SUITE: frame}, run_name or f"validate-{path.stem}", timings)
 
 
 # --------------------------------------------------------------------------- text helpers

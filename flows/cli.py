@@ -28,6 +28,12 @@ def _fail(message: str, code: int = 2) -> int:
 
 def _print_summary(report: dict) -> None:
     c = report["counts"]
+    if report["run"].get("nothing_to_do"):
+        print(f"newsclean: nothing to do — all {c['skipped_already_processed']} inputs were processed by earlier runs"
+              f" (corpus: {report['corpus_totals']['corpus']} documents in {report['run']['out']}/)")
+        return
+    if c.get("skipped_already_processed"):
+        print(f"newsclean: skipped {c['skipped_already_processed']} inputs already processed by earlier runs")
     print(f"newsclean: {c['inputs']} inputs → {c['kept']} kept, {c['duplicates']} duplicates, {c['rejected']} rejected")
     for reason, n in report["rejected_by_reason"].items():
         print(f"  rejected {reason}: {n}")
@@ -49,7 +55,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from flows.pipeline import newsclean_flow
 
     report = newsclean_flow(inputs=[str(i) for i in inputs], out=str(args.out), config_path=args.config,
-                            state_dir=args.state_dir)
+                            state_dir=args.state_dir, show_progress=True)
     _print_summary(report)
     return 0
 
@@ -63,6 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--config", default=None, help="TOML file overriding the default settings")
     run.add_argument("--state-dir", default=None, help="state folder (default: <out>/state)")
     run.set_defaults(func=cmd_run)
+
+    from flows.deploy import add_serve_command
+
+    add_serve_command(sub)
     return p
 
 

@@ -3,12 +3,21 @@
 The flow body streams inputs in batches and keeps only a bounded number of batches in
 flight, so memory follows the batch size, not the corpus size. Documents are staged to disk
 after the per-document stages; dedup then works on compact signatures, and the write step
-streams staged documents into the outputs.
+streams staged documents into this run's corpus part.
+
+Runs are incremental and crash-safe (see :mod:`cleaning.state`): inputs processed by an
+earlier run are skipped, a changed input supersedes its earlier version, and a killed run
+leaves nothing half-done that the next run does not clean up.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import pickle
+import signal
+import sys
 import time
 import uuid
 from collections import Counter, deque
@@ -16,30 +25,60 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger
-from prefect.artifacts import create_markdown_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.futures import PrefectFuture
 
 from cleaning.config import config_fingerprint, load_config
 from cleaning.document import Rejection
-from cleaning.ingest import IngestStats, RawItem, iter_inputs
-from cleaning.output import REPORT_JSON, REPORT_MD, atomic_writer
+from cleaning.ingest import IngestStats, RawItem, iter_inputs, resolve_inputs
+from cleaning.output import (
+    CORPUS_FILE,
+    DUPLICATES_FILE,
+    REJECTED_FILE,
+    REPORT_JSON,
+    REPORT_MD,
+    atomic_write_bytes,
+    atomic_writer,
+)
 from cleaning.pipeline import batched
 from cleaning.report import length_histogram, render_markdown, stage_counts
+from cleaning.state import StateStore
 
 from .tasks import (
     StagedBatch,
-    cleanup_task,
     clean_task,
-    commit_index_task,
+    cleanup_task,
     dedup_task,
     extract_task,
+    index_add_task,
     language_task,
+    materialize_task,
     stage_task,
-    write_task,
+    write_parts_task,
 )
 
 DEFAULT_INPUTS = ["seeds"]
 DEFAULT_OUT = "output"
+
+
+def _crash_point(name: str) -> None:
+    """Fault injection for the crash-safety tests: ``NEWSCLEAN_CRASH_AT=<name>`` kills the
+    process here with SIGKILL, as an out-of-memory killer or a power cut would."""
+    if os.environ.get("NEWSCLEAN_CRASH_AT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _refresh_full_view(out_dir: Path, state: Path, manifest: dict[str, Any]) -> None:
+    """Rebuild corpus.jsonl / rejected.jsonl / duplicates.jsonl when the committed parts changed."""
+    key = hashlib.sha256(json.dumps([manifest["parts"], manifest["superseded_ids"]], sort_keys=True).encode()).hexdigest()
+    marker = state / "full-view.json"
+    names = (CORPUS_FILE, REJECTED_FILE, DUPLICATES_FILE)
+    if marker.is_file() and json.loads(marker.read_text())["key"] == key and all((out_dir / n).is_file() for n in names):
+        return
+    part_files = {k: [p["file"] for p in v] for k, v in manifest["parts"].items()}
+    materialize_task(str(out_dir), part_files, set(manifest["superseded_ids"]))
+    _crash_point("before_view_marker")
+    atomic_write_bytes(marker, json.dumps({"key": key}).encode())
 
 
 def _raw_row(item: RawItem | Rejection) -> dict[str, Any] | None:
@@ -48,115 +87,215 @@ def _raw_row(item: RawItem | Rejection) -> dict[str, Any] | None:
     return {"id": item.id, "source": item.source, "url": item.url, "content_chars": len(item.content), "kind": item.kind}
 
 
+class _Progress:
+    """Per-batch progress: documents/s and an ETA from input bytes, to the log and (CLI) a bar."""
+
+    def __init__(self, logger: Any, total_bytes: int, show_bar: bool) -> None:
+        self.logger = logger
+        self.total_bytes = max(total_bytes, 1)
+        self.t0 = time.perf_counter()
+        self.bar = None
+        if show_bar and sys.stderr.isatty():
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.bar = Progress(TextColumn("newsclean"), BarColumn(), TextColumn("{task.completed:.0f}/{task.total:.0f} bytes"),
+                                TextColumn("{task.fields[docs]} docs"), TimeRemainingColumn(), transient=True)
+            self.task = self.bar.add_task("run", total=self.total_bytes, docs=0)
+            self.bar.start()
+
+    def update(self, batches_done: int, docs_done: int, bytes_read: int) -> None:
+        elapsed = max(time.perf_counter() - self.t0, 1e-9)
+        rate = docs_done / elapsed
+        frac = min(bytes_read / self.total_bytes, 1.0)
+        eta = elapsed * (1 - frac) / frac if frac > 0 else float("nan")
+        self.logger.info("batch %d done: %d documents, %.1f docs/s, %.0f%% of input bytes read, ETA %.0f s",
+                         batches_done, docs_done, rate, 100 * frac, eta)
+        if self.bar is not None:
+            self.bar.update(self.task, completed=bytes_read, docs=docs_done)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
 @flow(name="newsclean", description="Clean and deduplicate a scraped news corpus.")
 def newsclean_flow(
     inputs: list[str] | None = None,
     out: str = DEFAULT_OUT,
     config_path: str | None = None,
     state_dir: str | None = None,
+    show_progress: bool = False,
 ) -> dict[str, Any]:
-    """Run the whole pipeline and return the run report (also written to ``out``)."""
+    """Run the whole pipeline on the inputs not processed before; return the run report."""
     logger = get_run_logger()
     inputs = list(inputs or DEFAULT_INPUTS)
     cfg = load_config(config_path)
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     state = Path(state_dir) if state_dir else out_dir / "state"
-    state.mkdir(parents=True, exist_ok=True)
-    run_name = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + uuid.uuid4().hex[:6]
-    staging = out_dir / ".staging" / run_name
-    staging.mkdir(parents=True, exist_ok=True)
+    store = StateStore(state, out_dir)
+    try:
+        with store.locked():
+            return _run(logger, inputs, cfg, config_path, out_dir, state, store, show_progress)
+    finally:
+        store.close()
+
+
+def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str | None, out_dir: Path, state: Path,
+         store: StateStore, show_progress: bool) -> dict[str, Any]:
     t_start = time.perf_counter()
+    recovery = store.recover()
+    if recovery["removed"]:
+        logger.warning("recovered from an interrupted run: removed %s", ", ".join(recovery["removed"]))
+    for seq in recovery["pending_index_runs"]:
+        index_add_task(str(store.pending_index_path(seq)), cfg, str(state), f"run-{seq:06d}")
+        store.mark_index_done(seq)
+
+    seq = store.next_seq()
+    run_name = f"run-{seq:06d}"
+    staging = out_dir / ".staging" / f"{run_name}-{uuid.uuid4().hex[:8]}"
+    staging.mkdir(parents=True, exist_ok=True)
 
     batch_size = int(cfg["pipeline"]["batch_size"])
-    max_in_flight = int(cfg["pipeline"].get("max_batches_in_flight", 4))
+    max_in_flight = int(cfg["pipeline"]["max_batches_in_flight"])
     stats = IngestStats()
+    total_bytes = sum(p.stat().st_size for p, _ in resolve_inputs(inputs))
+    progress = _Progress(logger, total_bytes, show_progress)
     raw_rows: list[dict[str, Any]] = []
     in_flight: deque[PrefectFuture] = deque()
     staged: list[StagedBatch] = []
-    n_inputs = 0
+    superseded: dict[str, str] = {}
+    n_inputs = n_skipped = 0
     t_ingest = 0.0
 
-    items = iter_inputs(inputs, cfg, stats)
-    while True:
-        t0 = time.perf_counter()
-        batch = next(batched(items, batch_size), None)
-        t_ingest += time.perf_counter() - t0
-        if batch is None:
-            break
-        n_inputs += len(batch)
-        raw_rows.extend(r for r in map(_raw_row, batch) if r is not None)
-        idx = len(staged) + len(in_flight)
-        fut = stage_task.submit(
-            language_task.submit(clean_task.submit(extract_task.submit(batch, cfg), cfg), cfg),
-            cfg, str(staging), idx,
-        )
-        in_flight.append(fut)
-        while len(in_flight) >= max_in_flight:
-            staged.append(in_flight.popleft().result())
-            _log_progress(logger, staged, t_start)
-    while in_flight:
-        staged.append(in_flight.popleft().result())
-        _log_progress(logger, staged, t_start)
+    def collect(fut: PrefectFuture) -> None:
+        staged.append(fut.result())
+        progress.update(len(staged), sum(b.n_docs + len(b.rejected) for b in staged), stats.bytes)
 
+    items = iter_inputs(inputs, cfg, stats)
+    try:
+        while True:
+            t0 = time.perf_counter()
+            batch = next(batched(items, batch_size), None)
+            if batch is None:
+                break
+            new, skipped, sup = store.split_new(batch)
+            t_ingest += time.perf_counter() - t0
+            n_skipped += skipped
+            superseded.update(sup)
+            if not new:
+                continue
+            n_inputs += len(new)
+            raw_rows.extend(r for r in map(_raw_row, new) if r is not None)
+            idx = len(staged) + len(in_flight)
+            in_flight.append(stage_task.submit(
+                language_task.submit(clean_task.submit(extract_task.submit(new, cfg), cfg), cfg),
+                cfg, str(staging), idx,
+            ))
+            while len(in_flight) >= max_in_flight:
+                collect(in_flight.popleft())
+                _crash_point("after_first_batch")
+        while in_flight:
+            collect(in_flight.popleft())
+    finally:
+        progress.close()
+
+    if n_inputs == 0:
+        cleanup_task(str(staging))
+        manifest = store.write_manifest()
+        _refresh_full_view(out_dir, state, manifest)
+        logger.info("nothing to do: all %d inputs were processed by earlier runs", n_skipped)
+        report = _report(run_name, inputs, out_dir, cfg, n_inputs, n_skipped, {}, {}, Counter(), Counter(), [], {},
+                         {}, {}, t_start, stats, manifest, superseded)
+        _write_report(out_dir, report)
+        return report
+
+    hidden = store.superseded_ids() | set(superseded)
     signatures = [s for b in staged for s in b.signatures]
     t0 = time.perf_counter()
-    outcome = dedup_task(signatures, cfg, str(state))
+    outcome = dedup_task(signatures, cfg, str(state), hidden)
     t_dedup = time.perf_counter() - t0
     t0 = time.perf_counter()
-    written = write_task(staged, outcome, str(out_dir))
+    written = write_parts_task(staged, outcome, str(out_dir), seq)
+    kept_sigs = [s for s in signatures if s.id in outcome.clusters]
+    pending = store.pending_index_path(seq)
+    atomic_write_bytes(pending, pickle.dumps(kept_sigs, protocol=pickle.HIGHEST_PROTOCOL))
+    counts = {"inputs": n_inputs, "kept": written.parts["corpus"][1], "duplicates": written.parts["duplicates"][1],
+              "rejected": written.parts["rejected"][1]}
+    if counts["kept"] + counts["duplicates"] + counts["rejected"] != n_inputs:
+        raise RuntimeError(f"accounting broken, run not committed: {counts}")
+    _crash_point("before_commit")
+    store.commit_run(seq, run_name, written.parts, written.processed, superseded, counts, index_pending=True)
+    _crash_point("after_commit")
+    index_add_task(str(pending), cfg, str(state), run_name)
+    store.mark_index_done(seq)
+    _crash_point("after_index")
+    manifest = store.write_manifest()
+    _refresh_full_view(out_dir, state, manifest)
     t_write = time.perf_counter() - t0
-    commit_index_task(staged, outcome, cfg, str(state))
     cleanup_task(str(staging))
 
     timings: Counter[str] = Counter()
     for b in staged:
         timings.update(b.timings)
-    timings["ingest"] = t_ingest
-    timings["dedup"] = t_dedup
-    timings["write"] = t_write
+    timings.update({"ingest": t_ingest, "dedup": t_dedup, "write": t_write})
     removals: Counter[str] = Counter()
     for b in staged:
         removals.update(b.removals)
     rejected_by_reason = Counter(r.reason for b in staged for r in b.rejected)
-    dup_methods = Counter(d.method for d in outcome.duplicates)
-    counts = {
-        "inputs": n_inputs,
-        "kept": written["kept"],
-        "duplicates": written["duplicates"],
-        "rejected": written["rejected"],
-    }
+    report = _report(run_name, inputs, out_dir, cfg, n_inputs, n_skipped, counts, outcome.stats, rejected_by_reason,
+                     Counter(d.method for d in outcome.duplicates), written.word_counts, written.languages,
+                     dict(removals), dict(timings), t_start, stats, manifest, superseded)
+    _write_report(out_dir, report)
+    _publish_artifacts(report, outcome)
+    logger.info("newsclean %s: %d new inputs (%d skipped as already processed) → %d kept, %d duplicates, %d rejected",
+                run_name, n_inputs, n_skipped, counts["kept"], counts["duplicates"], counts["rejected"])
+    return report
+
+
+def _report(run_name: str, inputs: list[str], out_dir: Path, cfg: dict[str, Any], n_inputs: int, n_skipped: int,
+            counts: dict[str, int], dedup_stats: dict[str, Any], rejected_by_reason: Counter[str],
+            dup_methods: Counter[str], word_counts: list[int], languages: dict[str, int], removals: dict[str, int],
+            timings: dict[str, float], t_start: float, stats: IngestStats, manifest: dict[str, Any],
+            superseded: dict[str, str]) -> dict[str, Any]:
+    counts = {"inputs": n_inputs, "kept": 0, "duplicates": 0, "rejected": 0, **counts}
     counts["accounting_ok"] = counts["kept"] + counts["duplicates"] + counts["rejected"] == n_inputs
-    report: dict[str, Any] = {
-        "run": {"name": run_name, "inputs": inputs, "out": str(out_dir), "config_fingerprint": config_fingerprint(cfg)},
+    counts["skipped_already_processed"] = n_skipped
+    counts["superseded"] = len(superseded)
+    return {
+        "run": {"name": run_name, "inputs": inputs, "out": str(out_dir), "config_fingerprint": config_fingerprint(cfg),
+                "nothing_to_do": n_inputs == 0},
         "counts": counts,
-        "stages": stage_counts(n_inputs, dict(rejected_by_reason), written["duplicates"]),
+        "stages": stage_counts(n_inputs, dict(rejected_by_reason), counts["duplicates"]),
         "ingest": {"files": stats.files, "bytes": stats.bytes, "warc_records_skipped": stats.warc_records_skipped,
                    "hidden_files_skipped": stats.hidden_files_skipped},
         "rejected_by_reason": dict(sorted(rejected_by_reason.items())),
         "duplicates_by_method": dict(sorted(dup_methods.items())),
-        "dedup": outcome.stats,
+        "dedup": dedup_stats,
         "removals_by_rule": dict(sorted(removals.items())),
-        "languages": written["languages"],
-        "length_histogram": length_histogram(written["word_counts"]),
+        "languages": languages,
+        "length_histogram": length_histogram(word_counts),
+        "corpus_totals": manifest["totals"],
+        "runs_so_far": len(manifest["runs"]),
         "timings_seconds": {k: round(v, 4) for k, v in sorted(timings.items())},
         "total_seconds": round(time.perf_counter() - t_start, 3),
     }
-    if not counts["accounting_ok"]:
-        raise RuntimeError(f"accounting broken: {counts}")
+
+
+def _write_report(out_dir: Path, report: dict[str, Any]) -> None:
     with atomic_writer(out_dir / REPORT_JSON) as fh:
         json.dump(report, fh, indent=2, sort_keys=True, ensure_ascii=False, default=str)
         fh.write("\n")
-    markdown = render_markdown(report)
     with atomic_writer(out_dir / REPORT_MD) as fh:
-        fh.write(markdown)
-    create_markdown_artifact(markdown=markdown, key="newsclean-run-report", description="newsclean run summary")
-    logger.info("newsclean: %d inputs → %d kept, %d duplicates, %d rejected", n_inputs, counts["kept"],
-                counts["duplicates"], counts["rejected"])
-    return report
+        fh.write(render_markdown(report))
 
 
-def _log_progress(logger: Any, staged: list[StagedBatch], t_start: float) -> None:
-    docs = sum(b.n_docs + len(b.rejected) for b in staged)
-    elapsed = max(time.perf_counter() - t_start, 1e-9)
-    logger.info("batch %d done: %d documents so far, %.1f docs/s", len(staged), docs, docs / elapsed)
+def _publish_artifacts(report: dict[str, Any], outcome: Any) -> None:
+    """The run report and the biggest duplicate clusters, visible in the Prefect UI."""
+    create_markdown_artifact(markdown=render_markdown(report), key="newsclean-run-report",
+                             description="newsclean run summary")
+    sizes = Counter(d.duplicate_of for d in outcome.duplicates)
+    rows = [{"kept_id": kept, "copies": n, "cluster_size": n + 1} for kept, n in sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0]))[:20]]
+    if rows:
+        create_table_artifact(table=rows, key="newsclean-top-duplicate-clusters",
+                              description="Largest duplicate clusters of this run")

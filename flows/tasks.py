@@ -6,6 +6,7 @@ input hashing for caching: batches are large and never re-run with the same inpu
 
 from __future__ import annotations
 
+import pickle
 import shutil
 import time
 from collections import Counter
@@ -33,6 +34,7 @@ from cleaning.output import (
     atomic_writer,
 )
 from cleaning.pipeline import BatchResult, clean_batch, extract_batch, language_batch, quality_batch
+from cleaning.state import ProcessedInput, SupersededFilter, iter_part_lines
 
 
 @dataclass(slots=True)
@@ -93,31 +95,43 @@ def stage_task(prev: tuple[BatchResult, dict[str, float]], config: Config, stagi
 
 
 @task(name="dedup", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
-def dedup_task(signatures: list[Any], config: Config, state_dir: str | None) -> dedup.DedupOutcome:
+def dedup_task(signatures: list[Any], config: Config, state_dir: str | None, hidden_ids: set[str]) -> dedup.DedupOutcome:
     """Exact and near-duplicate resolution against this run and the persistent index."""
     index = dedup.open_index(config, Path(state_dir) if state_dir else None)
     try:
-        return dedup.resolve_duplicates(signatures, config, index)
+        return dedup.resolve_duplicates(signatures, config, SupersededFilter(index, hidden_ids))
     finally:
         index.close()
 
 
+@dataclass(slots=True)
+class WrittenParts:
+    """This run's parts on disk and what every input became."""
+
+    parts: dict[str, tuple[str, int]]
+    processed: list[ProcessedInput]
+    languages: dict[str, int]
+    word_counts: list[int]
+
+
 @task(name="write", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=1)
-def write_task(batches: list[StagedBatch], outcome: dedup.DedupOutcome, out_dir: str) -> dict[str, Any]:
-    """Stream staged documents into corpus.jsonl (kept) and write duplicates and rejections.
+def write_parts_task(batches: list[StagedBatch], outcome: dedup.DedupOutcome, out_dir: str, seq: int) -> WrittenParts:
+    """Stream staged documents into this run's corpus part; write its duplicates and rejections.
 
     Every staged document is either in ``outcome.clusters`` (kept) or ``outcome.duplicates``;
     anything else is a bug, reported loudly rather than dropped.
     """
     out = Path(out_dir)
+    name = f"part-{seq:06d}.jsonl"
     dup_ids = {d.id for d in outcome.duplicates}
     hashes = {s.id: s.content_hash for b in batches for s in b.signatures}
     languages: Counter[str] = Counter()
     word_counts: list[int] = []
-    kept = 0
+    processed: list[ProcessedInput] = []
     unaccounted: list[str] = []
-    with atomic_writer(out / CORPUS_FILE) as fh:
-        for b in sorted(batches, key=lambda b: b.index):
+    ordered = sorted(batches, key=lambda b: b.index)
+    with atomic_writer(out / "corpus" / name) as fh:
+        for b in ordered:
             for rec in read_jsonl(b.path):
                 doc: Document = document_from_staged(rec)
                 if doc.id in dup_ids:
@@ -128,29 +142,51 @@ def write_task(batches: list[StagedBatch], outcome: dedup.DedupOutcome, out_dir:
                 doc.cluster_id, doc.cluster_size = outcome.clusters[doc.id]
                 fh.write(dumps(corpus_record(doc, hashes[doc.id])))
                 fh.write("\n")
-                kept += 1
+                processed.append(ProcessedInput(doc.id, doc.source, "kept"))
                 languages[doc.language or "und"] += 1
                 word_counts.append(doc.word_count)
     if unaccounted:
         raise RuntimeError(f"dedup left {len(unaccounted)} documents neither kept nor duplicate, e.g. {unaccounted[:3]}")
-    rejected = [r for b in sorted(batches, key=lambda b: b.index) for r in b.rejected]
-    write_jsonl(out / REJECTED_FILE, (r.to_dict() for r in rejected))
+    rejected = [r for b in ordered for r in b.rejected]
+    n_rej = write_jsonl(out / "rejected" / name, (r.to_dict() for r in rejected))
     duplicates: list[Duplicate] = sorted(outcome.duplicates, key=lambda d: d.id)
-    write_jsonl(out / DUPLICATES_FILE, (d.to_dict() for d in duplicates))
-    return {"kept": kept, "rejected": len(rejected), "duplicates": len(duplicates),
-            "languages": dict(sorted(languages.items())), "word_counts": word_counts}
+    n_dup = write_jsonl(out / "duplicates" / name, (d.to_dict() for d in duplicates))
+    processed += [ProcessedInput(r.id, r.source, "rejected") for r in rejected]
+    processed += [ProcessedInput(d.id, d.source, "duplicate") for d in duplicates]
+    parts = {"corpus": (name, len(word_counts)), "rejected": (name, n_rej), "duplicates": (name, n_dup)}
+    return WrittenParts(parts, processed, dict(sorted(languages.items())), word_counts)
 
 
-@task(name="commit-index", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
-def commit_index_task(batches: list[StagedBatch], outcome: dedup.DedupOutcome, config: Config, state_dir: str | None) -> int:
-    """Add this run's kept documents to the persistent dedup index (after outputs are safe)."""
-    kept = [s for b in batches for s in b.signatures if s.id in outcome.clusters]
-    index = dedup.open_index(config, Path(state_dir) if state_dir else None)
+@task(name="materialize", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=1)
+def materialize_task(out_dir: str, parts: dict[str, list[str]], hidden_ids: set[str]) -> dict[str, int]:
+    """Rebuild the top-level full view (corpus.jsonl, rejected.jsonl, duplicates.jsonl) from
+    the committed parts, leaving out superseded documents. Atomic per file."""
+    out = Path(out_dir)
+    counts = {}
+    for kind, target in (("corpus", CORPUS_FILE), ("rejected", REJECTED_FILE), ("duplicates", DUPLICATES_FILE)):
+        n = 0
+        with atomic_writer(out / target) as fh:
+            for line in iter_part_lines(out, parts.get(kind, []), hidden_ids):
+                fh.write(line)
+                n += 1
+        counts[kind] = n
+    return counts
+
+
+@task(name="index-add", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=1)
+def index_add_task(pending_file: str, config: Config, state_dir: str, run_name: str) -> int:
+    """Add a committed run's kept signatures (saved as a pending file) to the dedup index.
+
+    Idempotent, so a crash after the commit point is repaired by replaying the same file.
+    """
+    with open(pending_file, "rb") as fh:
+        sigs = pickle.load(fh)
+    index = dedup.open_index(config, Path(state_dir))
     try:
-        index.add(kept)
+        index.add(sigs, run_id=run_name)
     finally:
         index.close()
-    return len(kept)
+    return len(sigs)
 
 
 @task(name="cleanup-staging", cache_policy=NO_CACHE)

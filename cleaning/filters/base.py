@@ -9,6 +9,7 @@ whose ``value`` is the measured number, so a reader can see how far past the thr
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
@@ -51,8 +52,6 @@ class TextStats:
     @cached_property
     def char_classes(self) -> Counter[str]:
         """Counts of characters by class: letter, digit, symbol, punct, space, other."""
-        import unicodedata
-
         classes: Counter[str] = Counter()
         for ch, n in Counter(self.text).items():
             cat = unicodedata.category(ch)
@@ -78,6 +77,8 @@ class TextStats:
         Chinese and Japanese have no spaces, so whitespace tokens would be whole clauses and no
         n-gram could ever repeat; their characters are the closest unit to a word.
         """
+        if not self.has_unspaced:  # no Chinese/Japanese: words are the units
+            return [w for w in (t.strip(_TOKEN_STRIP).lower() for t in self.tokens) if w]
         units: list[str] = []
         for token in self.tokens:
             word = token.strip(_TOKEN_STRIP).lower()
@@ -94,8 +95,17 @@ class TextStats:
         """Tokens without surrounding punctuation, empty ones dropped."""
         return [w for w in (t.strip(_TOKEN_STRIP) for t in self.tokens) if w]
 
+    @cached_property
+    def has_unspaced(self) -> bool:
+        """Whether any Chinese/Japanese character occurs (lets per-word checks be skipped)."""
+        return UNSPACED_RE.search(self.text) is not None
+
+    @cached_property
+    def has_hangul(self) -> bool:
+        return HANGUL_RE.search(self.text) is not None
+
     def is_hangul_word(self, word: str) -> bool:
-        return HANGUL_RE.search(word) is not None
+        return self.has_hangul and HANGUL_RE.search(word) is not None
 
 
 def ends_sentence(line: str) -> bool:

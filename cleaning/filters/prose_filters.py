@@ -92,8 +92,9 @@ class MeanWordLengthFilter(QualityFilter):
         """(mean length, whether the Hangul range applies)."""
         hangul_lengths: list[int] = []
         other_lengths: list[int] = []
+        unspaced = stats.has_unspaced
         for word in stats.clean_words:
-            if UNSPACED_RE.search(word) or not any(c.isalpha() for c in word):
+            if (unspaced and UNSPACED_RE.search(word)) or not any(c.isalpha() for c in word):
                 continue
             (hangul_lengths if stats.is_hangul_word(word) else other_lengths).append(len(word))
         hangul = len(hangul_lengths) > len(other_lengths)

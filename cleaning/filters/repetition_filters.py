@@ -69,6 +69,20 @@ def _thresholds(settings: dict) -> list[tuple[int, float]]:
     return sorted((int(n), float(v)) for n, v in settings["max_fraction"].items())
 
 
+def _top_ngram(units: list[str], n: int, total: int) -> tuple[tuple[str, ...], int, float]:
+    """The n-gram whose occurrences cover the most characters: (n-gram, count, fraction).
+
+    Ranked by covered characters, not by count alone, so a tie between "to seoul" and
+    "cheap flights" reports the one that weighs more; ties then break on the text for stability.
+    """
+    counts = Counter(zip(*(units[i:] for i in range(n))))
+    repeated = [(g, c) for g, c in counts.items() if c > 1]  # usually a handful
+    if not repeated:
+        return (), 1, 0.0
+    gram, count = max(repeated, key=lambda kv: (sum(map(len, kv[0])) * kv[1], kv[1], kv[0]))
+    return gram, count, round(sum(map(len, gram)) * count / total, 4)
+
+
 class TopNgramFilter(QualityFilter):
     """The single most frequent n-gram covers too much of the text (Gopher: 2→0.20, 3→0.18, 4→0.16).
 
@@ -84,11 +98,9 @@ class TopNgramFilter(QualityFilter):
         if len(units) < self.settings["min_units"] or not total:
             return None
         for n, limit in _thresholds(self.settings):
-            counts = Counter(zip(*(units[i:] for i in range(n))))
-            gram, count = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+            gram, count, fraction = _top_ngram(units, n, total)
             if count < 2:
                 continue
-            fraction = round(sum(len(u) for u in gram) * count / total, 4)
             if fraction > limit:
                 text = " ".join(gram)
                 return Failure(self.name, fraction,
@@ -104,32 +116,33 @@ class TopNgramFilter(QualityFilter):
             return None
         out = {}
         for n, _ in _thresholds(self.settings):
-            gram, count = max(Counter(zip(*(units[i:] for i in range(n)))).items(),
-                              key=lambda kv: (kv[1], kv[0]))
-            out[str(n)] = round(sum(len(u) for u in gram) * count / total, 4) if count > 1 else 0.0
+            _, count, fraction = _top_ngram(units, n, total)
+            out[str(n)] = fraction if count > 1 else 0.0
         return out
 
 
 def duplicate_ngram_fraction(units: list[str], n: int) -> float:
-    """Characters in words covered by any n-gram that occurs more than once, over all characters.
+    """Characters in words covered by an n-gram that already occurred earlier, over all characters.
 
-    Every occurrence counts, the first included (Gopher's "characters contained within all
-    duplicate n-grams"); overlapping n-grams count each word once.
+    Only the repeats count, not the first occurrence (as ``dup_lines`` counts only lines that
+    repeat an earlier line): an article that prints its standfirst twice has half of that text
+    in excess, not all of it. Overlapping n-grams count each word once.
     """
     total = sum(len(u) for u in units)
     if len(units) < n or not total:
         return 0.0
-    grams = list(zip(*(units[i:] for i in range(n))))
-    counts = Counter(grams)
+    seen: set[tuple[str, ...]] = set()
     covered = bytearray(len(units))
-    for i, gram in enumerate(grams):
-        if counts[gram] > 1:
+    for i, gram in enumerate(zip(*(units[i:] for i in range(n)))):
+        if gram in seen:
             covered[i : i + n] = b"\x01" * n
+        else:
+            seen.add(gram)
     return sum(len(u) for u, c in zip(units, covered) if c) / total
 
 
 class DuplicateNgramsFilter(QualityFilter):
-    """Too much of the text sits in repeated n-grams (Gopher: 5→0.15 … 10→0.10).
+    """Too much of the text repeats n-grams seen earlier in it (Gopher: 5→0.15 … 10→0.10).
 
     ``value`` is the fraction for the first n whose threshold is exceeded.
     """

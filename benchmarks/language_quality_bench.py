@@ -1,0 +1,175 @@
+"""Language identification and quality filters: speed and accuracy, printed, never asserted.
+
+    .venv/bin/python benchmarks/language_quality_bench.py [--passes N]
+
+Prints
+1. the CJK script fix: how many Chinese (and Korean/Japanese) fixtures and paragraphs
+   langdetect gets wrong on its own, and how many after the script check;
+2. accuracy of detection on the whole text vs on bounded samples of several sizes, on the
+   multilingual fixtures and on long mixed documents built from them (an article in one
+   language with a paragraph of another at the end), with docs/s for each setting;
+3. docs/s of detect_language, quality_rejection and measure_quality on 500-word documents.
+Single process; times are CPU seconds of this process (time.process_time), so other work
+on the shared machine does not distort them. Fixtures: tests/cleaning/fixtures/multilingual_news.toml and seeds/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import tomllib
+from itertools import cycle
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from cleaning.config import load_config  # noqa: E402
+from cleaning.document import Document  # noqa: E402
+from cleaning.language import detect_language, identify, paragraphs  # noqa: E402
+from cleaning.quality import measure_quality, quality_rejection  # noqa: E402
+from cleaning.scripts import script_word_count  # noqa: E402
+
+FIXTURES = tomllib.loads((ROOT / "tests/cleaning/fixtures/multilingual_news.toml").read_text("utf-8"))["doc"]
+SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+BASE = load_config()
+
+
+def cfg(**language) -> dict:
+    return load_config(overrides={"language": language}) if language else BASE
+
+
+def paragraphs_by_language() -> dict[str, list[str]]:
+    """Paragraphs of the single-language fixtures, grouped by their language."""
+    out: dict[str, list[str]] = {}
+    for d in FIXTURES:
+        if d.get("mixed"):
+            continue
+        out.setdefault(d["lang"], []).extend(paragraphs(d["text"]))
+    out["en"].extend(p for s in SEEDS for p in paragraphs(s.read_text("utf-8")) if len(p) > 200)
+    return out
+
+
+def cjk_fix() -> None:
+    print("== 1. CJK script check (langdetect alone vs with the script check)")
+    off = cfg(script={"cjk_min_share": 1.01})  # the rule can never apply
+    for group, langs in (("Chinese", {"zh"}), ("Korean+Japanese", {"ko", "ja"})):
+        docs = [d for d in FIXTURES if d["lang"] in langs and not d.get("mixed")]
+        units = [(d["text"], d["lang"]) for d in docs]
+        units += [(p, d["lang"]) for d in docs for p in paragraphs(d["text"])]
+        for label, config in (("before (langdetect only)", off), ("after  (script check)", BASE)):
+            wrong_docs = [d["id"] for d in docs if identify(d["text"], config).language != d["lang"]]
+            wrong_units = sum(identify(t, config).language != lang for t, lang in units)
+            print(f"  {group:16s} {label}: documents wrong {len(wrong_docs)}/{len(docs)} {wrong_docs}; "
+                  f"documents+paragraphs wrong {wrong_units}/{len(units)}")
+    raw = [identify(d["text"], off) for d in FIXTURES if d.get("variant") == "zh-tw"]
+    print(f"  Traditional Chinese labels from langdetect alone: {[g.language for g in raw]}")
+
+
+def mixed_documents(by_lang: dict[str, list[str]], chars: int = 2400) -> list[tuple[str, str]]:
+    """(text, majority language): ~`chars` of one language's paragraphs + one paragraph of another."""
+    docs = []
+    langs = sorted(by_lang)
+    for major in langs:
+        body: list[str] = []
+        for p in cycle(by_lang[major]):
+            body.append(p)
+            if sum(map(len, body)) >= chars:
+                break
+        for minor in langs:
+            if minor != major:
+                docs.append(("\n".join(body + [by_lang[minor][-1]]), major))
+    return docs
+
+
+def accuracy_vs_sample(by_lang: dict[str, list[str]]) -> None:
+    print("\n== 2. Whole text vs bounded sample (document language; detect_language incl. shares)")
+    fixtures = [(d["text"], d["lang"]) for d in FIXTURES]
+    mixed = mixed_documents(by_lang)
+    mean_mixed = sum(len(t) for t, _ in mixed) / len(mixed)
+    print(f"  sets: {len(fixtures)} fixture articles (mean {sum(len(t) for t, _ in fixtures) / len(fixtures):.0f} chars); "
+          f"{len(mixed)} long mixed documents (mean {mean_mixed:.0f} chars, one foreign paragraph at the end)")
+    settings = [("whole text", 10**9, 3), ("first 1500 chars", 1500, 1), ("3 slices, 3000", 3000, 3),
+                ("3 slices, 1500 (default)", 1500, 3), ("3 slices, 600", 600, 3), ("3 slices, 300", 300, 3)]
+    for label, size, slices in settings:
+        config = cfg(sample_chars=size, sample_slices=slices)
+        ok_fix = sum(detect_language(Document(id="f", source="b", text=t), config).language == lang
+                     for t, lang in fixtures)
+        start = time.process_time()
+        results = [detect_language(Document(id="m", source="b", text=t), config) for t, _ in mixed]
+        elapsed = time.process_time() - start
+        ok_mixed = sum(r.language == lang for r, (_, lang) in zip(results, mixed))
+        misses = sorted({f"{lang}->{r.language}" for r, (_, lang) in zip(results, mixed) if r.language != lang})
+        print(f"  {label:26s} fixtures {ok_fix}/{len(fixtures)}  mixed {ok_mixed}/{len(mixed)}  "
+              f"{len(mixed) / elapsed:6.0f} docs/CPU-s on the mixed set  {misses if misses else ''}")
+
+
+def five_hundred_word_docs(by_lang: dict[str, list[str]]) -> tuple[list[Document], list[Document]]:
+    """English 500-word documents cut from the seeds and the English fixture (no repeats), and
+    one ~500-word document per other language built by cycling that language's paragraphs."""
+    english: list[Document] = []
+    body: list[str] = []
+    for p in [p for s in SEEDS for p in paragraphs(s.read_text("utf-8"))] + paragraphs(FIXTURES[0]["text"]):
+        body.append(p)
+        if len(" ".join(body).split()) >= 500:
+            english.append(Document(id=f"en{len(english)}", source="bench", text="\n".join(body)))
+            body = []
+    others = []
+    for lang, paras in sorted(by_lang.items()):
+        if lang == "en":
+            continue
+        body: list[str] = []
+        for p in cycle(paras):
+            body.append(p)
+            if script_word_count("\n".join(body), 1.5) >= 500:
+                break
+        others.append(Document(id=f"{lang}500", source="bench", text="\n".join(body)))
+    return english, others
+
+
+def throughput(docs: list[Document], passes: int) -> None:
+    total_chars = sum(len(d.text) for d in docs) * passes
+    whole = cfg(sample_chars=10**9)
+    no_shares = cfg(paragraphs={"min_chars": 10**9})
+    whole_no_shares = cfg(sample_chars=10**9, paragraphs={"min_chars": 10**9})
+    runs = [
+        ("detect_language (default)", lambda d: detect_language(d, BASE)),
+        ("detect_language (whole text)", lambda d: detect_language(d, whole)),
+        ("detect_language (sample, no shares)", lambda d: detect_language(d, no_shares)),
+        ("detect_language (whole, no shares)", lambda d: detect_language(d, whole_no_shares)),
+        ("quality_rejection", lambda d: quality_rejection(d, BASE)),
+        ("measure_quality (all filters)", lambda d: measure_quality(d, BASE)),
+        ("detect_language + quality_rejection", lambda d: (detect_language(d, BASE), quality_rejection(d, BASE))),
+    ]
+    for label, fn in runs:
+        start = time.process_time()
+        for _ in range(passes):
+            for d in docs:
+                fn(d)
+        elapsed = time.process_time() - start
+        n = len(docs) * passes
+        print(f"  {label:38s} {n / elapsed:8.0f} docs/CPU-s  {total_chars / elapsed / 1e6:6.2f} M chars/CPU-s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--passes", type=int, default=40, help="timing passes over each document set")
+    args = parser.parse_args()
+    detect_language(Document(id="warm", source="b", text=FIXTURES[0]["text"]), BASE)  # profile load
+    by_lang = paragraphs_by_language()
+    cjk_fix()
+    accuracy_vs_sample(by_lang)
+    english, others = five_hundred_word_docs(by_lang)
+    print(f"\n== 3. Throughput on 500-word documents ({args.passes} passes, 1 core)")
+    print(f"  English: {len(english)} distinct 500+-word documents of seed paragraphs "
+          f"(mean {sum(len(d.text) for d in english) / len(english):.0f} chars)")
+    throughput(english, args.passes)
+    print(f"  Other languages: {len(others)} documents ({', '.join(d.id for d in others)}), "
+          f"mean {sum(len(d.text) for d in others) / len(others):.0f} chars; paragraphs repeat, so "
+          f"quality_rejection exits early at dup_lines; measure_quality runs every filter")
+    throughput(others, args.passes)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,157 @@
+"""Phrase-list rules over single lines: navigation/chrome, inline promos, photo credits.
+
+The phrases are data (``[clean.lang.*]`` in clean.toml). Every match is limited to short lines,
+so the same words inside an article sentence never trigger a removal.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator
+
+from .page import Memo, Page, Tag, ends_like_sentence, has_hangul, normalize_phrase, phrase_prefix_regex
+
+
+_KO_SENTENCE = re.compile(r"다[.!?][\"'”’)]*$")
+
+
+def lang_list(cfg: dict[str, Any], key: str) -> list[str]:
+    """One phrase list merged over every configured language (sorted by language code)."""
+    out: list[str] = []
+    for lang in sorted(cfg.get("lang", {})):
+        out.extend(str(v) for v in cfg["lang"][lang].get(key, []))
+    return out
+
+
+class NavRule:
+    """Navigation and chrome lines: "Skip to main content", "Advertisement", cookie banners,
+    share/follow/newsletter calls, copyright lines."""
+
+    name = "nav"
+
+    def __init__(self, cfg: dict[str, Any]) -> None:
+        self.bullets = cfg["bullet_chars"]
+        self.lines = {normalize_phrase(p, self.bullets) for p in lang_list(cfg, "nav_lines")}
+        self.prefixes = phrase_prefix_regex(p.casefold() for p in lang_list(cfg, "nav_prefixes"))
+        self.consent = phrase_prefix_regex(p.casefold() for p in lang_list(cfg, "consent_prefixes"))
+        self.contains = tuple(p.casefold() for p in lang_list(cfg, "nav_contains"))
+        self.max_words = int(cfg["nav"]["max_words"])
+        self.max_words_consent = int(cfg["nav"]["max_words_consent"])
+        self.memo = Memo()
+
+    def matches(self, stripped: str) -> bool:
+        hit = self.memo.get(stripped)
+        if hit is None:
+            hit = self._matches(stripped)
+            self.memo.put(stripped, hit)
+        return hit
+
+    def _matches(self, stripped: str) -> bool:
+        norm = normalize_phrase(stripped, self.bullets)
+        if not norm:
+            return False
+        if norm in self.lines:
+            return True
+        n_words = len(stripped.split())
+        raw = stripped.casefold().lstrip(self.bullets + " \t<[(")
+        if self.consent and n_words <= self.max_words_consent and self.consent.match(raw):
+            return True
+        if n_words > self.max_words:
+            return False
+        if self.prefixes and (self.prefixes.match(raw) or self.prefixes.match(norm)):
+            return True
+        return any(p in norm for p in self.contains)
+
+    def tag(self, page: Page) -> Iterator[Tag]:
+        for ln in page.lines:
+            if page.free(ln.index) and not ln.blank and self.matches(ln.stripped):
+                yield Tag(ln.index, ln.index, self.name)
+
+
+class PromoRule:
+    """Inline promo lines, also mid-article: "Read more…<headline>", "ALSO READ: …",
+    "Click here to …", "▶ 관련기사: …", "…를 구독하세요"."""
+
+    name = "promo"
+
+    def __init__(self, cfg: dict[str, Any]) -> None:
+        self.bullets = cfg["bullet_chars"]
+        self.prefixes = phrase_prefix_regex(p.casefold() for p in lang_list(cfg, "promo_prefixes"))
+        self.contains = tuple(p.casefold() for p in lang_list(cfg, "promo_contains"))
+        self.max_words = int(cfg["promo"]["max_words"])
+        self.max_words_contains = int(cfg["nav"]["max_words"])
+        self.memo = Memo()
+
+    def matches(self, stripped: str) -> bool:
+        hit = self.memo.get(stripped)
+        if hit is None:
+            hit = self._matches(stripped)
+            self.memo.put(stripped, hit)
+        return hit
+
+    def _matches(self, stripped: str) -> bool:
+        n_words = len(stripped.split())
+        if n_words > self.max_words:
+            return False
+        # A Korean line that ends like a sentence ("…했다.") is article prose, whatever its first word.
+        if has_hangul(stripped) and _KO_SENTENCE.search(stripped):
+            return False
+        raw = stripped.casefold().lstrip(self.bullets + " \t[(<【")
+        if self.prefixes and self.prefixes.match(raw):
+            return True
+        return n_words <= self.max_words_contains and any(p in raw for p in self.contains)
+
+    def tag(self, page: Page) -> Iterator[Tag]:
+        for ln in page.lines:
+            if page.free(ln.index) and not ln.blank and self.matches(ln.stripped):
+                yield Tag(ln.index, ln.index, self.name)
+
+
+class PhotoCreditRule:
+    """Photo/image credit lines ("Photo: KG Mobility Newsroom", "(Getty Images)", "/사진=뉴스1") and
+    captions that end with a credit. The credit goes to ``metadata["photo_credits"]``."""
+
+    name = "photo_credit"
+
+    def __init__(self, cfg: dict[str, Any]) -> None:
+        self.bullets = cfg["bullet_chars"]
+        self.prefixes = sorted({p.casefold() for p in lang_list(cfg, "photo_prefixes")}, key=len, reverse=True)
+        self.prefix_rx = phrase_prefix_regex(self.prefixes)
+        self.memo = Memo()
+        self.suffixes = [re.compile(p) for p in lang_list(cfg, "photo_caption_suffixes")]
+        self.max_words_prefix = int(cfg["photo_credit"]["max_words_prefix"])
+        self.max_words_caption = int(cfg["photo_credit"]["max_words_caption"])
+
+    def credit(self, stripped: str) -> str | None:
+        """The credit text if the line is a credit or credited caption, else None."""
+        hit = self.memo.get(stripped, 0)
+        if hit == 0:
+            hit = self._credit(stripped)
+            self.memo.put(stripped, hit)
+        return hit  # type: ignore[return-value]
+
+    def _credit(self, stripped: str) -> str | None:
+        n_words = len(stripped.split())
+        raw = stripped.casefold().lstrip(self.bullets + " \t")
+        if n_words <= self.max_words_prefix and self.prefix_rx and self.prefix_rx.match(raw):
+            for p in self.prefixes:
+                if raw.startswith(p):
+                    explicit = p.endswith((":", "=")) or p[:1] in "([<"
+                    # "Getty Images said on Monday it would …" is a sentence, not a credit.
+                    if not explicit and n_words > 8 and ends_like_sentence(stripped):
+                        continue
+                    rest = stripped.lstrip(self.bullets + " \t")[len(p):].strip(" :=)]>/\t")
+                    return rest or stripped
+        if n_words <= self.max_words_caption:
+            for rx in self.suffixes:
+                m = rx.search(stripped)
+                if m:
+                    return m.group().strip(" ()[]<>/\t") or stripped
+        return None
+
+    def tag(self, page: Page) -> Iterator[Tag]:
+        for ln in page.lines:
+            if page.free(ln.index) and not ln.blank:
+                credit = self.credit(ln.stripped)
+                if credit is not None:
+                    yield Tag(ln.index, ln.index, self.name, credit)

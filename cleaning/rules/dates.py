@@ -1,0 +1,194 @@
+"""Date and byline lines: "July 23, 2012 Read time: 1 min", "입력 2024-03-04 10:32",
+"By Jane Doe, CNN", "김철수 기자 kimcs@hankyung.com", and a scraper's " date 2023-11-10 <title>" header.
+
+A dateline is a line made of nothing but dates, times and meta words; its first date becomes the
+document's ``published`` date (ISO) when none is known.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any, Iterator
+
+from .chrome import lang_list
+from .page import Memo, Page, Tag
+
+_MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
+    "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+_MON = r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sept|sep|oct|nov|dec)[a-z]*\.?"
+_DATE_PATTERNS = [
+    re.compile(_MON + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d{2})\b", re.I),
+    re.compile(r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+" + _MON + r",?\s+(?P<y>(?:19|20)\d{2})\b", re.I),
+    re.compile(r"(?<![\d.,])(?P<y>(?:19|20)\d{2})\s*[-./]\s*(?P<m>\d{1,2})\s*[-./]\s*(?P<d>\d{1,2})(?![\d,])\.?"),
+    re.compile(r"(?P<y>(?:19|20)\d{2})\s*년\s*(?P<m>\d{1,2})\s*월\s*(?P<d>\d{1,2})\s*일"),
+]
+# What else may stand on a date line: times, am/pm, time zones, weekdays, "2 hours ago", reading time.
+_FILLER_PATTERNS = [
+    r"\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?\s?m\.?(?![a-z]))?",
+    r"(?<![\w-])(?:gmt|utc|kst|est|edt|cst|cdt|pst|pdt|et|pt|bst|cet|cest|jst)(?:\s*[+-]\s*\d{1,2}(?::?\d{2})?)?(?![\w-])",
+    r"(?<![\w-])(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|sday|nesday|rsday|urday)?\.?(?![\w-])",
+    r"[(\[]\s*[월화수목금토일]\s*[)\]]",
+    r"\d+\s*(?:hours?|hrs?|minutes?|mins?|days?|seconds?|secs?|weeks?)\s+ago",
+    r"(?<![\w-])\d{1,3}\s*(?:min(?:ute)?s?|분)(?![\w-])",
+]
+_READING_TIME = re.compile(r"read(?:ing)?\s*time|min(?:ute)?s?\s+read|읽는\s*시간|분\s*읽기", re.I)
+_SEPARATORS = " \t\u3000\u00a0|·•,:;/-–—()[]<>"
+_DIGIT = re.compile(r"\d")
+_HEADER = re.compile(r"\A[ \t\ufeff]*date[ \t]+(\d{4}-\d{2}-\d{2})(?:[ \t]|\Z)")
+
+
+def _iso(y: str, m: int, d: str) -> str | None:
+    try:
+        return date(int(y), m, int(d)).isoformat()
+    except ValueError:
+        return None
+
+
+def find_dates(s: str) -> list[tuple[int, int, str]]:
+    """(start, end, ISO date) of every valid calendar date in ``s``, in order, not overlapping."""
+    found: list[tuple[int, int, str]] = []
+    for rx in _DATE_PATTERNS:
+        for m in rx.finditer(s):
+            if any(a < m.end() and m.start() < b for a, b, _ in found):
+                continue
+            g = m.groupdict()
+            month = _MONTHS[g["mon"].lower()] if g.get("mon") else int(g["m"])
+            iso = _iso(g["y"], month, g["d"])
+            if iso:
+                found.append((m.start(), m.end(), iso))
+    return sorted(found)
+
+
+class _DateLineParser:
+    """Splits a line into dates, filler and what is left over (the residue pieces)."""
+
+    def __init__(self, cfg: dict[str, Any]) -> None:
+        words = sorted({w.casefold() for w in lang_list(cfg, "date_words")}, key=len, reverse=True)
+        alt = "|".join(re.escape(w) for w in words)
+        word_rx = rf"(?<![\w-])(?:{alt})(?![\w-])" if alt else r"(?!x)x"
+        self.filler = re.compile("|".join(_FILLER_PATTERNS + [word_rx]), re.I)
+        self.memo = Memo()
+
+    def parse(self, s: str) -> tuple[list[str], list[str], bool]:
+        """(ISO dates, residue pieces, has reading-time note)."""
+        hit = self.memo.get(s)
+        if hit is None:
+            hit = self._parse(s)
+            self.memo.put(s, hit)
+        return hit  # type: ignore[no-any-return]
+
+    def _parse(self, s: str) -> tuple[list[str], list[str], bool]:
+        reading = bool(_READING_TIME.search(s))
+        dates = find_dates(s)
+        if not dates and not reading:
+            return [], [s], False
+        chars = list(s)
+        for a, b, _ in dates:
+            chars[a:b] = ["\x00"] * (b - a)
+        masked = "".join(chars)
+        masked = self.filler.sub(lambda m: "\x00" * len(m.group()), masked)
+        pieces = [p.strip(_SEPARATORS) for p in re.split(r"\x00+|\s\|\s", masked)]
+        return [iso for _, _, iso in dates], [p for p in pieces if p], reading
+
+
+_PARSERS: dict[int, tuple[dict[str, Any], _DateLineParser]] = {}
+
+
+def _parser_for(cfg: dict[str, Any]) -> _DateLineParser:
+    """One parser (and its memo) shared by the dateline and byline rules of a config."""
+    hit = _PARSERS.get(id(cfg))
+    if hit is None or hit[0] is not cfg:
+        if len(_PARSERS) > 16:
+            _PARSERS.clear()
+        hit = (cfg, _DateLineParser(cfg))
+        _PARSERS[id(cfg)] = hit
+    return hit[1]
+
+
+class HeaderRule:
+    """The ``date 2023-11-10 <title>`` first line some scrapers write. The extract stage normally
+    splits it off; if it reaches cleaning anyway, it is removed and its date kept."""
+
+    name = "header"
+
+    def __init__(self, cfg: dict[str, Any]) -> None:
+        pass
+
+    def tag(self, page: Page) -> Iterator[Tag]:
+        if page.lines and page.free(0):
+            m = _HEADER.match(page.lines[0].text)
+            if m:
+                iso = _iso(m.group(1)[:4], int(m.group(1)[5:7]), m.group(1)[8:10])
+                if iso:
+                    yield Tag(0, 0, self.name, iso)
+
+
+class DatelineRule:
+    """Lines holding only a date (and times, weekdays, "Updated", "Read time: 1 min", "송고")."""
+
+    name = "dateline"
+
+    def __init__(self, cfg: dict[str, Any]) -> None:
+        self.parser = _parser_for(cfg)
+        self.max_words = int(cfg["dateline"]["max_words"])
+
+    def value(self, stripped: str) -> tuple[bool, str | None]:
+        if not _DIGIT.search(stripped) or len(stripped.split()) > self.max_words:
+            return False, None
+        dates, residue, reading = self.parser.parse(stripped)
+        if residue or not (dates or reading):
+            return False, None
+        return True, (dates[0] if dates else None)
+
+    def tag(self, page: Page) -> Iterator[Tag]:
+        for ln in page.lines:
+            if page.free(ln.index) and not ln.blank:
+                ok, iso = self.value(ln.stripped)
+                if ok:
+                    yield Tag(ln.index, ln.index, self.name, iso)
+
+
+class BylineRule:
+    """Standalone bylines ("By Jane Doe, CNN", "Interview by Lee Min-ji | May 2, 2024",
+    "김철수 기자 kimcs@hankyung.com"); a date on the line becomes ``published``."""
+
+    name = "byline"
+
+    def __init__(self, cfg: dict[str, Any]) -> None:
+        self.parser = _parser_for(cfg)
+        self.max_words = int(cfg["byline"]["max_words"])
+        self.max_line_words = int(cfg["dateline"]["max_words"])
+        prefixes = sorted({p.casefold() for p in lang_list(cfg, "byline_prefixes")}, key=len, reverse=True)
+        titles = sorted({t.casefold() for t in lang_list(cfg, "byline_titles")}, key=len, reverse=True)
+        name = r"[A-Z][\w'’.]*(?:-[\w'’.]+)*"
+        names = rf"{name}(?:\s+{name}){{0,3}}"
+        title = "|".join(re.escape(t) for t in titles) or r"(?!x)x"
+        self.patterns = [re.compile(p) for p in lang_list(cfg, "byline_patterns")]
+        if prefixes:
+            pre = "|".join(re.escape(p) for p in prefixes)
+            self.patterns.append(re.compile(
+                rf"^(?i:{pre})\s+{names}(?:\s*(?:,|(?i:and)|&)\s*{names})*"
+                rf"(?:\s*,\s*(?:(?i:{title})|{names}))?\s*$"))
+
+    def is_byline(self, s: str) -> bool:
+        return len(s.split()) <= self.max_words and any(p.match(s) for p in self.patterns)
+
+    def value(self, stripped: str) -> tuple[bool, str | None]:
+        if len(stripped.split()) > self.max_line_words:
+            return False, None
+        if self.is_byline(stripped):
+            return True, None
+        dates, residue, _ = self.parser.parse(stripped)
+        if dates and len(residue) == 1 and self.is_byline(residue[0]):
+            return True, dates[0]
+        return False, None
+
+    def tag(self, page: Page) -> Iterator[Tag]:
+        for ln in page.lines:
+            if page.free(ln.index) and not ln.blank:
+                ok, iso = self.value(ln.stripped)
+                if ok:
+                    yield Tag(ln.index, ln.index, self.name, iso)

@@ -1,0 +1,228 @@
+"""The shared view every rule reads: the text split into lines, and who has claimed each line.
+
+Rules never edit text (Dolma-style): they return ``Tag``s naming whole lines, and the applier in
+``cleaning/clean.py`` turns the tags into removals. Working on whole lines, terminator included,
+is what keeps the cleaned text free of stray blank lines and makes every cut easy to audit.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable, Protocol
+
+_HANGUL_RUN = re.compile(r"[\uac00-\ud7a3]+")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z]+)*")
+_WORD = re.compile(r"\S+")
+# A line "ends like a sentence": terminal punctuation, optionally followed by closing quotes/brackets.
+_TERMINAL = re.compile(r"[.!?。！？…][\"'”’)\]»]*$|[\"”]$")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line of the text: ``start``/``end`` are offsets, ``end`` includes the ``\\n``."""
+
+    index: int
+    start: int
+    end: int
+    text: str  # without the "\n" terminator
+    stripped: str
+
+    @property
+    def blank(self) -> bool:
+        return not self.stripped
+
+    @property
+    def indented(self) -> bool:
+        return bool(self.text) and self.text[0] in " \t\u3000\u00a0"
+
+    @property
+    def words(self) -> int:
+        return len(self.stripped.split())
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """A rule's verdict on lines ``first..last`` (inclusive). ``value`` carries what the rule
+    learned from the lines (a parsed date, a photo credit) for the document's metadata."""
+
+    first: int
+    last: int
+    rule: str
+    value: str | None = None
+
+
+@dataclass(slots=True)
+class Page:
+    text: str
+    lines: list[Line]
+    owner: list[int] = field(default_factory=list)  # tag index per line, -1 = free
+    tags: list[Tag] = field(default_factory=list)
+
+    @classmethod
+    def from_text(cls, text: str) -> Page:
+        lines: list[Line] = []
+        pos = 0
+        n = len(text)
+        while pos < n:
+            nl = text.find("\n", pos)
+            end = n if nl < 0 else nl + 1
+            body = text[pos:end - 1] if nl >= 0 else text[pos:end]
+            lines.append(Line(len(lines), pos, end, body, body.strip()))
+            pos = end
+        return cls(text, lines, [-1] * len(lines), [])
+
+    def free(self, i: int) -> bool:
+        return self.owner[i] < 0
+
+    def free_content(self) -> list[Line]:
+        """Unclaimed non-blank lines: what is left of the article for rules that compare."""
+        return [ln for ln in self.lines if self.owner[ln.index] < 0 and not ln.blank]
+
+    def claim(self, tag: Tag) -> None:
+        """Record a tag; lines another rule already claimed keep their first owner."""
+        idx = len(self.tags)
+        self.tags.append(tag)
+        for i in range(tag.first, tag.last + 1):
+            if self.owner[i] < 0:
+                self.owner[i] = idx
+
+
+class Rule(Protocol):
+    """A rule tags lines of a page; it never edits text."""
+
+    name: str
+
+    def tag(self, page: Page) -> Iterable[Tag]: ...
+
+
+# ---- small text helpers shared by the rules -------------------------------------------------
+
+
+def normalize_phrase(line: str, bullet_chars: str) -> str:
+    """Lowercased line without leading bullets, surrounding brackets and trailing ':' '…' '.'."""
+    s = line.strip().casefold()
+    s = s.lstrip(bullet_chars + " \t\u3000\u00a0")
+    if s[:1] in "[【<(" and s[-1:] in "]】>)" and len(s) > 2:
+        s = s[1:-1].strip()
+    s = s.rstrip(" \t:：…|>»›").rstrip(".").rstrip()
+    return " ".join(s.split())
+
+
+def phrase_prefix_regex(phrases: Iterable[str]) -> re.Pattern[str] | None:
+    """One regex matching any of ``phrases`` at the start of a string, each ending at a word
+    boundary when it ends in a letter or digit ("read more" must not match "read moreover")."""
+    alts = []
+    for p in sorted({p for p in phrases if p}, key=len, reverse=True):
+        tail = r"(?![a-z0-9])" if p[-1].isascii() and p[-1].isalnum() else ""
+        alts.append(re.escape(p) + tail)
+    return re.compile("|".join(alts)) if alts else None
+
+
+class Memo(dict):  # type: ignore[type-arg]
+    """A bounded per-rule cache of line verdicts: the same lines come back in the second
+    (verification) pass and across documents ("Advertisement", "Share this article")."""
+
+    def __init__(self, limit: int = 50_000) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def put(self, key: object, value: object) -> None:
+        if len(self) >= self.limit:
+            self.clear()
+        self[key] = value
+
+
+def starts_with_phrase(norm: str, phrase: str) -> bool:
+    """``norm`` starts with ``phrase`` and the phrase ends at a word boundary (Latin letters only)."""
+    if not norm.startswith(phrase):
+        return False
+    nxt = norm[len(phrase):len(phrase) + 1]
+    return not (nxt.isascii() and nxt.isalnum()) or not phrase[-1:].isalnum()
+
+
+def ends_like_sentence(s: str) -> bool:
+    return bool(_TERMINAL.search(s.rstrip()))
+
+
+def has_hangul(s: str) -> bool:
+    return bool(_HANGUL.search(s))
+
+
+def has_latin(s: str) -> bool:
+    return bool(_LATIN.search(s))
+
+
+def word_count(s: str) -> int:
+    return len(_WORD.findall(s))
+
+
+class Vocabulary:
+    """Content tokens for topical comparisons: Latin words (lowercased, light plural stemming,
+    minus stopwords) and Hangul character bigrams. No tokenizer or model needed, any language
+    in those scripts works, and it is fast."""
+
+    def __init__(self, stopwords: Iterable[str], min_word_len: int = 3) -> None:
+        self.stopwords = frozenset(w.casefold() for w in stopwords)
+        self.min_word_len = min_word_len
+        self._memo = Memo()
+
+    def tokens(self, text: str) -> list[str]:
+        hit = self._memo.get(text)
+        if hit is None:
+            hit = self._tokens(text)
+            self._memo.put(text, hit)
+        return hit
+
+    def _tokens(self, text: str) -> list[str]:
+        out: list[str] = []
+        stop = self.stopwords
+        for m in _LATIN_WORD.finditer(text):
+            w = m.group().casefold().replace("’", "'")
+            if w.endswith("'s"):
+                w = w[:-2]
+            if len(w) < self.min_word_len or w in stop:
+                continue
+            if len(w) > 4 and w.endswith("s") and not w.endswith("ss"):
+                w = w[:-1]
+            out.append(w)
+        for m in _HANGUL_RUN.finditer(text):
+            run = m.group()
+            for i in range(len(run) - 1):
+                bg = run[i:i + 2]
+                if bg not in stop:
+                    out.append(bg)
+        return out
+
+    def vector(self, texts: Iterable[str]) -> Counter[str]:
+        c: Counter[str] = Counter()
+        for t in texts:
+            c.update(self.tokens(t))
+        return c
+
+
+def cosine(a: Counter[str], b: Counter[str]) -> float:
+    """Cosine of sublinear term frequencies (1 + log tf): one repeated word cannot dominate."""
+    if not a or not b:
+        return 0.0
+    if len(a) > len(b):
+        a, b = b, a
+    wa = {k: 1.0 + math.log(v) for k, v in a.items() if v > 0}
+    wb = {k: 1.0 + math.log(v) for k, v in b.items() if v > 0}
+    dot = sum(w * wb[k] for k, w in wa.items() if k in wb)
+    if dot == 0.0:
+        return 0.0
+    na = math.sqrt(sum(w * w for w in wa.values()))
+    nb = math.sqrt(sum(w * w for w in wb.values()))
+    return dot / (na * nb)
+
+
+def overlap_share(tokens: list[str], body: Counter[str]) -> float:
+    """Share of ``tokens`` that occur in ``body`` (0 when there are no tokens)."""
+    if not tokens:
+        return 0.0
+    return sum(1 for t in tokens if body.get(t, 0) > 0) / len(tokens)

@@ -1,0 +1,292 @@
+"""Incremental, crash-safe run state: which inputs were processed, which corpus parts exist.
+
+The state directory (default ``<out>/state/``) holds ``state.sqlite``; the out directory holds
+the corpus as parts written by each run (``corpus/part-000001.jsonl`` and likewise for
+``rejected/`` and ``duplicates/``) and ``manifest.json`` listing the committed parts.
+
+Commit protocol (each step atomic; a crash between any two is recovered on the next run):
+
+1. the run writes its parts under their final names (not yet listed anywhere);
+2. it saves the signatures to add to the dedup index as a *pending* file;
+3. ONE SQLite transaction records the run, its parts and every input it processed —
+   this is the commit point;
+4. the dedup index gets the pending signatures (idempotent), then the pending file goes;
+5. ``manifest.json`` and the top-level full view are regenerated from the database.
+
+On start, :meth:`StateStore.recover` deletes parts that no committed run owns (a crashed
+run's), replays pending index additions of committed runs, and rewrites the manifest. So a
+killed run loses nothing and writes nothing twice: its inputs are simply not yet processed.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .output import atomic_writer
+
+PART_KINDS = ("corpus", "rejected", "duplicates")
+MANIFEST_FILE = "manifest.json"
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    seq INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    finished_at TEXT NOT NULL,
+    counts TEXT NOT NULL,
+    index_pending INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS parts (
+    kind TEXT NOT NULL,
+    file TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    records INTEGER NOT NULL,
+    PRIMARY KEY (kind, file)
+);
+CREATE TABLE IF NOT EXISTS processed (
+    id TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
+    superseded_by TEXT
+);
+CREATE INDEX IF NOT EXISTS processed_source ON processed (source);
+"""
+
+
+class StateLocked(RuntimeError):
+    """Another newsclean run holds the state directory."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessedInput:
+    id: str
+    source: str
+    outcome: str  # "kept" | "duplicate" | "rejected"
+
+
+class StateStore:
+    """The state of one output folder across runs. Use :meth:`locked` around a whole run."""
+
+    def __init__(self, state_dir: Path, out_dir: Path) -> None:
+        self.state_dir = Path(state_dir)
+        self.out_dir = Path(out_dir)
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.state_dir / "state.sqlite", isolation_level=None, timeout=30)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.executescript(_SCHEMA)
+        self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        self._lock_fh: Any = None
+
+    # -- locking ---------------------------------------------------------------------------
+    @contextmanager
+    def locked(self) -> Iterator[StateStore]:
+        """Hold an exclusive lock on the state directory for a whole run or compaction."""
+        path = self.state_dir / "lock"
+        fh = path.open("a+")
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "unknown"
+            fh.close()
+            raise StateLocked(
+                f"state directory {self.state_dir} is in use by another newsclean run ({holder}); "
+                "wait for it to finish or use another --out/--state-dir"
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()} since {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}\n")
+        fh.flush()
+        self._lock_fh = fh
+        try:
+            yield self
+        finally:
+            fh.seek(0)
+            fh.truncate()
+            fcntl.flock(fh, fcntl.LOCK_UN)
+            fh.close()
+            self._lock_fh = None
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- queries ---------------------------------------------------------------------------
+    def next_seq(self) -> int:
+        row = self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM runs").fetchone()
+        return int(row[0]) + 1
+
+    def committed_parts(self) -> list[tuple[str, str, int, int]]:
+        return self.db.execute("SELECT kind, file, seq, records FROM parts ORDER BY kind, seq, file").fetchall()
+
+    def runs(self) -> list[dict[str, Any]]:
+        rows = self.db.execute("SELECT seq, name, finished_at, counts FROM runs ORDER BY seq").fetchall()
+        return [{"seq": s, "name": n, "finished_at": f, "counts": json.loads(c)} for s, n, f, c in rows]
+
+    def split_new(self, items: Iterable[Any]) -> tuple[list[Any], int, dict[str, str]]:
+        """Items not processed before, how many were skipped, and superseded ids.
+
+        An item whose id (a hash of its source key and content) was processed in a committed
+        run is skipped. An item from a source that was processed before with other content is
+        new, and the earlier document from that source is superseded by it:
+        ``{old_id: new_id}``.
+        """
+        items = list(items)
+        ids = [i.id for i in items]
+        seen: set[str] = set()
+        for chunk in _chunks(ids, 500):
+            q = f"SELECT id FROM processed WHERE id IN ({','.join('?' * len(chunk))})"
+            seen.update(r[0] for r in self.db.execute(q, chunk))
+        new = [i for i in items if i.id not in seen]
+        superseded: dict[str, str] = {}
+        by_source = {i.source: i.id for i in new}
+        for chunk in _chunks(list(by_source), 500):
+            q = (f"SELECT id, source FROM processed WHERE superseded_by IS NULL AND source IN "
+                 f"({','.join('?' * len(chunk))})")
+            for old_id, source in self.db.execute(q, chunk):
+                if old_id != by_source[source]:
+                    superseded[old_id] = by_source[source]
+        return new, len(items) - len(new), superseded
+
+    def superseded_ids(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT id FROM processed WHERE superseded_by IS NOT NULL")}
+
+    # -- commit ----------------------------------------------------------------------------
+    def pending_index_path(self, seq: int) -> Path:
+        return self.state_dir / f"pending-index-{seq:06d}.pkl"
+
+    def commit_run(self, seq: int, name: str, parts: dict[str, tuple[str, int]], processed: list[ProcessedInput],
+                   superseded: dict[str, str], counts: dict[str, Any], index_pending: bool) -> None:
+        """The commit point: one transaction records the run, its parts and its inputs."""
+        finished = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        with self._tx() as cur:
+            cur.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?)",
+                        (seq, name, finished, json.dumps(counts, sort_keys=True), int(index_pending)))
+            cur.executemany("INSERT INTO parts VALUES (?, ?, ?, ?)",
+                            [(kind, file, seq, n) for kind, (file, n) in sorted(parts.items())])
+            cur.executemany("INSERT OR REPLACE INTO processed (id, source, seq, outcome) VALUES (?, ?, ?, ?)",
+                            [(p.id, p.source, seq, p.outcome) for p in processed])
+            cur.executemany("UPDATE processed SET superseded_by = ? WHERE id = ?",
+                            [(new, old) for old, new in sorted(superseded.items())])
+
+    def mark_index_done(self, seq: int) -> None:
+        self.db.execute("UPDATE runs SET index_pending = 0 WHERE seq = ?", (seq,))
+        self.pending_index_path(seq).unlink(missing_ok=True)
+
+    def pending_index_runs(self) -> list[int]:
+        return [r[0] for r in self.db.execute("SELECT seq FROM runs WHERE index_pending = 1 ORDER BY seq")]
+
+    def replace_parts(self, kind: str, old_files: list[str], new_file: str, records: int, seq: int) -> None:
+        """Compaction's commit point: swap several parts for one in a single transaction."""
+        with self._tx() as cur:
+            cur.executemany("DELETE FROM parts WHERE kind = ? AND file = ?", [(kind, f) for f in old_files])
+            cur.execute("INSERT INTO parts VALUES (?, ?, ?, ?)", (kind, new_file, seq, records))
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Cursor]:
+        cur = self.db.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            yield cur
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+        cur.execute("COMMIT")
+
+    # -- recovery and views ----------------------------------------------------------------
+    def recover(self) -> dict[str, Any]:
+        """Undo what a killed run left behind: orphan parts, staging folders, temp files."""
+        owned = {(k, f) for k, f, _, _ in self.committed_parts()}
+        removed: list[str] = []
+        for kind in PART_KINDS:
+            folder = self.out_dir / kind
+            if not folder.is_dir():
+                continue
+            for f in sorted(folder.iterdir()):
+                if f.is_file() and (kind, f.name) not in owned:
+                    f.unlink()
+                    removed.append(f"{kind}/{f.name}")
+        staging = self.out_dir / ".staging"
+        if staging.is_dir():
+            import shutil
+
+            for d in sorted(staging.iterdir()):
+                shutil.rmtree(d, ignore_errors=True)
+                removed.append(f".staging/{d.name}")
+        for tmp in sorted(self.out_dir.glob(".*.tmp")):
+            tmp.unlink(missing_ok=True)
+            removed.append(tmp.name)
+        committed = {r[0] for r in self.db.execute("SELECT seq FROM runs WHERE index_pending = 1")}
+        for f in sorted(self.state_dir.glob("pending-index-*.pkl")):
+            if int(f.stem.rsplit("-", 1)[1]) not in committed:
+                f.unlink()
+                removed.append(f"state/{f.name}")
+        return {"removed": removed, "pending_index_runs": self.pending_index_runs()}
+
+    def manifest(self) -> dict[str, Any]:
+        parts: dict[str, list[dict[str, Any]]] = {k: [] for k in PART_KINDS}
+        for kind, file, seq, n in self.committed_parts():
+            parts[kind].append({"file": f"{kind}/{file}", "run_seq": seq, "records": n})
+        superseded = sorted(self.superseded_ids())
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "runs": self.runs(),
+            "parts": parts,
+            "superseded_ids": superseded,
+            "totals": {k: sum(p["records"] for p in v) for k, v in parts.items()},
+        }
+
+    def write_manifest(self) -> dict[str, Any]:
+        m = self.manifest()
+        with atomic_writer(self.out_dir / MANIFEST_FILE) as fh:
+            json.dump(m, fh, indent=2, sort_keys=True, ensure_ascii=False)
+            fh.write("\n")
+        return m
+
+
+def _chunks(seq: list[Any], n: int) -> Iterator[list[Any]]:
+    for i in range(0, len(seq), n):
+        yield seq[i : i + n]
+
+
+def iter_part_lines(out_dir: Path, files: list[str], drop_ids: set[str]) -> Iterator[str]:
+    """Lines of the given part files in order, without documents whose id is in ``drop_ids``."""
+    for rel in files:
+        with (out_dir / rel).open(encoding="utf-8") as fh:
+            for line in fh:
+                if drop_ids and json.loads(line)["id"] in drop_ids:
+                    continue
+                yield line
+
+
+class SupersededFilter:
+    """A read view of a dedup index that hides superseded documents.
+
+    When a changed input replaces its earlier version, the earlier version must not make the
+    new one look like its near-duplicate; it is hidden here instead of deleted from the
+    index, so the index stays append-only (and crash-safe).
+    """
+
+    def __init__(self, index: Any, hidden_ids: set[str]) -> None:
+        self.index = index
+        self.hidden = hidden_ids
+
+    def lookup_exact(self, hashes: Iterable[str]) -> dict[str, Any]:
+        return {h: s for h, s in self.index.lookup_exact(hashes).items() if s.id not in self.hidden}
+
+    def candidates(self, minhashes: Any) -> list[Any]:
+        return [s for s in self.index.candidates(minhashes) if s.id not in self.hidden]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.index, name)

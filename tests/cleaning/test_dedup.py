@@ -1,0 +1,250 @@
+"""Dedup on real seeds and realistic news: which copies cluster, which stay apart, who is kept."""
+
+from __future__ import annotations
+
+import pickle
+import random
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from test_dedup_fixtures import KO_HYUNDAI, KO_HYUNDAI_COPY, KO_KIA, seed_copies, seed_docs
+
+from cleaning.config import load_config
+from cleaning.dedup import (
+    DedupConfigError,
+    DocSignature,
+    compute_signatures,
+    content_hash,
+    dedup_settings,
+    resolve_duplicates,
+)
+from cleaning.document import Document
+
+
+@pytest.fixture(scope="module")
+def config():
+    return load_config()
+
+
+def _check_partition(sigs: list[DocSignature], outcome) -> None:
+    """Every input is kept (in clusters) or a duplicate, exactly once."""
+    kept = set(outcome.clusters)
+    dups = [d.id for d in outcome.duplicates]
+    assert len(dups) == len(set(dups))
+    assert kept.isdisjoint(dups)
+    assert kept | set(dups) == {s.id for s in sigs}
+
+
+# --- exact hash ----------------------------------------------------------------------------
+
+def test_content_hash_folds_case_whitespace_and_punctuation():
+    a = "Renault Korea Motors (RKM) announces the next step — exports!"
+    b = "renault korea motors RKM announces the\n\nnext step: exports"
+    assert content_hash(a) == content_hash(b)
+    assert content_hash(a) != content_hash("Renault Korea Motors announces the next step exports")
+    assert content_hash("ＰＯＬＥＳＴＡＲ ４") == content_hash("polestar 4")  # NFKC full-width
+
+
+def test_signature_content_hash_equals_content_hash(config):
+    docs = seed_docs()
+    for sig, doc in zip(compute_signatures(docs, config), docs):
+        assert sig.content_hash == content_hash(doc.text)
+
+
+def test_exact_copy_is_method_exact_with_similarity_one(config):
+    docs = seed_docs()
+    original = docs[3]
+    reformatted = Document(id="zz-reformatted", source="b.txt",
+                           text=original.text.upper().replace("\n", " ").replace(".", ";"))
+    sigs = compute_signatures([*docs, reformatted], config)
+    out = resolve_duplicates(sigs, config, None)
+    (dup,) = out.duplicates
+    assert (dup.id, dup.duplicate_of, dup.method, dup.similarity) == (
+        "zz-reformatted", original.id, "exact", 1.0)
+    assert out.stats["exact"] == 1 and out.stats["near"] == 0
+
+
+# --- the issue's seed copies ---------------------------------------------------------------
+
+def test_seed_copies_cluster_with_their_originals_and_originals_stay_distinct(config):
+    originals = seed_docs()
+    copies = seed_copies()
+    sigs = compute_signatures(originals + [doc for _, doc in copies.values()], config)
+    out = resolve_duplicates(sigs, config, None)
+    _check_partition(sigs, out)
+    assert sorted(out.clusters) == sorted(d.id for d in originals)  # the four stay distinct
+    by_id = {d.id: d for d in out.duplicates}
+    for copy_id, (original_id, _) in copies.items():
+        dup = by_id[copy_id]
+        assert dup.duplicate_of == original_id and dup.cluster_id == original_id
+        assert dup.method == "near" and 0.8 <= dup.similarity <= 1.0
+        assert dup.reason == "longer text"  # undated copies: the complete original wins
+        assert out.clusters[original_id] == (original_id, 2)
+    assert out.stats["near"] == 3 and out.stats["clusters"] == 3
+
+
+def test_copies_of_a_story_on_several_sites_are_a_syndication_cluster(config):
+    original = replace(seed_docs()[1], url="https://www.autoworld.example/renault-nissan")
+    copy = replace(seed_copies()["copy-001-trailer"][1], sitename="Korea Auto Daily")
+    out = resolve_duplicates(compute_signatures([original, copy], config), config, None)
+    (cluster,) = out.stats["syndication_clusters"]
+    assert cluster["size"] == 2
+    assert cluster["sites"] == ["Korea Auto Daily", "autoworld.example"]
+    assert cluster["representative"] == original.id
+
+
+# --- script-aware shingling ----------------------------------------------------------------
+
+def test_korean_near_duplicates_are_found_and_a_same_topic_story_is_not(config):
+    docs = [Document("ko-hyundai", "ko/1.txt", KO_HYUNDAI, published="2024-11-23"),
+            Document("ko-hyundai-copy", "ko/2.txt", KO_HYUNDAI_COPY, published="2024-11-23"),
+            Document("ko-kia", "ko/3.txt", KO_KIA, published="2024-11-12")]
+    sigs = compute_signatures(docs, config)
+    assert [s.shingle_kind for s in sigs] == ["cjk_chars"] * 3
+    out = resolve_duplicates(sigs, config, None)
+    (dup,) = out.duplicates
+    assert (dup.id, dup.duplicate_of, dup.method) == ("ko-hyundai-copy", "ko-hyundai", "near")
+    assert sorted(out.clusters) == ["ko-hyundai", "ko-kia"]
+
+
+def test_korean_copy_is_missed_by_word_shingles_alone_at_the_same_threshold(config):
+    """Why char n-grams: word shingles lose the copy's similarity to spacing changes."""
+    words_only = load_config(overrides={"dedup": {"cjk_min_share": 1.0}})
+    cjk = compute_signatures([Document("a", "a", KO_HYUNDAI), Document("b", "b", KO_HYUNDAI_COPY)], config)
+    words = compute_signatures([Document("a", "a", KO_HYUNDAI), Document("b", "b", KO_HYUNDAI_COPY)], words_only)
+    sim = lambda s: float(np.mean(s[0].minhash == s[1].minhash))  # noqa: E731
+    assert words[0].shingle_kind == "words"
+    assert sim(cjk) > sim(words)
+
+
+# --- short documents -----------------------------------------------------------------------
+
+SHORT = [
+    "Photo: KG Mobility Newsroom",
+    "Photo: Renault Korea Newsroom",
+    "Markets close higher on Monday as tech rallies",
+    "Markets close higher on Tuesday as tech rallies",
+    "Read more: Polestar 4 production starts in Busan",
+]
+
+
+def test_short_documents_are_matched_exactly_only_never_collapsed(config):
+    docs = [Document(f"short-{i}", f"s/{i}.txt", t) for i, t in enumerate(SHORT)]
+    docs.append(Document("short-9", "s/9.txt", "photo: KG mobility newsroom"))  # exact copy of 0
+    sigs = compute_signatures(docs, config)
+    assert all(s.n_shingles < dedup_settings(config).min_shingles for s in sigs)
+    out = resolve_duplicates(sigs, config, None)
+    _check_partition(sigs, out)
+    assert [(d.id, d.duplicate_of, d.method) for d in out.duplicates] == [("short-9", "short-0", "exact")]
+    assert len(out.clusters) == 5
+    assert out.stats["short_exact_only"] == 6
+
+
+def test_empty_text_gets_a_signature_and_stays_its_own_document(config):
+    sigs = compute_signatures([Document("empty", "e.txt", ""), seed_docs()[0]], config)
+    assert sigs[0].n_shingles == 0
+    out = resolve_duplicates(sigs, config, None)
+    assert set(out.clusters) == {"empty", sigs[1].id}
+
+
+# --- verification --------------------------------------------------------------------------
+
+def test_lsh_candidates_sharing_boilerplate_are_rejected_by_verification(config):
+    """With one row per band every shared shingle makes a candidate; verification keeps
+    two different Polestar stories that share a long agency boilerplate paragraph apart."""
+    boiler = ("\n\nAbout Polestar: Polestar is the Swedish electric performance car brand, "
+              "established in 2017 by Volvo Cars and Geely Holding. Polestar cars are available "
+              "in 27 markets across Europe, North America and Asia Pacific.\n")
+    seeds = seed_docs()
+    docs = [replace(seeds[0], text=seeds[0].text + boiler), replace(seeds[3], text=seeds[3].text + boiler)]
+    eager = load_config(overrides={"dedup": {"lsh_rows": 1}})
+    out = resolve_duplicates(compute_signatures(docs, eager), eager, None)
+    assert out.stats["candidate_pairs"] == 1 and out.stats["rejected_candidate_pairs"] == 1
+    assert len(out.clusters) == 2 and not out.duplicates
+
+
+# --- keep policy ---------------------------------------------------------------------------
+
+def _story_versions() -> list[Document]:
+    base = seed_docs()[2]
+    short = seed_copies()["copy-002-edited"][1]
+    return [
+        replace(base, id="b-full-late", published="2024-06-03", title="BYD and KGM talks", author="Kim"),
+        replace(short, id="a-short-early", published="2024-06-02"),
+        replace(base, id="c-full-undated", published=None, title="BYD, KGM in talks"),
+    ]
+
+
+def test_default_policy_keeps_the_earliest_published_copy(config):
+    out = resolve_duplicates(compute_signatures(_story_versions(), config), config, None)
+    assert list(out.clusters) == ["a-short-early"]
+    assert out.clusters["a-short-early"] == ("a-short-early", 3)
+    reasons = {d.id: d.reason for d in out.duplicates}
+    assert reasons == {"b-full-late": "earliest published", "c-full-undated": "earliest published"}
+
+
+def test_policy_order_is_data_longest_text_first(config):
+    cfg = load_config(overrides={"dedup": {"keep_policy": ["longest_text", "earliest_published"]}})
+    out = resolve_duplicates(compute_signatures(_story_versions(), cfg), cfg, None)
+    # The two full copies tie on length; then earliest published decides between them.
+    assert list(out.clusters) == ["b-full-late"]
+    reasons = {d.id: d.reason for d in out.duplicates}
+    assert reasons == {"a-short-early": "longer text", "c-full-undated": "earliest published"}
+
+
+def test_metadata_then_stable_id_break_ties(config):
+    base = seed_docs()[3]
+    docs = [replace(base, id="m-2", title="SK and Polestar"), replace(base, id="m-1"),
+            replace(base, id="m-3", title="SK and Polestar")]
+    out = resolve_duplicates(compute_signatures(docs, config), config, None)
+    assert list(out.clusters) == ["m-2"]
+    assert {d.id: d.reason for d in out.duplicates} == {"m-1": "more metadata", "m-3": "stable id order"}
+
+
+def test_unknown_keep_criterion_is_a_clear_error():
+    with pytest.raises(DedupConfigError, match="unknown criteria.*most_shared"):
+        dedup_settings(load_config(overrides={"dedup": {"keep_policy": ["most_shared"]}}))
+    with pytest.raises(DedupConfigError, match="exceeds num_perm"):
+        dedup_settings(load_config(overrides={"dedup": {"lsh_bands": 100, "lsh_rows": 4}}))
+
+
+def test_repeated_ids_are_refused(config):
+    sigs = compute_signatures(seed_docs()[:1], config)
+    with pytest.raises(ValueError, match="unique"):
+        resolve_duplicates(sigs + sigs, config, None)
+
+
+# --- determinism and batching --------------------------------------------------------------
+
+def _corpus() -> list[Document]:
+    docs = seed_docs() + [d for _, d in seed_copies().values()] + _story_versions()
+    docs += [Document("ko-1", "ko", KO_HYUNDAI), Document("ko-2", "ko", KO_HYUNDAI_COPY),
+             Document("ko-3", "ko", KO_KIA)]
+    docs += [Document(f"short-{i}", "s", t) for i, t in enumerate(SHORT)]
+    return docs
+
+
+def test_signatures_do_not_depend_on_batching_and_pickle_compactly(config):
+    docs = _corpus()
+    whole = compute_signatures(docs, config)
+    pieces = [s for i in range(0, len(docs), 4) for s in compute_signatures(docs[i : i + 4], config)]
+    for a, b in zip(whole, pieces):
+        assert a.content_hash == b.content_hash and a.n_shingles == b.n_shingles
+        assert a.minhash.dtype == np.uint64 and np.array_equal(a.minhash, b.minhash)
+    blob = pickle.dumps(whole[0])
+    assert pickle.loads(blob).minhash.tobytes() == whole[0].minhash.tobytes()
+    assert len(blob) < 2_000  # no text inside
+
+
+def test_same_outcome_for_any_input_order(config):
+    sigs = compute_signatures(_corpus(), config)
+    reference = resolve_duplicates(sigs, config, None)
+    _check_partition(sigs, reference)
+    for seed in range(3):
+        shuffled = sigs[:]
+        random.Random(seed).shuffle(shuffled)
+        again = resolve_duplicates(shuffled, config, None)
+        assert again.clusters == reference.clusters
+        assert again.duplicates == reference.duplicates
+        assert again.stats == reference.stats

@@ -1,0 +1,156 @@
+"""The persistent dedup index: incremental runs against sqlite and redis, config mismatch errors."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from test_dedup_fixtures import KO_HYUNDAI, KO_HYUNDAI_COPY, seed_copies, seed_docs
+
+from cleaning.config import load_config
+from cleaning.dedup import (
+    IndexMismatchError,
+    MemoryIndex,
+    RedisIndex,
+    SqliteIndex,
+    compute_signatures,
+    open_index,
+    resolve_duplicates,
+)
+from cleaning.document import Document
+
+REDIS_URL = os.environ.get("NEWSCLEAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _first_run_docs() -> list[Document]:
+    return seed_docs() + [Document("ko-hyundai", "ko/1.txt", KO_HYUNDAI)]
+
+
+def _second_run_docs() -> tuple[list[Document], dict[str, str]]:
+    """Copies of first-run documents (expected: duplicates of those ids) and one new story."""
+    copies = {cid: orig for cid, (orig, _) in seed_copies().items()}
+    docs = [doc for _, doc in seed_copies().values()]
+    docs.append(Document("ko-hyundai-copy", "ko/2.txt", KO_HYUNDAI_COPY))
+    copies["ko-hyundai-copy"] = "ko-hyundai"
+    exact = seed_docs()[3]
+    docs.append(Document("exact-003", "mirror/003.txt", exact.text))
+    copies["exact-003"] = exact.id
+    docs.append(Document("new-story", "wire/new.txt", (
+        "Seoul's financial regulator fined three local banks a combined 12 billion won on Thursday "
+        "for failing to check whether elderly customers understood the risks of equity-linked "
+        "securities sold to them in 2023. The Financial Services Commission said the banks had "
+        "used scripts that rushed customers through the disclosure, and ordered them to repay "
+        "part of the losses.\n\nThe banks said they would accept the decision and review their "
+        "sales practices. Consumer groups called the fines too small compared with the fees the "
+        "products earned.")))
+    return docs, copies
+
+
+def _incremental_round_trip(config, index_factory) -> None:
+    """Run 1 keeps originals into the index; run 2's copies point at run-1 ids."""
+    index = index_factory()
+    try:
+        first = compute_signatures(_first_run_docs(), config)
+        out1 = resolve_duplicates(first, config, index)
+        assert not out1.duplicates and len(out1.clusters) == 5
+        index.add([s for s in first if s.id in out1.clusters], run_id="2024-11-22")
+        assert len(index) == 5
+    finally:
+        index.close()
+
+    index = index_factory()  # reopened: what run 2 sees is what was persisted
+    try:
+        docs, expected = _second_run_docs()
+        second = compute_signatures(docs, config)
+        before = len(index)
+        out2 = resolve_duplicates(second, config, index)
+        assert len(index) == before  # resolve never writes the index
+        by_id = {d.id: d for d in out2.duplicates}
+        assert {cid: by_id[cid].duplicate_of for cid in expected} == expected
+        assert all(by_id[cid].reason == "already in corpus (run 2024-11-22)" for cid in expected)
+        assert by_id["exact-003"].method == "exact" and by_id["copy-000-abridged"].method == "near"
+        assert list(out2.clusters) == ["new-story"] and out2.clusters["new-story"] == ("new-story", 1)
+        assert out2.stats["duplicates_of_earlier_runs"] == len(expected)
+        index.add([s for s in second if s.id in out2.clusters])  # default run id: ordinal
+        assert len(index) == 6
+    finally:
+        index.close()
+
+
+def test_sqlite_index_second_run_points_copies_at_first_run_ids(tmp_path):
+    config = load_config()
+    _incremental_round_trip(config, lambda: open_index(config, tmp_path))
+    assert (tmp_path / "dedup_index.sqlite3").is_file()
+    with open_index(config, tmp_path) as index:
+        assert isinstance(index, SqliteIndex) and len(index) == 6
+        # The third run's copy of the second run's new story names run "2" (the ordinal).
+        again = compute_signatures([Document("new-story-mirror", "m", _second_run_docs()[0][-1].text + " ")], config)
+        (dup,) = resolve_duplicates(again, config, index).duplicates
+        assert dup.duplicate_of == "new-story" and dup.reason == "already in corpus (run 2)"
+
+
+def test_reopening_with_another_num_perm_is_a_clear_error(tmp_path):
+    config = load_config()
+    with open_index(config, tmp_path) as index:
+        index.add(compute_signatures(seed_docs()[:1], config), run_id="r1")
+    changed = load_config(overrides={"dedup": {"num_perm": 64, "lsh_bands": 21}})
+    with pytest.raises(IndexMismatchError, match=r"num_perm: index has 128, config has 64"):
+        open_index(changed, tmp_path)
+    with pytest.raises(IndexMismatchError, match=r"shingle_words"):
+        open_index(load_config(overrides={"dedup": {"shingle_words": 7}}), tmp_path)
+
+
+def test_signatures_from_another_config_are_refused(tmp_path):
+    config = load_config()
+    small = load_config(overrides={"dedup": {"num_perm": 64, "lsh_bands": 21}})
+    sigs = compute_signatures(seed_docs(), small)
+    with pytest.raises(ValueError, match="num_perm"):
+        resolve_duplicates(sigs, config, None)
+
+
+def test_memory_index_without_state_dir_round_trip():
+    config = load_config()
+    shared = open_index(config, None)
+    assert isinstance(shared, MemoryIndex)
+    _incremental_round_trip(config, lambda: shared)
+
+
+def _redis_or_skip():
+    import redis
+
+    try:
+        client = redis.Redis.from_url(REDIS_URL)
+        client.ping()
+        return client
+    except redis.RedisError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set but redis at {REDIS_URL} is unreachable: {exc}")
+        pytest.skip(f"redis at {REDIS_URL} unreachable: {exc}")
+
+
+@pytest.fixture
+def redis_config():
+    client = _redis_or_skip()
+    prefix = f"newsclean-test:{uuid.uuid4().hex[:12]}"
+    config = load_config(overrides={"dedup": {"index": {"backend": "redis", "redis_url": REDIS_URL,
+                                                         "redis_prefix": prefix}}})
+    yield config
+    for key in client.scan_iter(match=f"{prefix}*"):  # only this test's keys
+        client.delete(key)
+    client.close()
+
+
+def test_redis_index_second_run_points_copies_at_first_run_ids(redis_config, tmp_path):
+    index = open_index(redis_config, tmp_path)
+    assert isinstance(index, RedisIndex)
+    index.close()
+    _incremental_round_trip(redis_config, lambda: open_index(redis_config, tmp_path))
+
+
+def test_redis_index_refuses_another_config(redis_config):
+    with open_index(redis_config, None) as index:
+        index.add(compute_signatures(seed_docs()[:1], redis_config), run_id="r1")
+    changed = load_config(overrides={"dedup": {"seed": 2, "index": redis_config["dedup"]["index"]}})
+    with pytest.raises(IndexMismatchError, match="seed: index has 1, config has 2"):
+        open_index(changed, None)

@@ -1,0 +1,317 @@
+"""Quality filters: one test per rule and reason, on realistic pages, plus the seeds with a margin."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from cleaning.config import load_config
+from cleaning.document import Document
+from cleaning.quality import filter_names, measure_quality, quality_rejection
+from cleaning.scripts import script_word_count
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = tomllib.loads((Path(__file__).parent / "fixtures" / "multilingual_news.toml").read_text("utf-8"))["doc"]
+BY_ID = {d["id"]: d for d in FIXTURES}
+SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+CONFIG = load_config()
+
+
+def doc(text: str, id: str = "q1") -> Document:
+    return Document(id=id, source=f"test/{id}", text=text, url=f"https://news.example/{id}")
+
+
+def rejection(text: str, config=CONFIG):
+    return quality_rejection(doc(text), config)
+
+
+def without(*names: str):
+    """The default config with some filters switched off, to reach a later rule in the order."""
+    return load_config(overrides={"quality": {n: {"enabled": False} for n in names}})
+
+
+def seed_without_trailer(path: Path) -> str:
+    """Roughly what the cleaner leaves: the raw seed minus its related-content/headline trailer."""
+    text = path.read_text("utf-8")
+    for marker in ("\nRelated Content", "\nPhoto: KG Mobility Newsroom", "\nRead more…"):
+        if marker in text:
+            text = text[: text.index(marker)]
+    return text.strip()
+
+
+# --- real articles pass ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=[d["id"] for d in FIXTURES])
+def test_multilingual_articles_pass(fixture):
+    assert quality_rejection(doc(fixture["text"], fixture["id"]), CONFIG) is None
+
+
+@pytest.mark.parametrize("trim", [False, True], ids=["raw", "cleaned"])
+@pytest.mark.parametrize("seed", SEEDS, ids=[p.name for p in SEEDS])
+def test_seeds_pass_raw_and_cleaned(seed, trim):
+    text = seed_without_trailer(seed) if trim else seed.read_text("utf-8")
+    assert quality_rejection(doc(text, seed.stem), CONFIG) is None
+
+
+def _tightened(factor: float):
+    """Every threshold moved `factor` of the way toward stricter (limits down, minimums up)."""
+    q = CONFIG["quality"]
+    up = 1 + factor
+    down = 1 - factor
+    return load_config(overrides={"quality": {
+        "too_short": {"min_words": int(q["too_short"]["min_words"] * up)},
+        "index_page": {"max_share": q["index_page"]["max_share"] * down},
+        "unpunctuated_lines": {"max_share": q["unpunctuated_lines"]["max_share"] * down},
+        "low_alpha": {"min_share": q["low_alpha"]["min_share"] * up},
+        "symbol_digit_ratio": {"max_ratio": q["symbol_digit_ratio"]["max_ratio"] * down},
+        "dup_lines": {"max_fraction": q["dup_lines"]["max_fraction"] * down},
+        "dup_line_chars": {"max_fraction": q["dup_line_chars"]["max_fraction"] * down},
+        "top_ngram": {"max_fraction": {n: v * down for n, v in q["top_ngram"]["max_fraction"].items()}},
+        "dup_ngrams": {"max_fraction": {n: v * down for n, v in q["dup_ngrams"]["max_fraction"].items()}},
+    }})
+
+
+@pytest.mark.parametrize("trim", [False, True], ids=["raw", "cleaned"])
+@pytest.mark.parametrize("seed", SEEDS, ids=[p.name for p in SEEDS])
+def test_seeds_pass_with_20_percent_stricter_thresholds(seed, trim):
+    """The thresholds are not razor-thin for the seeds, trailers and all."""
+    text = seed_without_trailer(seed) if trim else seed.read_text("utf-8")
+    assert quality_rejection(doc(text, seed.stem), _tightened(0.2)) is None
+
+
+def test_gopher_dup_ngram_limit_would_reject_cleaned_seed_001():
+    """Why dup_ngrams is looser than Gopher: seed 001 repeats its standfirst as the first paragraph."""
+    gopher = load_config(overrides={"quality": {"dup_ngrams": {"max_fraction": {"5": 0.15}}}})
+    rej = quality_rejection(doc(seed_without_trailer(SEEDS[1])), gopher)
+    assert rej is not None and (rej.reason, rej.value) == ("quality.dup_ngrams", 0.2373)
+
+
+def test_cjk_articles_are_counted_in_words_not_spaces():
+    text = BY_ID["zh-cn-weather-harvest"]["text"]
+    assert len(text.split()) == 2  # what a whitespace count would call "too short"
+    assert measure_quality(doc(text), CONFIG)["too_short"] == 98
+    assert measure_quality(doc(BY_ID["ja-rice-prices"]["text"]), CONFIG)["too_short"] == 204
+    assert measure_quality(doc(BY_ID["ko-semiconductor-exports"]["text"]), CONFIG)["too_short"] == 134
+
+
+# --- each rule fires, with its name and measured value ------------------------------------------
+
+HEADLINES_PAGE = """Latest News
+Central bank holds rates steady as inflation cools
+Dockworkers strike halts cargo at three ports
+Council approves new tram line for eastern suburbs
+Heatwave warning issued for southern provinces
+Local team clinches title with late winner
+Tech shares slide on weak chip demand outlook
+Opposition calls for inquiry into procurement deal
+Hospital waiting lists reach record high
+Rail operator unveils timetable for winter
+Farmers protest over fuel subsidy cuts
+Festival organisers expect record crowds
+More stories
+"""
+
+
+def test_headlines_only_page_is_an_index_page():
+    rej = rejection(HEADLINES_PAGE)
+    assert rej.reason == "quality.index_page"
+    assert rej.value == 1.0
+    assert rej.detail == "13 of 13 lines are headlines/links, holding 100% of the text (max 60%)"
+
+
+KOREAN_SECTION_FRONT = """많이 본 뉴스
+반도체 수출 석 달 연속 증가…무역수지 흑자 행진
+서울시, 내년부터 시내버스 정액 환승 요금제 도입
+한은, 기준금리 동결…"물가 둔화 흐름 지켜볼 것"
+태풍 북상에 제주 하늘길 일부 결항
+프로야구 정규시즌 1위 경쟁 막판까지 혼전
+아파트 분양가 상승세 지속…수도권 청약 경쟁률 상승
+전기차 배터리 화재 대책 발표
+"""
+
+
+def test_korean_section_front_is_an_index_page():
+    rej = rejection(KOREAN_SECTION_FRONT)
+    assert (rej.reason, rej.value) == ("quality.index_page", 1.0)
+
+
+CONSENT_STUB = """We value your privacy
+
+We use cookies and similar technologies to personalise content and ads, to provide social media features and to analyse our traffic. You can accept all cookies or manage cookie preferences at any time.
+
+Accept all cookies
+Reject all
+Manage cookie preferences
+"""
+
+
+def test_cookie_consent_stub():
+    rej = rejection(CONSENT_STUB)
+    assert rej.reason == "quality.consent_wall"
+    assert rej.value == 45
+    assert rej.detail == "consent phrase 'We value your privacy' in a 45-word document (articles have at least 150 words)"
+
+
+def test_korean_cookie_consent_stub():
+    text = "이 웹사이트는 원활한 서비스 제공을 위해 쿠키를 사용합니다. 계속 이용하시려면 쿠키 사용에 동의해 주세요.\n모든 쿠키 허용\n쿠키 설정"
+    rej = rejection(text)
+    assert (rej.reason, rej.value) == ("quality.consent_wall", 19)
+
+
+PAYWALL_STUB = """Dockworkers at three of the country's largest container ports walked off the job on Tuesday morning, halting the loading of cargo ships as talks over automation collapsed.
+
+Subscribe to continue reading. This content is for subscribers only.
+Already a subscriber? Log in
+"""
+
+
+def test_english_paywall_stub():
+    rej = rejection(PAYWALL_STUB)
+    assert rej.reason == "quality.paywall"
+    assert rej.value == 42
+    assert rej.detail == ("paywall phrase 'Subscribe to continue reading' in a 42-word document "
+                          "(articles have at least 150 words)")
+
+
+def test_korean_paywall_stub():
+    text = ("반도체 수출이 석 달 연속 증가하면서 지난달 전체 수출이 1년 만에 가장 큰 폭으로 늘었다.\n"
+            "이 기사는 유료회원 전용입니다. 전체 기사를 보시려면 로그인 후 이용해 주세요.")
+    rej = rejection(text)
+    assert (rej.reason, rej.value) == ("quality.paywall", 26)
+
+
+def test_long_article_with_a_leftover_subscribe_line_is_kept():
+    text = BY_ID["en-port-strike"]["text"] + "\nSubscribe to continue reading our coverage of the strike.\n"
+    assert rejection(text) is None
+    assert measure_quality(doc(text), CONFIG)["paywall"] == 211
+
+
+def test_very_short_text():
+    rej = rejection("Police said the road would reopen on Friday.")
+    assert (rej.reason, rej.value) == ("quality.too_short", 8)
+    assert rej.detail == "8 words, fewer than the minimum 50"
+
+
+def test_too_long_text():
+    cfg = load_config(overrides={"quality": {"too_long": {"max_words": 150}}})
+    rej = rejection(BY_ID["en-port-strike"]["text"], cfg)
+    assert (rej.reason, rej.value) == ("quality.too_long", 202)
+
+
+def test_empty_text():
+    rej = rejection("  \n ")
+    assert (rej.reason, rej.value, rej.detail) == ("quality.empty", 0, "no text left after cleaning")
+
+
+def test_repeated_line():
+    paragraphs = [p for p in BY_ID["en-port-strike"]["text"].strip().split("\n\n")]
+    text = "\nAdvertisement\n".join(paragraphs)  # the ad marker the scraper kept, between paragraphs
+    rej = rejection(text)
+    assert rej.reason == "quality.dup_lines"
+    assert rej.value == 0.3333  # 3 repeats among 9 lines
+    assert rej.detail == "33% of lines repeat an earlier line (max 30%)"
+
+
+def test_repeated_lines_by_characters():
+    body = BY_ID["en-port-strike"]["text"].strip().split("\n\n")
+    text = "\n".join(body + [body[0], body[2]])  # two whole paragraphs pasted twice: 2 of 7 lines
+    rej = rejection(text)
+    assert (rej.reason, rej.value) == ("quality.dup_line_chars", 0.3039)
+
+
+def test_keyword_spam_top_ngram():
+    text = " ".join(
+        ["Cheap flights to Seoul are here."] * 3
+        + ["Book cheap flights to Seoul today and compare cheap flights to Seoul from every airline."] * 1
+        + ["Our travel desk lists cheap flights to Seoul, hotel deals and tours for the whole family."]
+        + ["Find cheap flights to Seoul in spring, cheap flights to Seoul in autumn, and more."] * 1
+    )
+    rej = rejection(text)
+    assert rej.reason == "quality.top_ngram"
+    assert rej.value == 0.3333
+    assert rej.detail == "top 2-gram 'cheap flights' appears 8 times and covers 33% of characters (max 20%)"
+
+
+def test_spun_article_duplicate_ngrams():
+    lead = ("The transport ministry urged both sides to return to mediation and said it was preparing "
+            "contingency plans to move medical supplies and perishable food.")
+    text = " ".join([lead, BY_ID["en-port-strike"]["text"].split("\n\n")[1].strip(), lead, lead, lead])
+    rej = rejection(text)
+    assert rej.reason == "quality.dup_ngrams"
+    assert rej.value == 0.4948  # three of the four copies of the lead are excess
+    assert rej.detail == "49% of characters are in repeated 5-grams (max 40%)"
+
+
+STOCK_TABLE = """Market close, Thursday
+KOSPI 2,612.43 +18.27 +0.70%
+KOSDAQ 748.19 -3.05 -0.41%
+Samsung Elec 71,200 +1,300 +1.81%
+SK hynix 198,500 +4,500 +2.32%
+LG Energy 402,000 -6,000 -1.47%
+Hyundai Motor 251,000 +2,500 +1.01%
+USD/KRW 1,378.50 -4.20 -0.30%
+"""
+
+
+def test_stock_table_is_caught_as_list_by_default_and_by_symbol_ratio_alone():
+    assert rejection(STOCK_TABLE).reason == "quality.index_page"
+    rej = rejection(STOCK_TABLE, without("index_page", "too_short", "unpunctuated_lines", "low_alpha"))
+    assert (rej.reason, rej.value) == ("quality.symbol_digit_ratio", 0.4589)
+
+
+def test_unpunctuated_lines():
+    text = "\n".join(
+        f"{city} weather forecast for the coming week with highs near {t} degrees and light winds from the west"
+        for city, t in [("Seoul", 21), ("Busan", 24), ("Incheon", 20), ("Daegu", 26), ("Gwangju", 25)]
+    ) + "\nForecasts are updated every three hours by the national weather service."
+    cfg = without("index_page")
+    rej = rejection(text, cfg)
+    assert (rej.reason, rej.value) == ("quality.unpunctuated_lines", 0.8739)
+
+
+def test_low_alpha_words():
+    scores = " ".join(f"{a}-{b} {c}:{d} {a + c}" for a, b, c, d in [(3, 1, 45, 12), (2, 2, 90, 5), (0, 1, 67, 30)] * 5)
+    text = f"Results from Saturday's matches in the league follow. {scores} All times are local."
+    rej = rejection(text, without("symbol_digit_ratio"))
+    assert (rej.reason, rej.value) == ("quality.low_alpha", 0.2105)  # 12 of 57 words
+
+
+def test_mean_word_length_of_text_that_lost_its_spaces():
+    text = ("Dockworkersatthreeofthecountrys largestcontainerports walkedoffthejob onTuesdaymorning. "
+            "Theunionrepresenting about14000workers saidthestrike wouldlastatleast72hours. ") * 4
+    rej = rejection(text, without("too_short"))
+    assert rej.reason == "quality.mean_word_length"
+    assert rej.value == 19.5
+    assert rej.detail == "mean non-CJK word length 19.50 characters, outside 3.0-10.0"
+
+
+def test_korean_word_length_uses_the_hangul_range():
+    text = BY_ID["ko-semiconductor-exports"]["text"]
+    assert measure_quality(doc(text), CONFIG)["mean_word_length"] == 3.1231  # syllables per eojeol
+    strict_latin = load_config(overrides={"quality": {"mean_word_length": {"min": 4.0}}})
+    assert rejection(text, strict_latin) is None  # Latin range does not apply to Korean
+
+
+# --- names, switches, provenance ----------------------------------------------------------------
+
+def test_filter_names_lists_every_enabled_rule_in_order():
+    assert filter_names(CONFIG) == [
+        "quality.empty", "quality.paywall", "quality.consent_wall", "quality.index_page",
+        "quality.too_short", "quality.too_long", "quality.unpunctuated_lines", "quality.low_alpha",
+        "quality.symbol_digit_ratio", "quality.mean_word_length", "quality.dup_lines",
+        "quality.dup_line_chars", "quality.top_ngram", "quality.dup_ngrams",
+    ]
+    assert "quality.paywall" not in filter_names(without("paywall"))
+
+
+def test_disabled_filter_does_not_fire():
+    assert rejection(PAYWALL_STUB).reason == "quality.paywall"
+    assert rejection(PAYWALL_STUB, without("paywall")).reason == "quality.too_short"
+
+
+def test_rejection_carries_document_identity():
+    rej = quality_rejection(Document(id="a7", source="crawl/a7.html", text="Too short.", url="https://x.example/a7"), CONFIG)
+    assert (rej.id, rej.source, rej.url) == ("a7", "crawl/a7.html", "https://x.example/a7")
+    assert rej.to_dict()["reason"] == "quality.too_short"

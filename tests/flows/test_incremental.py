@@ -1,0 +1,156 @@
+"""Incremental runs, superseding, locking and crash safety against one output folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cleaning.state import StateLocked, StateStore
+from flows.pipeline import newsclean_flow
+
+ROOT = Path(__file__).resolve().parents[2]
+OUTPUTS = ("corpus.jsonl", "rejected.jsonl", "duplicates.jsonl")
+
+EXTRA_STORY = (
+    "Hyundai Mobis will build a battery-system plant in Ulsan to supply the group's new dedicated EV factory, "
+    "the parts maker said on Thursday. The facility, worth about 300 billion won, will assemble battery packs "
+    "for 200,000 vehicles a year from 2026 and hire around 500 workers.\n\n"
+    "The company said the location next to the assembly line would cut logistics costs and let it respond "
+    "faster to changes in production plans. Construction is scheduled to begin in the second half of the year.\n"
+)
+
+
+def ids(path: Path) -> list[str]:
+    return [json.loads(line)["id"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def all_ids(out: Path) -> dict[str, list[str]]:
+    return {name: ids(out / name) for name in OUTPUTS}
+
+
+@pytest.fixture()
+def corpus_dir(tmp_path: Path, seeds_dir: Path) -> Path:
+    d = tmp_path / "in"
+    shutil.copytree(seeds_dir, d)
+    return d
+
+
+def test_rerun_does_nothing_and_new_files_are_processed_alone(prefect_harness, corpus_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = newsclean_flow(inputs=[str(corpus_dir)], out=str(out))
+    assert first["counts"]["inputs"] == 4
+    before = {n: (out / n).read_bytes() for n in OUTPUTS}
+
+    again = newsclean_flow(inputs=[str(corpus_dir)], out=str(out))
+    assert again["run"]["nothing_to_do"] is True
+    assert again["counts"]["inputs"] == 0 and again["counts"]["skipped_already_processed"] == 4
+    assert {n: (out / n).read_bytes() for n in OUTPUTS} == before
+
+    (corpus_dir / "004_mobis_ulsan.txt").write_text(EXTRA_STORY, encoding="utf-8")
+    third = newsclean_flow(inputs=[str(corpus_dir)], out=str(out))
+    assert third["counts"]["inputs"] == 1 and third["counts"]["skipped_already_processed"] == 4
+    assert third["corpus_totals"]["corpus"] == first["counts"]["kept"] + third["counts"]["kept"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [r["name"] for r in manifest["runs"]] == ["run-000001", "run-000002"]
+    assert [p["file"] for p in manifest["parts"]["corpus"]] == ["corpus/part-000001.jsonl", "corpus/part-000002.jsonl"]
+    corpus = ids(out / "corpus.jsonl")
+    assert len(corpus) == len(set(corpus)) == third["corpus_totals"]["corpus"]
+
+
+def test_changed_file_supersedes_its_earlier_version(prefect_harness, corpus_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    story = corpus_dir / "004_mobis_ulsan.txt"
+    story.write_text(EXTRA_STORY, encoding="utf-8")
+    newsclean_flow(inputs=[str(corpus_dir)], out=str(out))
+    old = {json.loads(line)["source"]: json.loads(line)["id"] for line in (out / "corpus.jsonl").read_text().splitlines()}
+    old_id = old[str(story.as_posix())]
+
+    story.write_text(EXTRA_STORY.replace("500 workers", "600 workers"), encoding="utf-8")
+    report = newsclean_flow(inputs=[str(corpus_dir)], out=str(out))
+    assert report["counts"]["inputs"] == 1 and report["counts"]["superseded"] == 1
+    assert report["counts"]["kept"] == 1, "the new version must not be a duplicate of the version it replaces"
+    view = all_ids(out)
+    assert old_id not in sum(view.values(), [])
+    texts = [json.loads(line)["text"] for line in (out / "corpus.jsonl").read_text().splitlines()]
+    assert sum("600 workers" in t for t in texts) == 1 and not any("500 workers" in t for t in texts)
+
+
+def test_second_run_copies_point_at_first_run_ids(prefect_harness, seeds_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = tmp_path / "day1"
+    shutil.copytree(seeds_dir, first)
+    newsclean_flow(inputs=[str(first)], out=str(out))
+    day1 = {json.loads(l)["source"].rsplit("/", 1)[1]: json.loads(l)["id"] for l in (out / "corpus.jsonl").read_text().splitlines()}
+
+    second = tmp_path / "day2"
+    second.mkdir()
+    seed2 = (seeds_dir / "002_cb31e03ef644ea87.txt").read_text(encoding="utf-8")
+    (second / "syndicated_byd.txt").write_text(seed2.replace("Sunday", "Monday"), encoding="utf-8")
+    (second / "verbatim_ghosn.txt").write_text((seeds_dir / "001_856dfffb84b6831f.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    report = newsclean_flow(inputs=[str(second)], out=str(out))
+    assert report["counts"]["duplicates"] == 2 and report["counts"]["kept"] == 0
+    dups = {json.loads(l)["source"].rsplit("/", 1)[1]: json.loads(l) for l in (out / "duplicates.jsonl").read_text().splitlines()}
+    assert dups["syndicated_byd.txt"]["duplicate_of"] == day1["002_cb31e03ef644ea87.txt"]
+    assert dups["verbatim_ghosn.txt"]["duplicate_of"] == day1["001_856dfffb84b6831f.txt"]
+    assert dups["verbatim_ghosn.txt"]["method"] == "exact"
+
+
+def test_concurrent_run_is_refused_with_a_clear_message(prefect_harness, corpus_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    holder = StateStore(out / "state", out)
+    with holder.locked():
+        with pytest.raises(StateLocked, match="in use by another newsclean run"):
+            newsclean_flow(inputs=[str(corpus_dir)], out=str(out))
+    holder.close()
+    assert newsclean_flow(inputs=[str(corpus_dir)], out=str(out))["counts"]["inputs"] == 4
+
+
+CRASH_POINTS = ["after_first_batch", "before_commit", "after_commit", "after_index", "before_view_marker"]
+
+
+@pytest.fixture(scope="module")
+def reference_run(prefect_harness, tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path, fixtures_dir: Path):
+    """A folder of inputs and the outputs of one uninterrupted run over it."""
+    inputs = tmp_path_factory.mktemp("crash_inputs")
+    shutil.copytree(seeds_dir, inputs / "seeds")
+    shutil.copytree(fixtures_dir / "html", inputs / "html")
+    (inputs / "extra.txt").write_text(EXTRA_STORY, encoding="utf-8")
+    (inputs / "empty.html").write_bytes(b"")
+    out = tmp_path_factory.mktemp("reference")
+    newsclean_flow(inputs=[str(inputs)], out=str(out), config_path=str(_small_batches(out)))
+    return inputs, all_ids(out)
+
+
+def _small_batches(where: Path) -> Path:
+    cfg = where.parent / f"{where.name}-small.toml"
+    cfg.write_text("[pipeline]\nbatch_size = 2\nmax_batches_in_flight = 1\n", encoding="utf-8")
+    return cfg
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("point", CRASH_POINTS)
+def test_killed_run_is_finished_by_the_next_with_nothing_lost_or_doubled(reference_run, tmp_path: Path, point: str) -> None:
+    from prefect.settings import PREFECT_API_URL
+
+    inputs, expected = reference_run
+    out = tmp_path / "out"
+    cfg = _small_batches(out)
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(), "PYTHONPATH": str(ROOT), "NEWSCLEAN_CRASH_AT": point}
+    cmd = [sys.executable, "-m", "flows", "run", str(inputs), "--out", str(out), "--config", str(cfg)]
+    killed = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=180)
+    assert killed.returncode == -9, killed.stderr[-2000:]
+
+    report = newsclean_flow(inputs=[str(inputs)], out=str(out), config_path=str(cfg))
+    assert report["counts"]["accounting_ok"]
+    got = all_ids(out)
+    for name in OUTPUTS:
+        assert sorted(got[name]) == sorted(expected[name]), f"{name} after a kill at {point}"
+        assert len(got[name]) == len(set(got[name])), f"{name} has a document twice after a kill at {point}"
+    assert not list((out / ".staging").glob("*/*")), "staging left behind"
+    assert not list((out / "state").glob("pending-index-*")), "pending index left behind"
