@@ -8,7 +8,8 @@ Prints
 2. accuracy of detection on the whole text vs on bounded samples of several sizes, on the
    multilingual fixtures and on long mixed documents built from them (an article in one
    language with a paragraph of another at the end), with docs/s for each setting;
-3. docs/s of detect_language, quality_rejection and measure_quality on 500-word documents.
+4. accuracy and cost of per-paragraph detection (language_shares) by trials and length;
+5. docs/s of detect_language, quality_rejection and measure_quality on 500-word documents.
 Single process; times are CPU seconds of this process (time.process_time), so other work
 on the shared machine does not distort them. Fixtures: tests/cleaning/fixtures/multilingual_news.toml and seeds/.
 """
@@ -105,6 +106,25 @@ def accuracy_vs_sample(by_lang: dict[str, list[str]]) -> None:
               f"{len(mixed) / elapsed:6.0f} docs/CPU-s on the mixed set  {misses if misses else ''}")
 
 
+def paragraph_settings(by_lang: dict[str, list[str]]) -> None:
+    """Per-paragraph detection (for language_shares) on Latin-script paragraphs: trials x length."""
+    from cleaning.language import langdetect_probabilities
+    from cleaning.scripts import count_scripts
+
+    units = [(p, lang) for lang, paras in sorted(by_lang.items()) for p in paras
+             if count_scripts(p).cjk_share < 0.5 and count_scripts(p).letters >= 40]
+    print(f"\n== 4. Paragraph detection for language_shares: {len(units)} Latin-script paragraphs "
+          f"(Hangul/Han/Kana paragraphs are decided by script, no langdetect call)")
+    for max_chars in (100, 200, 300):
+        row = []
+        for n_trial in (7, 3, 2, 1):
+            start = time.process_time()
+            ok = sum(langdetect_probabilities(p[:max_chars], 0, n_trial)[0][0] == lang for p, lang in units)
+            ms = (time.process_time() - start) / len(units) * 1000
+            row.append(f"n_trial {n_trial}: {ok}/{len(units)} {ms:.2f} ms")
+        print(f"  first {max_chars} chars  " + "   ".join(row))
+
+
 def five_hundred_word_docs(by_lang: dict[str, list[str]]) -> tuple[list[Document], list[Document]]:
     """English 500-word documents cut from the seeds and the English fixture (no repeats), and
     one ~500-word document per other language built by cycling that language's paragraphs."""
@@ -160,8 +180,9 @@ def main() -> None:
     by_lang = paragraphs_by_language()
     cjk_fix()
     accuracy_vs_sample(by_lang)
+    paragraph_settings(by_lang)
     english, others = five_hundred_word_docs(by_lang)
-    print(f"\n== 3. Throughput on 500-word documents ({args.passes} passes, 1 core)")
+    print(f"\n== 5. Throughput on 500-word documents ({args.passes} passes, 1 core)")
     print(f"  English: {len(english)} distinct 500+-word documents of seed paragraphs "
           f"(mean {sum(len(d.text) for d in english) / len(english):.0f} chars)")
     throughput(english, args.passes)

@@ -73,6 +73,18 @@ def _compiled(config: Config | None) -> _Compiled:
     return comp
 
 
+def reset_line_caches(config: Config | None = None) -> None:
+    """Forget the rules' per-line verdict caches (benchmarks use it to time cold documents)."""
+    from .rules.page import Memo
+
+    comp = _compiled(config)
+    for rule in comp.rules:
+        for obj in [rule, getattr(rule, "vocab", None), getattr(rule, "parser", None)]:
+            for value in vars(obj).values() if obj is not None and hasattr(obj, "__dict__") else []:
+                if isinstance(value, Memo):
+                    value.clear()
+
+
 def _one_pass(text: str, rules: list[Rule]) -> tuple[list[tuple[int, int, str]], str | None, list[str]]:
     """Run every rule over ``text``: (spans to remove, first date found, photo credits)."""
     page = Page.from_text(text)

@@ -142,6 +142,12 @@ def _script_language(counts: ScriptCounts, script: dict[str, Any]) -> tuple[str,
     return "zh", round(counts.share_of_cjk(counts.han), 4)
 
 
+def _min_letters(counts: ScriptCounts, cfg: dict[str, Any]) -> int:
+    """Letters needed before detection is trusted: fewer for Hangul/Han/Kana-dominant text."""
+    cjk_text = counts.letters > 0 and counts.cjk_share >= cfg["script"]["cjk_min_share"]
+    return cfg["min_letters_cjk"] if cjk_text else cfg["min_letters"]
+
+
 def identify(text: str, config: Config, need_score: bool = True, n_trial: int | None = None) -> LanguageGuess:
     """Identify the language of one (already bounded) piece of text.
 
@@ -154,8 +160,7 @@ def identify(text: str, config: Config, need_score: bool = True, n_trial: int | 
     cfg = _settings(config)
     text = _URL_EMAIL_RE.sub(" ", text)
     counts = count_scripts(text)
-    cjk_text = counts.letters > 0 and counts.cjk_share >= cfg["script"]["cjk_min_share"]
-    minimum = cfg["min_letters_cjk"] if cjk_text else cfg["min_letters"]
+    minimum = _min_letters(counts, cfg)
     if counts.letters < minimum:
         return LanguageGuess(
             UNDETERMINED, 0.0, "none",
@@ -191,8 +196,10 @@ def identify(text: str, config: Config, need_score: bool = True, n_trial: int | 
             f"Hangul {counts.share_of_cjk(counts.hangul):.0%}, Han {counts.share_of_cjk(counts.han):.0%}, "
             f"Kana {counts.share_of_cjk(counts.kana):.0%} of CJK"
         )
-        score = folded.get(code, 0.0) or script_share
-        variant = variant if code == "zh" else None
+        # The script is the evidence here: report the stronger of the two confidences.
+        score = max(folded.get(code, 0.0), script_share)
+        # Variant from langdetect's best zh-* label, if it offered one at all.
+        variant = next((label for label, _ in ranked if label in _ISO_639_1), None) if code == "zh" else None
         return LanguageGuess(code, round(score, 4), "script", raw, variant, reason)
     if not folded:
         return LanguageGuess(UNDETERMINED, 0.0, "none", reason=failure)
@@ -208,16 +215,21 @@ def paragraphs(text: str) -> list[str]:
 def language_shares(text: str, config: Config) -> dict[str, float] | None:
     """Character shares of each language over the document's paragraphs, or None if not long.
 
-    Paragraphs in Hangul/Han/Kana are decided by their script alone (no langdetect call, the
-    main saving on Korean/Chinese/Japanese text). Only paragraphs with enough letters count; at most ``max_paragraphs`` of
-    them, evenly spread, are detected (each on its first ``max_chars`` characters), and each
-    weighs by its full length. Sorted by share, then code, so output is byte-stable.
+    Only paragraphs with enough letters count; at most ``max_paragraphs`` of them, evenly
+    spread, are detected (each on its first ``max_chars`` characters, with ``n_trial``
+    langdetect trials), and each weighs by its full length. Paragraphs in Hangul/Han/Kana are
+    decided by their script alone, with no langdetect call. Sorted by share, then code, so
+    the output is byte-stable.
     """
     cfg = _settings(config)
     par = cfg["paragraphs"]
     if len(text) < par["min_chars"]:
         return None
-    usable = [p for p in paragraphs(text) if count_scripts(p).letters >= cfg["min_letters_cjk"]]
+    usable = []
+    for p in paragraphs(text):
+        counts = count_scripts(_URL_EMAIL_RE.sub(" ", p))
+        if counts.letters >= _min_letters(counts, cfg):
+            usable.append(p)
     if len(usable) < 2:
         return None
     if len(usable) > par["max_paragraphs"]:
@@ -268,6 +280,9 @@ def kept_languages(config: Config) -> list[str] | None:
         return None
     if isinstance(keep, str) or not all(isinstance(k, str) for k in keep):
         raise ValueError(f'language.keep must be "all" or a list of ISO 639-1 codes, got {keep!r}')
+    bad = [k for k in keep if not (re.fullmatch(r"[a-z]{2}", k) or k == UNDETERMINED)]
+    if bad:
+        raise ValueError(f"language.keep has {bad}: use ISO 639-1 codes (zh for zh-cn and zh-tw) or 'und'")
     return sorted(keep)
 
 

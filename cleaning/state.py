@@ -290,3 +290,38 @@ class SupersededFilter:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.index, name)
+
+
+def compact(store: StateStore) -> dict[str, Any]:
+    """Merge each kind's parts into one, dropping superseded documents. Call under the lock.
+
+    Crash-safe like a run: the merged part is written first (an orphan until committed), one
+    transaction swaps it in for the old parts, and only then are the old files deleted (an
+    interrupted deletion leaves orphans that :meth:`StateStore.recover` removes).
+    """
+    hidden = store.superseded_ids()
+    result: dict[str, Any] = {}
+    by_kind: dict[str, list[tuple[str, int]]] = {k: [] for k in PART_KINDS}
+    for kind, file, seq, _ in store.committed_parts():
+        by_kind[kind].append((file, seq))
+    for kind, parts in by_kind.items():
+        if len(parts) < 2 and not (parts and hidden):
+            result[kind] = {"parts_before": len(parts), "parts_after": len(parts)}
+            continue
+        files = [f for f, _ in parts]
+        first, last = min(s for _, s in parts), max(s for _, s in parts)
+        new_name = f"part-{first:06d}-{last:06d}.jsonl"
+        if new_name in files:
+            new_name = f"part-{first:06d}-{last:06d}-c.jsonl"
+        n = 0
+        with atomic_writer(store.out_dir / kind / new_name) as fh:
+            for line in iter_part_lines(store.out_dir, [f"{kind}/{f}" for f in files], hidden):
+                fh.write(line)
+                n += 1
+        store.replace_parts(kind, files, new_name, n, last)
+        for f in files:
+            if f != new_name:
+                (store.out_dir / kind / f).unlink(missing_ok=True)
+        result[kind] = {"parts_before": len(parts), "parts_after": 1, "records": n}
+    store.write_manifest()
+    return result

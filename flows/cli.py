@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -52,11 +53,107 @@ def cmd_run(args: argparse.Namespace) -> int:
         resolve_inputs(inputs)
     except (InputError, ConfigError) as exc:
         return _fail(str(exc))
-    from flows.pipeline import newsclean_flow
+    from cleaning.state import StateLocked
+    from flows.pipeline import flow_with_runner
 
-    report = newsclean_flow(inputs=[str(i) for i in inputs], out=str(args.out), config_path=args.config,
-                            state_dir=args.state_dir, show_progress=True)
+    try:
+        report = flow_with_runner(args.workers, args.dask_address)(inputs=[str(i) for i in inputs], out=str(args.out), config_path=args.config,
+                                state_dir=args.state_dir, show_progress=True)
+    except StateLocked as exc:
+        return _fail(str(exc), code=3)
     _print_summary(report)
+    return 0
+
+
+def cmd_compact(args: argparse.Namespace) -> int:
+    from cleaning.state import StateLocked, StateStore, compact
+
+    out = Path(args.out)
+    state = Path(args.state_dir) if args.state_dir else out / "state"
+    if not (state / "state.sqlite").is_file():
+        return _fail(f"no newsclean state in {state}: run `newsclean run --out {out}` first")
+    store = StateStore(state, out)
+    try:
+        with store.locked():
+            store.recover()
+            result = compact(store)
+    except StateLocked as exc:
+        return _fail(str(exc))
+    finally:
+        store.close()
+    for kind, r in result.items():
+        print(f"{kind}: {r['parts_before']} part(s) → {r['parts_after']}" + (f", {r['records']} records" if "records" in r else ""))
+    return 0
+
+
+def _find(path: Path, doc_id: str) -> dict | None:
+    if not path.is_file():
+        return None
+    needle = f'"id": {json.dumps(doc_id, ensure_ascii=False)}'
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if needle in line:
+                rec = json.loads(line)
+                if rec.get("id") == doc_id:
+                    return rec
+    return None
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    """Where a document went and, for kept ones, its original text with every cut marked."""
+    from cleaning.clean import explain_removals
+    from cleaning.document import Removal, rebuild_original
+
+    out = Path(args.out)
+    if not (out / "corpus.jsonl").is_file():
+        return _fail(f"no corpus in {out}: run `newsclean run --out {out}` first")
+    rec = _find(out / "corpus.jsonl", args.id)
+    if rec is not None:
+        removed = [Removal(**r) for r in rec["removed"]]
+        print(f"{rec['id']}  kept  source={rec['source']}")
+        print(f"title: {rec.get('title')}  published: {rec.get('published')}  language: {rec.get('language')}")
+        rules = sorted({r.rule for r in removed})
+        print(f"{len(removed)} removed span(s)" + (f" by {', '.join(rules)}" if rules else "") + "; marked [-rule: text-]")
+        print("-" * 72)
+        print(explain_removals(rebuild_original(rec["text"], removed), removed))
+        return 0
+    rec = _find(out / "duplicates.jsonl", args.id)
+    if rec is not None:
+        print(f"{rec['id']}  duplicate ({rec['method']}, similarity {rec['similarity']}) of {rec['duplicate_of']}"
+              f"  source={rec['source']}")
+        if rec.get("reason"):
+            print(f"why the other copy was kept: {rec['reason']}")
+        print(f"see: newsclean explain {rec['duplicate_of']} --out {out}")
+        return 0
+    rec = _find(out / "rejected.jsonl", args.id)
+    if rec is not None:
+        print(f"{rec['id']}  rejected: {rec['reason']}  source={rec['source']}")
+        print(f"detail: {rec['detail']}")
+        return 0
+    return _fail(f"no document with id {args.id!r} in {out}/ (corpus, duplicates or rejected)", code=1)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate an existing corpus file against the clean_corpus suite, without a pipeline run."""
+    from cleaning.config import ConfigError, load_config
+    from cleaning.validation import validate_corpus_file
+
+    path = Path(args.path)
+    if not path.is_file():
+        return _fail(f"corpus file does not exist: {path}")
+    try:
+        cfg = load_config(args.config)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    out = Path(args.out) if args.out else path.parent
+    try:
+        report = validate_corpus_file(path, cfg, out)
+    except (ValueError, ConfigError) as exc:
+        return _fail(str(exc))
+    print(report.to_markdown())
+    print(f"Data Docs: {report.data_docs_index}")
+    if report.critical_failures:
+        return 1
     return 0
 
 
@@ -68,7 +165,26 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", default="output", help="output folder (default: output)")
     run.add_argument("--config", default=None, help="TOML file overriding the default settings")
     run.add_argument("--state-dir", default=None, help="state folder (default: <out>/state)")
+    run.add_argument("--workers", type=int, default=0,
+                     help="run tasks on a local Dask cluster with this many worker processes (default: threads in-process)")
+    run.add_argument("--dask-address", default=None, help="run tasks on an existing Dask cluster (tcp://host:8786)")
     run.set_defaults(func=cmd_run)
+
+    compact = sub.add_parser("compact", help="merge the corpus parts written by earlier runs into one")
+    compact.add_argument("--out", default="output", help="output folder (default: output)")
+    compact.add_argument("--state-dir", default=None, help="state folder (default: <out>/state)")
+    compact.set_defaults(func=cmd_compact)
+
+    explain = sub.add_parser("explain", help="show what cleaning removed from one document, and why")
+    explain.add_argument("id", help="document id (from corpus.jsonl, duplicates.jsonl or rejected.jsonl)")
+    explain.add_argument("--out", default="output", help="output folder of the run (default: output)")
+    explain.set_defaults(func=cmd_explain)
+
+    validate = sub.add_parser("validate", help="validate an existing corpus file (JSONL or Parquet)")
+    validate.add_argument("path", help="corpus.jsonl or a Parquet file with the same columns")
+    validate.add_argument("--config", default=None, help="TOML file overriding the default settings")
+    validate.add_argument("--out", default=None, help="where to put validation/ Data Docs (default: beside the file)")
+    validate.set_defaults(func=cmd_validate)
 
     from flows.deploy import add_serve_command
 

@@ -299,3 +299,24 @@ def _publish_artifacts(report: dict[str, Any], outcome: Any) -> None:
     if rows:
         create_table_artifact(table=rows, key="newsclean-top-duplicate-clusters",
                               description="Largest duplicate clusters of this run")
+
+
+def flow_with_runner(workers: int = 0, dask_address: str | None = None) -> Any:
+    """The flow with its task runner chosen for where it runs.
+
+    Default: Prefect's thread pool in this process. ``workers > 0``: a local Dask cluster of
+    that many single-threaded worker processes (real parallelism for the CPU-bound stages).
+    ``dask_address``: an existing Dask cluster (``tcp://scheduler:8786``); its workers must
+    see the same file system paths for inputs and the output folder.
+    """
+    if not workers and not dask_address:
+        return newsclean_flow
+    from prefect_dask import DaskTaskRunner
+
+    if dask_address:
+        runner = DaskTaskRunner(address=dask_address)
+    else:
+        runner = DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True,
+                                                "dashboard_address": None})
+    return newsclean_flow.with_options(task_runner=runner)
+

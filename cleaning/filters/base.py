@@ -124,7 +124,9 @@ class Failure:
 
 
 class QualityFilter:
-    """One named rule. Subclasses set ``name`` and implement ``measure`` and ``fails``.
+    """One named rule. Subclasses set ``name`` and implement ``measure``, ``fails`` and
+    ``explain`` (a single threshold), or override ``check`` when the verdict needs more than
+    one number (several n-gram sizes, a count and a share, a script-dependent range).
 
     ``settings`` is the filter's own table from quality.toml (``[too_short]`` …); a filter with
     ``enabled = false`` is skipped and does not appear in ``filter_names``.

@@ -34,26 +34,24 @@ class IndexPageFilter(QualityFilter):
             return False
         return script_word_count(line, per_word) <= self.settings["headline_max_words"]
 
-    def check(self, stats: TextStats) -> Failure | None:
+    def _measure(self, stats: TextStats) -> tuple[float | None, int]:
+        """(share of characters in list-like lines, number of list-like lines)."""
         lines = stats.lines
         if not lines:
-            return None
+            return None, 0
         list_like = [ln for ln in lines if self._list_like(ln, stats.unspaced_chars_per_word)]
-        if len(list_like) < self.settings["min_lines"]:
-            return None
-        share = round(sum(map(len, list_like)) / sum(map(len, lines)), 4)
-        if share <= self.settings["max_share"]:
-            return None
-        return Failure(self.name, share,
-                       f"{len(list_like)} of {len(lines)} lines are headlines/links, holding "
-                       f"{share:.0%} of the text (max {self.settings['max_share']:.0%})")
+        return round(sum(map(len, list_like)) / sum(map(len, lines)), 4), len(list_like)
 
     def measure(self, stats: TextStats) -> float | None:
-        lines = stats.lines
-        if not lines:
+        return self._measure(stats)[0]
+
+    def check(self, stats: TextStats) -> Failure | None:
+        share, count = self._measure(stats)
+        if share is None or count < self.settings["min_lines"] or share <= self.settings["max_share"]:
             return None
-        list_like = [ln for ln in lines if self._list_like(ln, stats.unspaced_chars_per_word)]
-        return round(sum(map(len, list_like)) / sum(map(len, lines)), 4)
+        return Failure(self.name, share,
+                       f"{count} of {len(stats.lines)} lines are headlines/links, holding "
+                       f"{share:.0%} of the text (max {self.settings['max_share']:.0%})")
 
 
 class StubFilter(QualityFilter):
@@ -62,6 +60,8 @@ class StubFilter(QualityFilter):
     ``value`` is the document's word count: a long article that mentions "subscribe" in a
     surviving trailer is kept; a stub with a teaser paragraph and the wall is not.
     """
+
+    kind = "wall"  # the word used in the detail sentence
 
     def __init__(self, settings: dict) -> None:
         super().__init__(settings)
@@ -86,8 +86,6 @@ class StubFilter(QualityFilter):
         if self.pattern is None or self.pattern.search(stats.text) is None:
             return None
         return stats.word_count
-
-    kind = "wall"
 
 
 class PaywallFilter(StubFilter):

@@ -31,10 +31,7 @@ class Line:
     end: int
     text: str  # without the "\n" terminator
     stripped: str
-
-    @property
-    def blank(self) -> bool:
-        return not self.stripped
+    blank: bool
 
     @property
     def indented(self) -> bool:
@@ -72,7 +69,8 @@ class Page:
             nl = text.find("\n", pos)
             end = n if nl < 0 else nl + 1
             body = text[pos:end - 1] if nl >= 0 else text[pos:end]
-            lines.append(Line(len(lines), pos, end, body, body.strip()))
+            stripped = body.strip()
+            lines.append(Line(len(lines), pos, end, body, stripped, not stripped))
             pos = end
         return cls(text, lines, [-1] * len(lines), [])
 

@@ -68,6 +68,10 @@ class TickerRule:
             while i < n and not _PRICE.match(tokens[i]) and not _SEP.match(tokens[i]) and not _CHANGE.match(tokens[i]):
                 name.append(tokens[i])
                 i += 1
+            # Index names that end in a number: "S&P 500 5,460.48", "Nikkei 225 38,102.44".
+            if name and i + 1 < n and _PRICE.match(tokens[i]) and _PRICE.match(tokens[i + 1]):
+                name.append(tokens[i])
+                i += 1
             if not name or len(name) > self.max_name_words or i >= n or not _PRICE.match(tokens[i]):
                 return False
             lower = sum(1 for w in name if w[:1].isascii() and w[:1].islower())

@@ -198,7 +198,16 @@ def test_rejection_detects_untagged_documents_itself():
     assert rej is not None and rej.value == "ja"
 
 
-def test_keep_must_be_a_list_or_all():
-    cfg = load_config(overrides={"language": {"keep": "en"}})
+@pytest.mark.parametrize("keep", ["en", ["en", "zh-tw"], ["EN"]])
+def test_keep_must_be_all_or_a_list_of_iso_codes(keep):
+    cfg = load_config(overrides={"language": {"keep": keep}})
     with pytest.raises(ValueError, match="language.keep"):
         language_rejection(fixture_doc("de-bahn-tarif"), cfg)
+
+
+def test_script_decided_score_is_the_script_share_when_langdetect_disagreed():
+    tagged = detect_language(fixture_doc("zh-tw-housing"), CONFIG)
+    # langdetect: ko 0.57, zh-tw 0.43; every CJK character is Han, so the score is 1.0
+    assert (tagged.language, tagged.language_score) == ("zh", 1.0)
+    assert tagged.metadata["language_variant"] == "zh-tw"  # langdetect's runner-up label
+    assert "language_variant" not in detect_language(fixture_doc("zh-tw-typhoon"), CONFIG).metadata

@@ -154,3 +154,34 @@ def test_killed_run_is_finished_by_the_next_with_nothing_lost_or_doubled(referen
         assert len(got[name]) == len(set(got[name])), f"{name} has a document twice after a kill at {point}"
     assert not list((out / ".staging").glob("*/*")), "staging left behind"
     assert not list((out / "state").glob("pending-index-*")), "pending index left behind"
+
+
+def test_compact_merges_parts_and_keeps_the_view(prefect_harness, corpus_dir: Path, tmp_path: Path) -> None:
+    from flows.cli import main
+
+    out = tmp_path / "out"
+    newsclean_flow(inputs=[str(corpus_dir)], out=str(out))
+    story = corpus_dir / "004_mobis_ulsan.txt"
+    story.write_text(EXTRA_STORY, encoding="utf-8")
+    newsclean_flow(inputs=[str(corpus_dir)], out=str(out))
+    story.write_text(EXTRA_STORY.replace("Thursday", "Friday"), encoding="utf-8")
+    newsclean_flow(inputs=[str(corpus_dir)], out=str(out))
+    view_before = {n: sorted(v) for n, v in all_ids(out).items()}
+    assert len(list((out / "corpus").iterdir())) == 3
+
+    assert main(["compact", "--out", str(out)]) == 0
+    parts = sorted(p.name for p in (out / "corpus").iterdir())
+    assert parts == ["part-000001-000003.jsonl"]
+    merged = ids(out / "corpus" / parts[0])
+    assert sorted(merged) == view_before["corpus.jsonl"], "superseded versions are dropped, nothing else"
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [p["file"] for p in manifest["parts"]["corpus"]] == ["corpus/part-000001-000003.jsonl"]
+    again = newsclean_flow(inputs=[str(corpus_dir)], out=str(out))
+    assert again["run"]["nothing_to_do"] and {n: sorted(v) for n, v in all_ids(out).items()} == view_before
+
+
+def test_compact_without_state_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from flows.cli import main
+
+    assert main(["compact", "--out", str(tmp_path / "never-run")]) == 2
+    assert "no newsclean state" in capsys.readouterr().err

@@ -143,3 +143,16 @@ def test_report_counts_per_stage(two_runs) -> None:
     assert set(report["timings_seconds"]) >= {"ingest", "extract", "clean", "language", "dedup", "write"}
     md = (out / "report.md").read_text(encoding="utf-8")
     assert "Rejected by reason" in md and "ingest.binary" in md
+
+
+@pytest.mark.slow
+def test_dask_cluster_run_gives_the_same_outputs(prefect_harness, two_runs, mixed_inputs: Path, tmp_path: Path) -> None:
+    """A local Dask cluster of worker processes (prefect-dask) produces byte-identical files."""
+    from flows.pipeline import flow_with_runner
+
+    reference, _, _ = two_runs
+    out = tmp_path / "dask"
+    report = flow_with_runner(workers=2)(inputs=[str(mixed_inputs)], out=str(out))
+    assert report["counts"]["accounting_ok"]
+    for name in OUTPUT_FILES:
+        assert (out / name).read_bytes() == (reference / name).read_bytes(), name
