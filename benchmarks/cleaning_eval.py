@@ -170,17 +170,56 @@ def speed(docs: list[LabeledDoc], config: dict, n_docs: int) -> None:
               f"{n_docs / elapsed:,.0f} docs/s ({n_docs * mean_words / elapsed / 1e6:.2f} M words/s), 1 core")
 
 
+def devdata(root: Path, config: dict) -> None:
+    """Word 4-gram P/R of trafilatura's text against the ScrapingHub ground truth, before and after
+    cleaning (the benchmark's own metric; see the devdata README). A development split: figures
+    for tuning, not claims."""
+    import gzip
+    import json
+    import re
+
+    from cleaning.extract import extract_html
+
+    def shingles(text: str) -> Counter[tuple[str, ...]]:
+        w = re.findall(r"\w+", text.lower())
+        return Counter(tuple(w[i:i + 4]) for i in range(max(0, len(w) - 3)))
+
+    def pr(pred: str, truth: str) -> tuple[float, float]:
+        p, t = shingles(pred), shingles(truth)
+        inter = sum((p & t).values())
+        return (inter / sum(p.values()) if p else 0.0), (inter / sum(t.values()) if t else 0.0)
+
+    truth = json.loads((root / "ground-truth.json").read_text(encoding="utf-8"))
+    sums = [0.0, 0.0, 0.0, 0.0]
+    for pid, rec in sorted(truth.items()):
+        html = gzip.open(root / "html" / f"{pid}.html.gz").read().decode("utf-8", "replace")
+        text = (extract_html(html, rec.get("url"), config) or {}).get("text") or ""
+        for k, v in enumerate(pr(text, rec["articleBody"]) + pr(clean_text(text, config).text, rec["articleBody"])):
+            sums[k] += v
+    n = len(truth)
+    p0, r0, p1, r1 = (x / n for x in sums)
+    f = lambda p, r: 2 * p * r / (p + r) if p + r else 0.0  # noqa: E731
+    print(f"\ndevdata {root.name} ({n} pages), word 4-gram P / R / F1 against ground truth:")
+    print(f"  trafilatura           P {p0:.4f}  R {r0:.4f}  F1 {f(p0, r0):.4f}")
+    print(f"  trafilatura + clean   P {p1:.4f}  R {r1:.4f}  F1 {f(p1, r1):.4f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--verbose", action="store_true", help="list every wrongly removed / kept line")
     ap.add_argument("--speed-docs", type=int, default=2000, help="documents to time (0 = skip)")
     ap.add_argument("--data", type=Path, default=DATA, help="folder of labeled *.txt files")
+    ap.add_argument("--devdata", type=Path, default=None,
+                    help="also score trafilatura+clean on a ScrapingHub-format folder "
+                         "(e.g. ../shared/devdata/scrapinghub-dev)")
     args = ap.parse_args(argv)
     config = default_config()
     docs = load_labeled(args.data)
     evaluate(docs, config, args.verbose)
     if args.speed_docs:
         speed(docs, config, args.speed_docs)
+    if args.devdata:
+        devdata(args.devdata, config)
     return 0
 
 

@@ -57,8 +57,10 @@ def load_articles() -> list[list[str]]:
         texts.append(json.loads(Path(f).read_text())["ground_truth"]["main_content"])
     articles = []
     for t in texts:
+        # 6-60 words: unsplittable run-on "sentences" (tables, lists) would otherwise be shared
+        # by many composed stories and make true, unlabeled near-duplicates.
         sents = [s.strip() for line in t.splitlines() for s in _SENT.split(line)
-                 if len(s.split()) >= 6]
+                 if 6 <= len(s.split()) <= 60]
         if len(sents) >= 8:
             articles.append(sents)
     return articles
@@ -196,15 +198,16 @@ class CorpusBuilder:
                 group.append(([f"Photo {story}: " + " ".join(s.split()[:6])], day, False))
             else:
                 topic = None
-                if kind < 0.17:  # same-topic pair: second story drawn from the same article
-                    topic = self.articles[rng.randrange(len(self.articles))]
+                if kind < 0.17:  # same-topic pair: two stories from disjoint halves of one article
+                    article = self.articles[rng.randrange(len(self.articles))]
+                    topic, other_half = article[0::2], article[1::2]
                 base = self._story(rng, rng.randint(*words), topic)
                 group.append((base, day, False))
                 for _ in range(rng.choice([0, 0, 1, 1, 2, 3, 4])):
                     group.append((self._copy(rng, base), day if rng.random() < 0.5 else
                                   f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}", True))
                 if topic is not None:
-                    made += self._emit(out, [(self._story(rng, rng.randint(*words), topic), day, False)],
+                    made += self._emit(out, [(self._story(rng, rng.randint(*words), other_half), day, False)],
                                        story + 10_000_000, rng)
             made += self._emit(out, group, story, rng)
             story += 1

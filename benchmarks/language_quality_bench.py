@@ -8,8 +8,8 @@ Prints
 2. accuracy of detection on the whole text vs on bounded samples of several sizes, on the
    multilingual fixtures and on long mixed documents built from them (an article in one
    language with a paragraph of another at the end), with docs/s for each setting;
-4. accuracy and cost of per-paragraph detection (language_shares) by trials and length;
-5. docs/s of detect_language, quality_rejection and measure_quality on 500-word documents.
+3. accuracy and cost of per-paragraph detection (language_shares) by trials and length;
+4. docs/s of detect_language, quality_rejection and measure_quality on 500-word documents.
 Single process; times are CPU seconds of this process (time.process_time), so other work
 on the shared machine does not distort them. Fixtures: tests/cleaning/fixtures/multilingual_news.toml and seeds/.
 """
@@ -113,7 +113,7 @@ def paragraph_settings(by_lang: dict[str, list[str]]) -> None:
 
     units = [(p, lang) for lang, paras in sorted(by_lang.items()) for p in paras
              if count_scripts(p).cjk_share < 0.5 and count_scripts(p).letters >= 40]
-    print(f"\n== 4. Paragraph detection for language_shares: {len(units)} Latin-script paragraphs "
+    print(f"\n== 3. Paragraph detection for language_shares: {len(units)} Latin-script paragraphs "
           f"(Hangul/Han/Kana paragraphs are decided by script, no langdetect call)")
     for max_chars in (100, 200, 300):
         row = []
@@ -182,7 +182,7 @@ def main() -> None:
     accuracy_vs_sample(by_lang)
     paragraph_settings(by_lang)
     english, others = five_hundred_word_docs(by_lang)
-    print(f"\n== 5. Throughput on 500-word documents ({args.passes} passes, 1 core)")
+    print(f"\n== 4. Throughput on 500-word documents ({args.passes} passes, 1 core)")
     print(f"  English: {len(english)} distinct 500+-word documents of seed paragraphs "
           f"(mean {sum(len(d.text) for d in english) / len(english):.0f} chars)")
     throughput(english, args.passes)

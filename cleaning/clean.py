@@ -18,8 +18,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
 from .config import Config, config_fingerprint, default_config
-from .document import Document, Removal
+from .document import Document, Removal, rebuild_original
 from .rules import Page, Rule, build_rules, lang_list
+
+__all__ = [
+    "CleanResult", "clean_document", "clean_text", "explain_document", "explain_removals",
+    "removal_counts", "reset_line_caches", "trailer_marker_patterns",
+]
 
 _DATE_RULES = ("header", "dateline", "byline")
 
@@ -196,6 +201,12 @@ def explain_removals(original_text: str, removed: list[Removal]) -> str:
         pos = r.end
     out.append(original_text[pos:])
     return "".join(out)
+
+
+def explain_document(doc: Document) -> str:
+    """``explain_removals`` for a cleaned Document: the pre-cleaning text is rebuilt from the kept
+    text and the removal records, so the flow need not store the original separately."""
+    return explain_removals(rebuild_original(doc.text, doc.removed), doc.removed)
 
 
 def removal_counts(items: Iterable[Document | Removal | Iterable[Removal]]) -> dict[str, int]:

@@ -69,6 +69,7 @@ def render_report_html(report: dict[str, Any], history: list[dict[str, Any]] | N
         _removals_section(report),
         _languages_section(report),
         _lengths_section(report),
+        _corpus_section(report),
         _timings_section(report),
     ]
     if report.get("validation"):
@@ -106,7 +107,34 @@ def _header(run: Mapping[str, Any], counts: Mapping[str, Any]) -> str:
         f' · config <code>{_e(run.get("config_fingerprint", ""))}</code></div>\n'
         f'<div class="cards">{cards}</div>\n'
         f"<p>Accounting {verdict}: kept + duplicates + rejected = inputs.</p>"
+        + _incremental_note(run, counts)
     )
+
+
+def _incremental_note(run: Mapping[str, Any], counts: Mapping[str, Any]) -> str:
+    """What the incremental state decided: skipped inputs, superseded documents, nothing to do."""
+    skipped = counts.get("skipped_already_processed")
+    superseded = counts.get("superseded")
+    if run.get("nothing_to_do"):
+        return (f'<p id="nothing-to-do"><strong>Nothing to do</strong>: no new or changed inputs'
+                f"{f' ({_num(skipped)} already processed)' if skipped else ''}.</p>")
+    notes = []
+    if skipped:
+        notes.append(f"{_num(skipped)} input(s) skipped as already processed")
+    if superseded:
+        notes.append(f"{_num(superseded)} earlier document(s) superseded by changed inputs")
+    return f"<p>{'; '.join(notes)}.</p>" if notes else ""
+
+
+def _corpus_section(report: Mapping[str, Any]) -> str:
+    totals = report.get("corpus_totals")
+    if not totals:
+        return ""
+    runs = report.get("runs_so_far")
+    head = "<h2>Corpus after this run</h2>\n"
+    if runs is not None:
+        head += f"<p>All parts written by {_num(runs)} run(s) so far.</p>"
+    return head + _table(sorted(totals.items()), ("output", "records"))
 
 
 def _stages_section(report: Mapping[str, Any]) -> str:
@@ -139,8 +167,8 @@ def _duplicates_section(report: Mapping[str, Any], history: list[dict[str, Any]]
         "<h3>Duplicates over runs</h3>",
         _figure(_history_chart(series), "duplicates-over-runs",
                 f"Duplicates found per run, last {len(runs)} run(s), oldest first."),
-        _table([(r.get("run", {}).get("name", ""), r["counts"].get("inputs", 0), r["counts"].get("kept", 0),
-                 s["exact"], s["near"], r["counts"].get("duplicates", 0))
+        _table([(_run_name(r), r.get("counts", {}).get("inputs", 0), r.get("counts", {}).get("kept", 0),
+                 s["exact"], s["near"], r.get("counts", {}).get("duplicates", 0))
                 for r, (_, s) in zip(runs, series)],
                ("run", "inputs", "kept", "exact", "near", "duplicates")),
     ]
@@ -282,7 +310,8 @@ def _history_chart(series: list[tuple[str, dict[str, int]]]) -> str:
         heights = [split.get(method, 0) for _, split in series]
         if not any(heights):
             continue
-        ax.bar(positions, heights, bottom=bottom, label=method, color=_PALETTE[method])
+        label = "method unknown" if method == "other" else method
+        ax.bar(positions, heights, bottom=bottom, label=label, color=_PALETTE[method])
         bottom = [b + h for b, h in zip(bottom, heights)]
     ax.set_xticks(positions, labels, rotation=35, ha="right")
     ax.set_ylabel("duplicates", fontsize=8)
@@ -297,7 +326,7 @@ def _history_chart(series: list[tuple[str, dict[str, int]]]) -> str:
 
 
 def _dup_split(report: Mapping[str, Any]) -> dict[str, int]:
-    """exact/near counts of a run; runs that only recorded a total count as ``other``."""
+    """exact/near counts of a run; runs that only recorded a total count as ``method unknown``."""
     by_method = {k: int(v) for k, v in (report.get("duplicates_by_method") or {}).items()}
     total = int(report.get("counts", {}).get("duplicates", 0))
     split = {"exact": by_method.pop("exact", 0), "near": by_method.pop("near", 0)}
@@ -305,9 +334,14 @@ def _dup_split(report: Mapping[str, Any]) -> dict[str, int]:
     return split
 
 
+def _run_name(report: Mapping[str, Any]) -> str:
+    """A report's ``run.name``, or ``name`` for the manifest's per-run entries."""
+    return str((report.get("run") or {}).get("name") or report.get("name") or "")
+
+
 def _run_label(report: Mapping[str, Any]) -> str:
     """``20261123T000702Z-6e9224`` → ``2026-11-23 00:07``; other names as they are (shortened)."""
-    name = str(report.get("run", {}).get("name", ""))
+    name = _run_name(report)
     m = _RUN_NAME.match(name)
     if m:
         y, mo, d, h, mi = m.groups()

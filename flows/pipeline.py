@@ -41,6 +41,7 @@ from cleaning.output import (
     atomic_writer,
 )
 from cleaning.pipeline import batched
+from cleaning.quality import filter_names
 from cleaning.report import length_histogram, render_markdown, stage_counts
 from cleaning.state import StateStore
 
@@ -270,6 +271,7 @@ def _report(run_name: str, inputs: list[str], out_dir: Path, cfg: dict[str, Any]
         "ingest": {"files": stats.files, "bytes": stats.bytes, "warc_records_skipped": stats.warc_records_skipped,
                    "hidden_files_skipped": stats.hidden_files_skipped},
         "rejected_by_reason": dict(sorted(rejected_by_reason.items())),
+        "filters": {name: rejected_by_reason.get(name, 0) for name in ["language", *filter_names(cfg)]},
         "duplicates_by_method": dict(sorted(dup_methods.items())),
         "dedup": dedup_stats,
         "removals_by_rule": dict(sorted(removals.items())),

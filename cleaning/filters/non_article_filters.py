@@ -71,11 +71,11 @@ class StubFilter(QualityFilter):
     def check(self, stats: TextStats) -> Failure | None:
         if self.pattern is None:
             return None
+        words = stats.word_count  # cheap, and rules out most documents before the phrase search
+        if words >= self.settings["max_words"]:
+            return None
         match = self.pattern.search(stats.text)
         if match is None:
-            return None
-        words = stats.word_count
-        if words >= self.settings["max_words"]:
             return None
         return Failure(self.name, words,
                        f"{self.kind} phrase {match.group(0)!r} in a {words}-word document "

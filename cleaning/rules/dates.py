@@ -23,10 +23,13 @@ _DATE_PATTERNS = [
     re.compile(_MON + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d{2})\b", re.I),
     re.compile(r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+" + _MON + r",?\s+(?P<y>(?:19|20)\d{2})\b", re.I),
     re.compile(r"(?<![\d.,])(?P<y>(?:19|20)\d{2})\s*[-./]\s*(?P<m>\d{1,2})\s*[-./]\s*(?P<d>\d{1,2})(?![\d,])\.?"),
+    # US order 11/19/2019 (day-first 19/11/2019 is taken when the month would be > 12).
+    re.compile(r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>(?:19|20)\d{2})(?![\d/])"),
     re.compile(r"(?P<y>(?:19|20)\d{2})\s*년\s*(?P<m>\d{1,2})\s*월\s*(?P<d>\d{1,2})\s*일"),
 ]
 # What else may stand on a date line: times, am/pm, time zones, weekdays, "2 hours ago", reading time.
 _FILLER_PATTERNS = [
+    r"T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?",  # ISO 8601 time part
     r"\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?\s?m\.?(?![a-z]))?",
     r"(?<![\w-])(?:gmt|utc|kst|est|edt|cst|cdt|pst|pdt|et|pt|bst|cet|cest|jst)(?:\s*[+-]\s*\d{1,2}(?::?\d{2})?)?(?![\w-])",
     r"(?<![\w-])(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|sday|nesday|rsday|urday)?\.?(?![\w-])",
@@ -34,6 +37,7 @@ _FILLER_PATTERNS = [
     r"\d+\s*(?:hours?|hrs?|minutes?|mins?|days?|seconds?|secs?|weeks?)\s+ago",
     r"(?<![\w-])\d{1,3}\s*(?:min(?:ute)?s?|분)(?![\w-])",
 ]
+_TIME = re.compile(r"\d{1,2}:\d{2}")
 _READING_TIME = re.compile(r"read(?:ing)?\s*time|min(?:ute)?s?\s+read|읽는\s*시간|분\s*읽기", re.I)
 _SEPARATORS = " \t\u3000\u00a0|·•,:;/-–—()[]<>"
 _DIGIT = re.compile(r"\d")
@@ -57,6 +61,8 @@ def find_dates(s: str) -> list[tuple[int, int, str]]:
             g = m.groupdict()
             month = _MONTHS[g["mon"].lower()] if g.get("mon") else int(g["m"])
             iso = _iso(g["y"], month, g["d"])
+            if iso is None and not g.get("mon") and "/" in m.group():
+                iso = _iso(g["y"], int(g["d"]), str(month))  # 19/11/2019
             if iso:
                 found.append((m.start(), m.end(), iso))
     return sorted(found)
@@ -70,6 +76,7 @@ class _DateLineParser:
         alt = "|".join(re.escape(w) for w in words)
         word_rx = rf"(?<![\w-])(?:{alt})(?![\w-])" if alt else r"(?!x)x"
         self.filler = re.compile("|".join(_FILLER_PATTERNS + [word_rx]), re.I)
+        self.meta = re.compile(word_rx, re.I)
         self.memo = Memo()
 
     def parse(self, s: str) -> tuple[list[str], list[str], bool]:
@@ -83,7 +90,7 @@ class _DateLineParser:
     def _parse(self, s: str) -> tuple[list[str], list[str], bool]:
         reading = bool(_READING_TIME.search(s))
         dates = find_dates(s)
-        if not dates and not reading:
+        if not dates and not reading and not _TIME.search(s):
             return [], [s], False
         chars = list(s)
         for a, b, _ in dates:
@@ -139,7 +146,9 @@ class DatelineRule:
         if not _DIGIT.search(stripped) or len(stripped.split()) > self.max_words:
             return False, None
         dates, residue, reading = self.parser.parse(stripped)
-        if residue or not (dates or reading):
+        # "Updated at 1:23 p.m." has no date but is still a timestamp line.
+        timestamp = bool(_TIME.search(stripped)) and self.parser.meta.search(stripped) is not None
+        if residue or not (dates or reading or timestamp):
             return False, None
         return True, (dates[0] if dates else None)
 

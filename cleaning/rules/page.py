@@ -177,23 +177,21 @@ class Vocabulary:
         return hit
 
     def _tokens(self, text: str) -> list[str]:
-        out: list[str] = []
         stop = self.stopwords
-        for m in _LATIN_WORD.finditer(text):
-            w = m.group().casefold().replace("’", "'")
+        min_len = self.min_word_len
+        out: list[str] = []
+        low = text.lower().replace("’", "'") if "’" in text else text.lower()
+        for w in _LATIN_WORD.findall(low):
             if w.endswith("'s"):
                 w = w[:-2]
-            if len(w) < self.min_word_len or w in stop:
+            if len(w) < min_len or w in stop:
                 continue
-            if len(w) > 4 and w.endswith("s") and not w.endswith("ss"):
+            if len(w) > 4 and w[-1] == "s" and w[-2] != "s":
                 w = w[:-1]
             out.append(w)
-        for m in _HANGUL_RUN.finditer(text):
-            run = m.group()
-            for i in range(len(run) - 1):
-                bg = run[i:i + 2]
-                if bg not in stop:
-                    out.append(bg)
+        if _HANGUL.search(text):
+            for run in _HANGUL_RUN.findall(text):
+                out.extend(bg for bg in (run[i:i + 2] for i in range(len(run) - 1)) if bg not in stop)
         return out
 
     def vector(self, texts: Iterable[str]) -> Counter[str]:

@@ -2,7 +2,7 @@
 
 The section is the heading and every line after it until the article resumes. The article
 resumes at a prose line (long, ends like a sentence, not indented or bulleted) that starts a new
-paragraph or whose vocabulary matches the rest of the article; that way a "Related Articles" box
+paragraph, runs into another prose line, or whose words occur in the rest of the article; that way a "Related Articles" box
 in the middle of a story takes only its links with it, while a trailer at the end goes whole.
 """
 
@@ -13,7 +13,7 @@ from typing import Any, Iterator
 from .chrome import lang_list
 from collections import Counter
 
-from .page import Memo, Page, Tag, Vocabulary, cosine, ends_like_sentence, has_hangul, normalize_phrase, phrase_prefix_regex
+from .page import Memo, Page, Tag, Vocabulary, overlap_share, ends_like_sentence, has_hangul, normalize_phrase, phrase_prefix_regex
 
 
 def is_prose(stripped: str, min_words: int) -> bool:
@@ -38,7 +38,7 @@ class TrailerSectionRule:
         s = cfg["trailer_section"]
         self.max_heading_words = int(s["max_heading_words"])
         self.resume_min_words = int(s["resume_min_words"])
-        self.resume_similarity = float(s["resume_similarity"])
+        self.resume_overlap = float(s["resume_overlap"])
         self.vocab = vocab
 
     def is_heading(self, stripped: str) -> bool:
@@ -58,25 +58,38 @@ class TrailerSectionRule:
             return False
         return bool(self.prefixes and self.prefixes.match(norm))
 
+    def _prose(self, page: Page, j: int) -> bool:
+        ln = page.lines[j]
+        return (not ln.indented and ln.stripped[:1] not in self.bullets
+                and is_prose(ln.stripped, self.resume_min_words))
+
     def _last_line(self, page: Page, heading: int) -> int:
-        """The section's last line: the line before the article resumes, or the text's last."""
+        """The section's last line: the line before the article resumes, or the text's last.
+
+        The article resumes at a prose line that starts a new paragraph (after a blank line), is
+        followed by another prose line (trailer items alternate title / summary; articles run
+        paragraph after paragraph), or shares most of its words with the rest of the article.
+        """
         before = self.vocab.vector(x.stripped for x in page.lines[:heading] if page.free(x.index))
         after: Counter[str] = self.vocab.vector(x.stripped for x in page.lines[heading + 1:])
+        n = len(page.lines)
         last = heading
         after_blank = False
-        for j in range(heading + 1, len(page.lines)):
+        for j in range(heading + 1, n):
             ln = page.lines[j]
             if ln.blank:
                 after_blank = True
                 continue
             own = self.vocab.tokens(ln.stripped)
             after.subtract(own)
-            if not ln.indented and ln.stripped[:1] not in self.bullets and is_prose(ln.stripped, self.resume_min_words):
+            if self._prose(page, j):
                 if after_blank:
                     break
-                # The rest of the article: text before the heading and after this line.
+                nxt = next((k for k in range(j + 1, n) if not page.lines[k].blank), None)
+                if nxt is not None and self._prose(page, nxt):
+                    break
                 context = before + after  # "+" also drops the zero counts left by subtract
-                if cosine(Counter(own), context) >= self.resume_similarity:
+                if overlap_share(own, context) >= self.resume_overlap:
                     break
             last = j
             after_blank = False

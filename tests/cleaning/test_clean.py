@@ -12,6 +12,7 @@ from cleaning.clean import (
     CleanResult,
     clean_document,
     clean_text,
+    explain_document,
     explain_removals,
     removal_counts,
     trailer_marker_patterns,
@@ -240,6 +241,15 @@ def test_explain_marks_removed_spans_with_rule_names(config):
     shown = explain_removals(raw, result.removed)
     assert "[-promo: Read more…Microsoft says that Russian hacking campaign hit over 40 businesses-]\n" in shown
     assert re.sub(r"\[-\w+: (.*?)-\]", r"\1", shown, flags=re.S) == raw
+
+
+def test_explain_document_rebuilds_the_original(seed001):
+    doc, cleaned = seed001
+    shown = explain_document(cleaned)
+    assert shown.startswith("[-nav: Skip to main content-]\n")
+    assert "[-dateline: July 23, 2012 Read time: 1 min-]\n" in shown
+    assert "[-trailer_section: Related Content\n" in shown
+    assert re.sub(r"\[-\w+: (.*?)-\]", r"\1", shown, flags=re.S) == doc.text
 
 
 def test_explain_rejects_removals_that_do_not_match(config):

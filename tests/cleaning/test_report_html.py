@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -20,7 +21,8 @@ def realistic_report() -> dict:
     return {
         "run": {"name": "20261123T060002Z-a41f9c", "inputs": ["crawl/2026-11-23", "archive/korea-wire.warc.gz"],
                 "out": "corpus-out", "config_fingerprint": "5f6183d40657a82d"},
-        "counts": {"inputs": 1284, "kept": 1019, "duplicates": 173, "rejected": 92, "accounting_ok": True},
+        "counts": {"inputs": 1284, "kept": 1019, "duplicates": 173, "rejected": 92, "accounting_ok": True,
+                   "skipped_already_processed": 212, "superseded": 3},
         "stages": {"after_clean": 1197, "after_extract": 1203, "after_ingest": 1241, "after_language": 1194,
                    "after_quality": 1192, "duplicates": 173, "kept": 1019, "read": 1284},
         "ingest": {"bytes": 48213377, "files": 1102, "hidden_files_skipped": 3, "warc_records_skipped": 211},
@@ -39,6 +41,8 @@ def realistic_report() -> dict:
         "timings_seconds": {"clean": 1.9321, "dedup": 0.8412, "extract": 36.1137, "ingest": 2.0044,
                             "language": 6.2208, "quality": 0.3119, "write": 0.7781},
         "total_seconds": 49.372,
+        "corpus_totals": {"corpus": 5311, "duplicates": 802, "rejected": 377},
+        "runs_so_far": 4,
         "validation": {
             "run_name": "20261123T060002Z-a41f9c", "success": False, "data_docs_index": "validation/index.html",
             "critical_failures": ["clean_corpus.id_unique"], "warnings": ["clean_corpus.language_known"],
@@ -108,7 +112,8 @@ def page() -> str:
 
 
 def visible_text(page: str) -> str:
-    return re.sub(r"\s+", " ", " ".join(parse(page).text))
+    """Text nodes joined by one space (so table cells read ``nav 2,210``), punctuation re-attached."""
+    return re.sub(r" ([:,.;)])", r"\1", re.sub(r"\s+", " ", " ".join(parse(page).text)))
 
 
 def test_page_shows_the_figures_of_report_md(page: str) -> None:
@@ -128,6 +133,31 @@ def test_page_shows_the_figures_of_report_md(page: str) -> None:
     assert "total (wall clock) 49.372" in text
     assert "crawl/2026-11-23" in text and "archive/korea-wire.warc.gz" in text
     assert "duplicates_of_earlier_runs 44" in text
+
+
+def test_incremental_state_and_corpus_totals_are_shown(page: str) -> None:
+    text = visible_text(page)
+    assert "212 input(s) skipped as already processed" in text
+    assert "3 earlier document(s) superseded by changed inputs" in text
+    assert "All parts written by 4 run(s) so far." in text
+    assert "corpus 5,311" in text and "duplicates 802" in text and "rejected 377" in text
+
+
+def test_rerun_with_nothing_new_says_so() -> None:
+    report = realistic_report()
+    report["run"]["nothing_to_do"] = True
+    report["counts"] = {"inputs": 0, "kept": 0, "duplicates": 0, "rejected": 0, "accounting_ok": True,
+                        "skipped_already_processed": 1284, "superseded": 0}
+    assert "Nothing to do: no new or changed inputs (1,284 already processed)." in visible_text(
+        render_report_html(report))
+
+
+def test_history_accepts_manifest_run_entries() -> None:
+    """The manifest's per-run entries carry ``name`` and ``counts`` but no method split."""
+    history = [{"name": "run-000001", "seq": 1, "counts": {"inputs": 40, "kept": 31, "duplicates": 7, "rejected": 2}}]
+    text = visible_text(render_report_html(realistic_report(), history))
+    assert "run-000001 40 31 0 0 7" in text
+    assert "last 2 run(s)" in text
 
 
 def test_stages_and_histogram_follow_pipeline_and_numeric_order(page: str) -> None:
@@ -199,6 +229,16 @@ def test_same_report_same_bytes() -> None:
     first = render_report_html(realistic_report(), earlier_runs())
     assert render_report_html(copy.deepcopy(realistic_report()), earlier_runs()) == first
     assert "<dc:date>" not in first and "Matplotlib" not in first
+
+
+def test_same_bytes_in_another_process(tmp_path: Path) -> None:
+    """SVG ids come from hashes: they must not depend on memory addresses or the hash seed."""
+    script = ("import sys; sys.path.insert(0, sys.argv[1]); from test_report_html import *; "
+              "sys.stdout.write(render_report_html(realistic_report(), earlier_runs()))")
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    other = subprocess.run([sys.executable, "-c", script, str(Path(__file__).parent)], capture_output=True,
+                           text=True, encoding="utf-8", env=env, timeout=60, check=True).stdout
+    assert other == render_report_html(realistic_report(), earlier_runs())
 
 
 def test_markup_in_names_is_escaped() -> None:

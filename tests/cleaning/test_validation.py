@@ -68,6 +68,12 @@ EXPECTED_CRITICAL = {
 }
 
 
+def _cleaner_has_markers() -> bool:
+    import cleaning.clean
+
+    return hasattr(cleaning.clean, "trailer_marker_patterns")
+
+
 def _record(doc_id: str, text: str, removed: list[dict[str, Any]], title: str | None, published: str | None,
             url: str, language: str = "en") -> dict[str, Any]:
     return {
@@ -165,6 +171,7 @@ def test_failures_carry_examples_of_the_failing_rows(broken_report):
     trailer = corpus["no_trailer_markers"].examples
     assert [x["id"] for x in trailer] == ["003_a00562647d89fb25"]
     assert "Read more…Microsoft" in trailer[0]["value"]  # the offending line, not the text's start
+    assert trailer[0]["marker"] == ("promo" if _cleaner_has_markers() else "read_more")
     assert corpus["published_in_range"].examples[0]["id"] == "000_c890ac01d5c57a8c"
     assert corpus["id_unique"].observed["unexpected_count"] == 2
     summary = broken_report.suite("run_summary").expectations[0]
@@ -201,9 +208,33 @@ def test_markdown_summarizes_each_suite_and_links_data_docs(broken_report):
     assert "[validation/index.html](validation/index.html)" in md
     assert "| clean_corpus | **fail** | 13 | 6 (3) |" in md
     assert "| no_trailer_markers | text | warning | 1 of 5 rows unexpected (20.0%) |" in md
-    assert "observed" not in md or "accounting_holds" in md
+    assert "| accounting_holds | accounted, inputs | critical | 1 of 1 rows unexpected (100.0%) " \
+           "| {'accounted': 6, 'inputs': 7} |" in md
     for name in v.SUITE_NAMES:
         assert f"### {name}: fail" in md
+    absolute = broken_report.to_markdown(absolute_links=True)
+    assert f"({broken_report.data_docs_index.resolve().as_uri()})" in absolute
+
+
+def test_a_run_that_keeps_nothing_has_no_critical_failure(tmp_path):
+    summary = {"inputs": 3, "kept": 0, "rejected": 3, "duplicates": 0}
+    report = v.validate_run(tmp_path, CONFIG, [raw_row(r) for r in good_rows()[:3]], [], summary, "all-rejected")
+    assert report.success
+    # shares of nothing are undefined, and rejecting everything is worth a look: warnings only
+    assert report.failed_names() == {
+        "clean_corpus.title_mostly_present", "clean_corpus.removal_share_in_bounds", "run_summary.rejection_ratio_in_bounds",
+    }
+
+
+def test_removal_share_ignores_whitespace_tidying_and_blank_titles_count_as_missing():
+    rows = good_rows()[:3]
+    rows[0]["removed"] = [{"rule": "whitespace", "text": "\n", "start": 0, "end": 1}]
+    rows[1]["title"] = "  "
+    frame = v.corpus_frame(rows, ignore_rules=["whitespace"])
+    assert frame["has_removal"].tolist() == [0, 1, 1]
+    assert frame["title"].isna().tolist() == [False, True, False]
+    assert str(frame["published_date"].dtype) == "datetime64[ns]"
+    assert "removed" not in frame.columns and "metadata" not in frame.columns
 
 
 def test_corpus_files_jsonl_and_parquet_give_the_same_result_as_the_run(tmp_path, good_report, broken_report):
@@ -245,7 +276,22 @@ def test_suite_thresholds_come_from_the_config_by_reference():
     assert suite["word_count_in_bounds"]["kwargs"]["max_value"] == cfg["quality"]["too_long"]["max_words"]
     assert suite["language_in_set"]["kwargs"]["value_set"] == sorted(cfg["validation"]["languages"]["known"])
     assert suite["published_in_range"]["kwargs"]["min_value"] == "1990-01-01T00:00:00"
-    assert suite["no_trailer_markers"]["kwargs"]["regex_list"] == [rx for _, rx in v.trailer_patterns(cfg)]
+    assert suite["no_trailer_markers"]["kwargs"]["regex_list"] == [v.combined_trailer_regex(cfg)]
+
+
+@pytest.mark.parametrize("line, hit", [
+    ("Read more…Microsoft says that Russian hacking campaign hit over 40 businesses", True),
+    ("Skip to main content", True),
+    ("Related Content", True),
+    ("Photo: KG Mobility Newsroom", True),
+    ("Readers wanted more detail on the Busan plant's capacity.", False),
+    ("The photo: a line of Polestar 4s leaving the Busan plant, was widely shared.", False),
+])
+def test_combined_trailer_regex_matches_exactly_what_the_patterns_match(line, hit):
+    text = f"The Busan plant has approximately 2,000 employees.\n{line}\nProduction starts in 2025."
+    separate = any(re.search(rx, text) for _, rx in v.trailer_patterns(CONFIG))
+    assert separate is hit
+    assert bool(re.search(v.combined_trailer_regex(CONFIG), text)) is hit
 
 
 def test_severity_is_data_and_a_dangling_reference_is_an_error():

@@ -198,6 +198,7 @@ def test_prefect_yaml_deploys_and_a_process_worker_runs_it(server: dict[str, str
     assert deployment.work_pool_name == "newsclean-pool"
     assert [s.schedule.cron for s in deployment.schedules] == ["0 * * * *"]
     assert set(deployment.parameters) == {"inputs", "out", "config_path"}
+    assert deployment.global_concurrency_limit.limit == 1  # runs share the output and state folders
     # The code runs from this checkout: no git clone, no copy.
     assert deployment.pull_steps == [{"prefect.deployments.steps.set_working_directory": {"directory": str(ROOT)}}]
 
