@@ -184,7 +184,7 @@ class CorpusBuilder:
 
     def batches(self, n_docs: int, batch: int = 500, words: tuple[int, int] = (150, 700)):
         """Yield lists of (doc, label, copy_of_label_or_None, shared) of about ``batch`` docs."""
-        made, story = 0, 0
+        made, story, next_topic = 0, 0, 0
         out = []
         while made < n_docs:
             rng = random.Random(self.seed * 1_000_003 + story)
@@ -198,8 +198,11 @@ class CorpusBuilder:
                 group.append(([f"Photo {story}: " + " ".join(s.split()[:6])], day, False))
             else:
                 topic = None
-                if kind < 0.17:  # same-topic pair: two stories from disjoint halves of one article
-                    article = self.articles[rng.randrange(len(self.articles))]
+                if kind < 0.17 and next_topic < len(self.articles):
+                    # Same-topic pair: two stories from disjoint halves of one article. Each
+                    # article serves one pair only, or stories reusing it would truly overlap.
+                    article = self.articles[next_topic]
+                    next_topic += 1
                     topic, other_half = article[0::2], article[1::2]
                 base = self._story(rng, rng.randint(*words), topic)
                 group.append((base, day, False))

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from .config import Config
 from .document import Document, Rejection
+from .htmlprep import PRUNE_XPATH, Dropped, mark_boilerplate
 from .ingest import RawItem
 
 # " date 2023-11-10 Some title" — the header some scrapers put on the first line.
@@ -97,11 +99,31 @@ def _trafilatura_options(config: Config) -> dict[str, object]:
     }
 
 
-def extract_html(html: str, url: str | None, config: Config) -> dict[str, str | None] | None:
-    """Run trafilatura on one page: main text and metadata, or None when it finds no article."""
+def extract_html(html: str, url: str | None, config: Config, *, prepare: bool | None = None) -> dict[str, Any] | None:
+    """Run trafilatura on one page: main text and metadata, or None when it finds no article.
+
+    With ``prepare`` (default: ``[extract.htmlprep] enabled``) the pre-extraction pass
+    (``cleaning.htmlprep``) first marks related blocks, newsletter prompts, share bars, captions
+    and consent banners, and trafilatura prunes them after reading the page's metadata. What was
+    dropped is listed under ``"dropped"`` (category, tag, text excerpt) for audits. With
+    ``prepare=False`` this is exactly trafilatura with newsclean's options."""
     import trafilatura
 
-    result = trafilatura.bare_extraction(html, url=url, with_metadata=True, **_trafilatura_options(config))
+    if prepare is None:
+        prepare = bool(config["extract"].get("htmlprep", {}).get("enabled", False))
+    source: object = html
+    prune: str | None = None
+    dropped: list[Dropped] = []
+    if prepare:
+        from trafilatura.utils import load_html
+
+        tree = load_html(html)
+        if tree is not None:
+            dropped = mark_boilerplate(tree, config)
+            source = tree
+            prune = PRUNE_XPATH if dropped else None
+    result = trafilatura.bare_extraction(source, url=url, with_metadata=True, prune_xpath=prune,
+                                         **_trafilatura_options(config))
     if result is None:
         return None
     return {
@@ -111,6 +133,7 @@ def extract_html(html: str, url: str | None, config: Config) -> dict[str, str | 
         "author": result.author,
         "sitename": result.sitename,
         "url": result.url,
+        "dropped": [{"category": d.category, "tag": d.tag, "text": d.text} for d in dropped],
     }
 
 

@@ -17,6 +17,7 @@ REJECTED_FILE = "rejected.jsonl"
 DUPLICATES_FILE = "duplicates.jsonl"
 REPORT_JSON = "report.json"
 REPORT_MD = "report.md"
+REPORT_HTML = "report.html"
 
 
 def dumps(record: dict[str, Any]) -> str:

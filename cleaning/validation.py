@@ -114,8 +114,8 @@ _REMOTE_LOAD = re.compile(
     r"""|url\(\s*["']?(https?://[^"')\s]+)"""
 )
 
-# Used only until cleaning.clean provides trailer_marker_patterns(config): the line starts of
-# the trailers named in the issue. Multiline: a marker counts at the start of any line.
+# Used only if cleaning.clean has no trailer_marker_patterns(config) (the cleaner's own regexes,
+# preferred): the line starts of the trailers named in the issue, at the start of any line.
 _FALLBACK_TRAILER_MARKERS: tuple[tuple[str, str], ...] = (
     ("read_more", r"(?im)^[ \t]*read more\b"),
     ("related_content", r"(?im)^[ \t]*related (?:content|articles|stories)\b"),
@@ -414,7 +414,9 @@ def load_suite(name: str, config: Config) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise ConfigError(f"expectation suite {path} is not valid JSON: {exc}") from exc
     severity = config.get("validation", {}).get("severity", {})
-    suite = {"name": raw.get("name", name), "meta": raw.get("meta", {}), "expectations": []}
+    suite: dict[str, Any] = {"name": raw.get("name", name), "meta": raw.get("meta", {}), "expectations": []}
+    if suite["meta"].get("notes"):
+        suite["notes"] = suite["meta"]["notes"]
     seen: set[str] = set()
     for i, exp in enumerate(raw.get("expectations", [])):
         meta = dict(exp.get("meta") or {})
@@ -429,7 +431,12 @@ def load_suite(name: str, config: Config) -> dict[str, Any]:
             meta["critical"] = override == "critical"
         meta["critical"] = bool(meta.get("critical", False))
         kwargs = resolve_reference(copy.deepcopy(exp.get("kwargs", {})), config)
-        suite["expectations"].append({"type": exp["type"], "kwargs": kwargs, "meta": meta})
+        # GX 1.x renders an expectation's top-level `notes` (a comment icon in Data Docs), not
+        # meta.notes: mirror it there so the "why" is one click away in the pages too.
+        entry = {"type": exp["type"], "kwargs": kwargs, "meta": meta}
+        if meta.get("notes"):
+            entry["notes"] = meta["notes"]
+        suite["expectations"].append(entry)
     return suite
 
 
@@ -903,8 +910,10 @@ def _observed_text(observed: dict[str, Any]) -> str:
     if "error" in observed:
         return f"error: {observed['error']}"
     if "unexpected_count" in observed:
-        pct = observed.get("unexpected_percent")
+        pct = observed.get("unexpected_percent")  # GX: percent of the non-null values
         pct_text = f" ({pct:.1f}%)" if isinstance(pct, (int, float)) else ""
+        if pct_text and observed.get("missing_count"):
+            pct_text = f" ({pct:.1f}% of {observed['element_count'] - observed['missing_count']} non-null)"
         return f"{observed['unexpected_count']} of {observed.get('element_count', '?')} rows unexpected{pct_text}"
     if "observed_value" in observed:
         return f"observed {observed['observed_value']}"

@@ -35,6 +35,7 @@ from cleaning.output import (
     CORPUS_FILE,
     DUPLICATES_FILE,
     REJECTED_FILE,
+    REPORT_HTML,
     REPORT_JSON,
     REPORT_MD,
     atomic_write_bytes,
@@ -43,6 +44,7 @@ from cleaning.output import (
 from cleaning.pipeline import batched
 from cleaning.quality import filter_names
 from cleaning.report import length_histogram, render_markdown, stage_counts
+from cleaning.report_html import render_report_html
 from cleaning.state import StateStore
 
 from .tasks import (
@@ -208,7 +210,7 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
         logger.info("nothing to do: all %d inputs were processed by earlier runs", n_skipped)
         report = _report(run_name, inputs, out_dir, cfg, n_inputs, n_skipped, {}, {}, Counter(), Counter(), [], {},
                          {}, {}, t_start, stats, manifest, superseded)
-        _write_report(out_dir, report)
+        _write_report(out_dir, report, manifest)
         return report
 
     hidden = store.superseded_ids() | set(superseded)
@@ -247,7 +249,7 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
     report = _report(run_name, inputs, out_dir, cfg, n_inputs, n_skipped, counts, outcome.stats, rejected_by_reason,
                      Counter(d.method for d in outcome.duplicates), written.word_counts, written.languages,
                      dict(removals), dict(timings), t_start, stats, manifest, superseded)
-    _write_report(out_dir, report)
+    _write_report(out_dir, report, manifest)
     _publish_artifacts(report, outcome)
     logger.info("newsclean %s: %d new inputs (%d skipped as already processed) → %d kept, %d duplicates, %d rejected",
                 run_name, n_inputs, n_skipped, counts["kept"], counts["duplicates"], counts["rejected"])
@@ -284,12 +286,18 @@ def _report(run_name: str, inputs: list[str], out_dir: Path, cfg: dict[str, Any]
     }
 
 
-def _write_report(out_dir: Path, report: dict[str, Any]) -> None:
+def _write_report(out_dir: Path, report: dict[str, Any], manifest: dict[str, Any]) -> None:
+    """report.json (machine), report.md (people, also the Prefect artifact), report.html (charts)."""
     with atomic_writer(out_dir / REPORT_JSON) as fh:
         json.dump(report, fh, indent=2, sort_keys=True, ensure_ascii=False, default=str)
         fh.write("\n")
     with atomic_writer(out_dir / REPORT_MD) as fh:
         fh.write(render_markdown(report))
+    history = [{"name": r["name"], "counts": r["counts"],
+                "duplicates_by_method": r["counts"].get("duplicates_by_method", {})}
+               for r in manifest["runs"] if r["name"] != report["run"]["name"]]
+    with atomic_writer(out_dir / REPORT_HTML) as fh:
+        fh.write(render_report_html(report, history))
 
 
 def _publish_artifacts(report: dict[str, Any], outcome: Any) -> None:

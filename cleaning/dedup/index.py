@@ -234,18 +234,23 @@ class SqliteIndex(DedupIndex):
         return self._load(rows)
 
     def _add(self, sigs: list[DocSignature], run: str) -> None:
+        db = self._db
         with self._tx():
-            self._db.execute("INSERT INTO runs (run) VALUES (?)", (run,))
-            for s in sigs:
-                cur = self._db.execute(
-                    "INSERT OR IGNORE INTO docs (id, content_hash, record, minhash) VALUES (?,?,?,?)",
-                    (s.id, s.content_hash, json.dumps(_sig_record(s) | {"run": run}, sort_keys=True),
-                     np.ascontiguousarray(s.minhash, dtype=np.uint64).tobytes()))
-                if cur.rowcount and self._near_eligible(s):
-                    rid = cur.lastrowid
-                    keys = band_keys(s.minhash[None, :], self.settings)[0].tolist()
-                    self._db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)",
-                                         ((k, rid) for k in keys))
+            db.execute("INSERT INTO runs (run) VALUES (?)", (run,))
+            last_rid = db.execute("SELECT COALESCE(MAX(rid), 0) FROM docs").fetchone()[0]
+            db.executemany(
+                "INSERT OR IGNORE INTO docs (id, content_hash, record, minhash) VALUES (?,?,?,?)",
+                ((s.id, s.content_hash, json.dumps(_sig_record(s) | {"run": run}, sort_keys=True),
+                  np.ascontiguousarray(s.minhash, dtype=np.uint64).tobytes()) for s in sigs))
+            # Rows with a higher rid are exactly the ones this call inserted (ids already
+            # present were ignored): only those get band rows.
+            rid_of = dict(db.execute("SELECT id, rid FROM docs WHERE rid > ?", (last_rid,)))
+            near = [s for s in sigs if s.id in rid_of and self._near_eligible(s)]
+            if near:
+                keys = band_keys(np.stack([s.minhash for s in near]), self.settings)
+                rids = np.repeat(np.array([rid_of[s.id] for s in near], dtype=np.int64), keys.shape[1])
+                db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)",
+                               zip(keys.ravel().tolist(), rids.tolist()))
 
     def _runs_so_far(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]

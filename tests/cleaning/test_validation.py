@@ -206,7 +206,7 @@ def test_markdown_summarizes_each_suite_and_links_data_docs(broken_report):
     md = broken_report.to_markdown()
     assert "**FAILED (4 critical), 4 warning(s)**" in md
     assert "[validation/index.html](validation/index.html)" in md
-    assert "| clean_corpus | **fail** | 13 | 6 (3) |" in md
+    assert "| clean_corpus | **fail** | 14 | 6 (3) |" in md
     assert "| no_trailer_markers | text | warning | 1 of 5 rows unexpected (20.0%) |" in md
     assert "| accounting_holds | accounted, inputs | critical | 1 of 1 rows unexpected (100.0%) " \
            "| {'accounted': 6, 'inputs': 7} |" in md
@@ -323,6 +323,9 @@ def test_data_docs_accumulate_runs_and_reference_no_remote_assets(out_dir, good_
             assert page.is_file(), page
             assert page.relative_to(site).as_posix() in index  # linked from the index
     assert broken_report.remote_assets_left == []
+    for suite in v.SUITE_NAMES:  # each expectation's "why" (meta.notes) is shown as a GX note
+        n_expectations = len(json.loads((ROOT / "expectations" / f"{suite}.json").read_text())["expectations"])
+        assert (site / "expectations" / f"{suite}.html").read_text("utf-8").count("fa-comment") == n_expectations
     pages = [p for p in site.rglob("*.html") if "static" not in p.relative_to(site).parts]
     assert len(pages) >= 1 + 3 + 6  # index, 3 suite pages, 2 runs x 3 validation pages
     for page in pages:

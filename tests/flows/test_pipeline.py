@@ -67,7 +67,7 @@ def two_runs(prefect_harness, mixed_inputs: Path, tmp_path_factory: pytest.TempP
 
 def test_output_contract(two_runs) -> None:
     out, _, report = two_runs
-    for name in (*OUTPUT_FILES, "report.json", "report.md"):
+    for name in (*OUTPUT_FILES, "report.json", "report.md", "report.html", "manifest.json"):
         assert (out / name).is_file(), name
     corpus = read_jsonl(out / "corpus.jsonl")
     assert corpus

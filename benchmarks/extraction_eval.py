@@ -1,0 +1,289 @@
+"""Extraction quality on real news pages: trafilatura alone vs newsclean (pre-pass + trafilatura +
+cleaning), side by side in one run, on the two development sets in ``../shared/devdata``.
+
+(a) ``trafilatura``: ``cleaning.extract.extract_html`` with the pre-extraction HTML pass switched
+    off and no cleaning, i.e. exactly trafilatura with the options newsclean passes it.
+(b) ``newsclean``: the public API end to end, ``extract_item`` (pre-pass + trafilatura) then
+    ``clean_document``, with the default config.
+Also shown, for attribution: ``prepass``, the pre-pass + trafilatura without cleaning.
+
+Metrics (see the devdata README):
+- ScrapingHub: word 4-gram shingles (``\\w+`` tokens, counted with repeats); per page
+  P = |pred & truth| / |pred|, R = |pred & truth| / |truth|; P and R averaged over pages,
+  F1 = harmonic mean of the averages. Empty prediction: P = R = 0.
+- WCXB: word bag (``\\w+``, lowercased, multiset) P/R/F1 per page, averaged; ``with`` kept =
+  share of all must-keep snippets found in the output, ``without`` leaked = share of all
+  boilerplate snippets found (both after lowercasing and whitespace normalization).
+Then, per cleaning rule / pre-pass category that fired: on the pages where it fired, the mean
+delta of P and R against trafilatura alone, and the share of the words it removed that are in
+the ground truth (article text it cut).
+
+Per-page details go to ``benchmarks/out/extraction_eval.jsonl`` (texts, removed spans, dropped
+elements, missing ``with`` and leaked ``without`` snippets) so failures can be read.
+
+    .venv/bin/python benchmarks/extraction_eval.py [--devdata DIR] [--jobs 2] [--limit N]
+
+All figures are on development data that the rules were tuned on: they are for tuning, not claims.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import sys
+import time
+from collections import Counter, defaultdict
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_DEVDATA = ROOT.parent / "shared" / "devdata"
+OUT = ROOT / "benchmarks" / "out" / "extraction_eval.jsonl"
+SYSTEMS = ("trafilatura", "prepass", "newsclean")
+
+_WORD = re.compile(r"\w+")
+
+# ---- metrics ----------------------------------------------------------------------------------
+
+
+def shingles(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
+    """The ScrapingHub benchmark's shingles: ``\\w+`` tokens (case kept), word n-grams with repeats;
+    a text shorter than n words is one shingle."""
+    toks = _WORD.findall(text or "")
+    return Counter(tuple(toks[i:i + n]) for i in range(max(1, len(toks) - n + 1)) if toks[i:i + n])
+
+
+def shingle_pr(pred: str, truth: str) -> tuple[float, float]:
+    p, t = shingles(pred), shingles(truth)
+    if not p and not t:
+        return 1.0, 1.0
+    inter = sum((p & t).values())
+    return (inter / sum(p.values()) if p else 0.0), (inter / sum(t.values()) if t else 0.0)
+
+
+def bag_prf(pred: str, truth: str) -> tuple[float, float, float]:
+    p = Counter(_WORD.findall((pred or "").lower()))
+    t = Counter(_WORD.findall((truth or "").lower()))
+    if not p and not t:
+        return 1.0, 1.0, 1.0
+    inter = sum((p & t).values())
+    prec = inter / sum(p.values()) if p else 0.0
+    rec = inter / sum(t.values()) if t else 0.0
+    return prec, rec, (2 * prec * rec / (prec + rec) if prec + rec else 0.0)
+
+
+def norm(s: str) -> str:
+    return " ".join((s or "").lower().split())
+
+
+def f1(p: float, r: float) -> float:
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+# ---- data -------------------------------------------------------------------------------------
+
+
+def load_pages(devdata: Path, limit: int | None) -> list[dict[str, Any]]:
+    """Page descriptors (paths, not contents: workers read the HTML themselves)."""
+    sh = devdata / "scrapinghub-dev"
+    wc = devdata / "wcxb-dev-articles"
+    if not (sh / "ground-truth.json").is_file() or not (wc / "ground-truth").is_dir():
+        sys.exit(f"extraction_eval: development data not found under {devdata} (expected "
+                 "scrapinghub-dev/ground-truth.json and wcxb-dev-articles/ground-truth/); "
+                 "pass --devdata DIR")
+    pages: list[dict[str, Any]] = []
+    truth = json.loads((sh / "ground-truth.json").read_text(encoding="utf-8"))
+    for pid in sorted(truth):
+        pages.append({"set": "scrapinghub", "id": pid, "html": str(sh / "html" / f"{pid}.html.gz"),
+                      "url": truth[pid].get("url"), "truth": truth[pid].get("articleBody") or ""})
+    for gt_path in sorted((wc / "ground-truth").glob("*.json")):
+        gt = json.loads(gt_path.read_text(encoding="utf-8"))
+        g = gt["ground_truth"]
+        pages.append({"set": "wcxb", "id": gt_path.stem, "html": str(wc / "html" / f"{gt_path.stem}.html.gz"),
+                      "url": gt.get("url"), "truth": g.get("main_content") or "",
+                      "with": list(g.get("with") or []), "without": list(g.get("without") or [])})
+    if limit:
+        by_set: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for p in pages:
+            by_set[p["set"]].append(p)
+        pages = [p for ps in by_set.values() for p in ps[:limit]]
+    return pages
+
+
+# ---- per page ---------------------------------------------------------------------------------
+
+_CFG: dict[str, Any] | None = None
+
+
+def _config() -> dict[str, Any]:
+    global _CFG
+    if _CFG is None:
+        from cleaning.config import load_config
+
+        _CFG = load_config()
+    return _CFG
+
+
+def _warm_up() -> None:
+    """Imports and trafilatura's first-call setup, so per-page timings are steady-state."""
+    from cleaning.clean import clean_text
+    from cleaning.extract import extract_html
+
+    html = ("<html><body><article><h1>Warm-up</h1>" + "<p>A paragraph of warm-up text for the "
+            "extractor, long enough to count as an article.</p>" * 5 + "</article></body></html>")
+    for prepare in (False, True):
+        extract_html(html, None, _config(), prepare=prepare)
+    clean_text("Warm-up text.\n", _config())
+
+
+def run_page(page: dict[str, Any]) -> dict[str, Any]:
+    """All three systems on one page, with timings and what was removed or dropped."""
+    from cleaning.clean import clean_document
+    from cleaning.document import Document
+    from cleaning.extract import extract_html, extract_item
+    from cleaning.ingest import RawItem
+
+    cfg = _config()
+    html = gzip.open(page["html"]).read().decode("utf-8", "replace")
+    url = page["url"]
+    rec: dict[str, Any] = {k: page[k] for k in ("set", "id", "url")}
+
+    t0 = time.perf_counter()
+    base = extract_html(html, url, cfg, prepare=False)
+    t1 = time.perf_counter()
+    prep = extract_html(html, url, cfg, prepare=True)
+    t2 = time.perf_counter()
+    item = RawItem(id=page["id"], source=page["html"], kind="html", content=html, url=url)
+    res = extract_item(item, cfg)
+    t3 = time.perf_counter()
+    removed: list[dict[str, Any]] = []
+    if isinstance(res, Document):
+        doc = clean_document(res, cfg)
+        nc_text = doc.text
+        removed = [{"rule": r.rule, "text": r.text} for r in doc.removed]
+    else:
+        nc_text = ""
+        rec["rejection"] = res.reason
+    t4 = time.perf_counter()
+    rec["seconds"] = {"trafilatura": t1 - t0, "prepass": t2 - t1, "newsclean": t4 - t2, "clean": t4 - t3}
+    rec["texts"] = {"trafilatura": (base or {}).get("text") or "", "prepass": (prep or {}).get("text") or "",
+                    "newsclean": nc_text}
+    rec["removed"] = removed
+    rec["dropped"] = (prep or {}).get("dropped", [])
+    truth = page["truth"]
+    rec["metrics"] = {}
+    for name, text in rec["texts"].items():
+        m: dict[str, Any] = {}
+        m["P4"], m["R4"] = shingle_pr(text, truth)
+        m["Pb"], m["Rb"], m["Fb"] = bag_prf(text, truth)
+        if page["set"] == "wcxb":
+            nt = norm(text)
+            m["with_missing"] = [s for s in page["with"] if norm(s) not in nt]
+            m["without_leaked"] = [s for s in page["without"] if norm(s) in nt]
+        rec["metrics"][name] = m
+    if page["set"] == "wcxb":
+        rec["n_with"], rec["n_without"] = len(page["with"]), len(page["without"])
+    # 4-gram shingles each rule removed (or pre-pass category dropped) that are in the ground
+    # truth: the article text it cut
+    truth_sh = shingles(truth)
+    cut: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    pieces = [(r["rule"], r["text"]) for r in removed]
+    pieces += [("prepass:" + d["category"], d["text"]) for d in rec["dropped"]]
+    for name, text in pieces:
+        sh = shingles(text)
+        cut[name][0] += sum(sh.values())
+        cut[name][1] += sum((sh & truth_sh).values())
+    rec["rule_shingles"] = dict(cut)
+    return rec
+
+
+# ---- report -----------------------------------------------------------------------------------
+
+
+def summarize(recs: list[dict[str, Any]], which: str) -> None:
+    rs = [r for r in recs if r["set"] == which]
+    if not rs:
+        return
+    n = len(rs)
+    print(f"\n== {which}: {n} pages ==")
+    if which == "scrapinghub":
+        print(f"{'system':<13}{'P':>8}{'R':>8}{'F1':>8}   (word 4-gram shingles, averaged per page)")
+        for s in SYSTEMS:
+            p = sum(r["metrics"][s]["P4"] for r in rs) / n
+            rr = sum(r["metrics"][s]["R4"] for r in rs) / n
+            print(f"{s:<13}{p:8.4f}{rr:8.4f}{f1(p, rr):8.4f}")
+    else:
+        n_with = sum(r["n_with"] for r in rs)
+        n_without = sum(r["n_without"] for r in rs)
+        print(f"{'system':<13}{'P':>8}{'R':>8}{'F1':>8}{'with kept':>11}{'without leaked':>16}"
+              f"   (word bag per page; snippets: {n_with} with, {n_without} without)")
+        for s in SYSTEMS:
+            p = sum(r["metrics"][s]["Pb"] for r in rs) / n
+            rr = sum(r["metrics"][s]["Rb"] for r in rs) / n
+            ff = sum(r["metrics"][s]["Fb"] for r in rs) / n
+            kept = 1 - sum(len(r["metrics"][s]["with_missing"]) for r in rs) / n_with
+            leaked = sum(len(r["metrics"][s]["without_leaked"]) for r in rs) / n_without
+            print(f"{s:<13}{p:8.4f}{rr:8.4f}{ff:8.4f}{kept:11.4f}{leaked:16.4f}")
+    # per rule / pre-pass category: pages where it fired, delta vs trafilatura alone
+    fired: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rs:
+        for name in sorted({x["rule"] for x in r["removed"]} | {"prepass:" + d["category"] for d in r["dropped"]}):
+            fired[name].append(r)
+    words: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for r in rs:
+        for rule, (w, in_truth) in r["rule_shingles"].items():
+            words[rule][0] += w
+            words[rule][1] += in_truth
+    pk, rk = ("P4", "R4") if which == "scrapinghub" else ("Pb", "Rb")
+    print(f"\n{'rule / pre-pass category':<28}{'pages':>6}{'dP':>9}{'dR':>9}{'shingles':>10}{'in truth':>10}"
+          f"   (deltas: newsclean - trafilatura on those pages)")
+    for name in sorted(fired):
+        ps = fired[name]
+        dp = sum(x["metrics"]["newsclean"][pk] - x["metrics"]["trafilatura"][pk] for x in ps) / len(ps)
+        dr = sum(x["metrics"]["newsclean"][rk] - x["metrics"]["trafilatura"][rk] for x in ps) / len(ps)
+        w, t = words.get(name, (0, 0))
+        share = f"{t / w:10.3f}" if w else f"{'':>10}"
+        print(f"{name:<28}{len(ps):>6}{dp:+9.4f}{dr:+9.4f}{w:>10}{share}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--devdata", type=Path, default=DEFAULT_DEVDATA)
+    ap.add_argument("--jobs", type=int, default=2, help="worker processes (at most 2)")
+    ap.add_argument("--limit", type=int, default=None, help="first N pages of each set (quick runs)")
+    ap.add_argument("--out", type=Path, default=OUT)
+    args = ap.parse_args()
+    pages = load_pages(args.devdata, args.limit)
+    jobs = max(1, min(2, args.jobs))
+    t0 = time.perf_counter()
+    if jobs == 1:
+        _warm_up()
+        recs = [run_page(p) for p in pages]
+    else:
+        with get_context("fork").Pool(jobs, initializer=_warm_up) as pool:
+            recs = list(pool.imap(run_page, pages, chunksize=4))
+    wall = time.perf_counter() - t0
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with args.out.open("w", encoding="utf-8") as fh:
+        for r in recs:
+            fh.write(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n")
+    print(f"extraction_eval: {len(recs)} pages from {args.devdata} in {wall:.1f} s with {jobs} process(es); "
+          f"DEVELOPMENT data, tuned on: figures for tuning, not claims")
+    for which in ("scrapinghub", "wcxb"):
+        summarize(recs, which)
+    secs = {s: sum(r["seconds"][s] for r in recs) for s in ("trafilatura", "prepass", "newsclean", "clean")}
+    print("\nspeed (1 core, sum of per-page times):")
+    print(f"  trafilatura alone             {len(recs) / secs['trafilatura']:7.1f} pages/s")
+    print(f"  pre-pass + trafilatura        {len(recs) / secs['prepass']:7.1f} pages/s")
+    print(f"  newsclean (extract + clean)   {len(recs) / secs['newsclean']:7.1f} pages/s "
+          f"(cleaning alone {len(recs) / secs['clean']:.0f} pages/s)")
+    print(f"\nper-page details: {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,159 @@
+"""Pre-extraction HTML pass: mark elements that are clearly not article text before trafilatura.
+
+trafilatura already discards much page chrome by class/id; what it leaves on news pages is
+mostly related/recommended blocks, newsletter and subscribe prompts, share bars, figure
+captions and credits, and consent banners whose class names it does not know. This pass finds
+them by generic vocabularies (class/id name parts, ``role`` and ``aria-label`` words, tag
+names) kept as data in ``[extract.htmlprep]`` of ``extract.toml`` — never one site's strings.
+
+Elements are only *marked* (attribute ``data-newsclean-drop="<category>"``); trafilatura prunes
+the marked nodes after reading the page's metadata, so title, author and date still come from the
+whole page. Guards keep a match from taking the article with it: an element holding more than
+``max_text_share`` of the page's paragraph text, or one that contains the page's ``<h1>`` or an
+``<article>``/``<main>`` element, is never marked.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from lxml.html import HtmlElement
+
+MARK_ATTR = "data-newsclean-drop"
+# What trafilatura is told to prune (its ``prune_xpath`` runs after metadata extraction).
+PRUNE_XPATH = f"//*[@{MARK_ATTR}]"
+
+# Characters of a marked element's text kept in its ``Dropped`` record (enough to audit a block).
+_EXCERPT = 2000
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_PART_SPLIT = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Dropped:
+    """One marked element: its category (the vocabulary that matched), tag, and text excerpt."""
+
+    category: str
+    tag: str
+    text: str
+
+
+def name_parts(value: str) -> list[tuple[str, ...]]:
+    """Class/id value -> one tuple of lowercase name parts per token:
+    ``"c-relatedStories share_bar"`` -> ``[("c", "related", "stories"), ("share", "bar")]``."""
+    out = []
+    for token in value.split():
+        parts = tuple(p for p in _PART_SPLIT.split(_CAMEL.sub("-", token).lower()) if p)
+        if parts:
+            out.append(parts)
+    return out
+
+
+def _contains_seq(parts: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(parts[i:i + n] == phrase for i in range(len(parts) - n + 1))
+
+
+class Vocab:
+    """The compiled ``[extract.htmlprep]`` table."""
+
+    def __init__(self, cfg: dict[str, Any]) -> None:
+        self.enabled = bool(cfg.get("enabled", True))
+        self.max_text_share = float(cfg["max_text_share"])
+        self.skip_tags = frozenset(str(t) for t in cfg["never_tags"])
+        self.categories: list[tuple[str, list[tuple[str, ...]], frozenset[str], list[str], frozenset[str]]] = []
+        for name, spec in sorted(cfg["categories"].items(), key=lambda kv: int(kv[1].get("order", 0))):
+            phrases = [tuple(p for p in _PART_SPLIT.split(str(x).lower()) if p) for x in spec.get("names", [])]
+            self.categories.append((
+                name,
+                [p for p in phrases if p],
+                frozenset(str(r).lower() for r in spec.get("roles", [])),
+                [str(a).lower() for a in spec.get("aria_words", [])],
+                frozenset(str(t).lower() for t in spec.get("tags", [])),
+            ))
+        self._memo: dict[str, str | None] = {}
+
+    def category_of_names(self, value: str) -> str | None:
+        """The first category whose name phrase occurs in one class/id token of ``value``."""
+        hit = self._memo.get(value, "")
+        if hit != "":
+            return hit
+        found = None
+        toks = name_parts(value)
+        for name, phrases, _, _, _ in self.categories:
+            if any(_contains_seq(parts, ph) for parts in toks for ph in phrases):
+                found = name
+                break
+        if len(self._memo) > 20_000:
+            self._memo.clear()
+        self._memo[value] = found
+        return found
+
+    def category(self, el: HtmlElement) -> str | None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        for name, _, roles, aria, tags in self.categories:
+            if tag in tags:
+                return name
+            role = (el.get("role") or "").lower()
+            if role and role in roles:
+                return name
+            label = (el.get("aria-label") or "").lower()
+            if label and any(w in label for w in aria):
+                return name
+        names = " ".join(v for v in (el.get("class"), el.get("id")) if v)
+        return self.category_of_names(names) if names else None
+
+
+_VOCABS: dict[int, tuple[dict[str, Any], Vocab]] = {}
+
+
+def vocab_for(config: dict[str, Any]) -> Vocab:
+    table = config["extract"]["htmlprep"]
+    hit = _VOCABS.get(id(table))
+    if hit is None or hit[0] is not table:
+        if len(_VOCABS) > 16:
+            _VOCABS.clear()
+        hit = (table, Vocab(table))
+        _VOCABS[id(table)] = hit
+    return hit[1]
+
+
+def _text_len(el: HtmlElement) -> int:
+    return sum(len(t.strip()) for t in el.itertext())
+
+
+def mark_boilerplate(tree: HtmlElement, config: dict[str, Any]) -> list[Dropped]:
+    """Mark the outermost non-article elements of ``tree`` in place; returns what was marked."""
+    voc = vocab_for(config)
+    body = tree.find(".//body")
+    root = body if body is not None else tree
+    para_total = sum(_text_len(p) for p in root.iter("p")) or 1
+    h1s = root.findall(".//h1")
+    out: list[Dropped] = []
+    stack = [root]
+    while stack:
+        el = stack.pop()
+        for child in reversed(el):
+            if not isinstance(child.tag, str):
+                continue
+            tag = child.tag.lower()
+            cat = None if tag in voc.skip_tags else voc.category(child)
+            if cat is not None and _droppable(child, para_total, h1s, voc):
+                child.set(MARK_ATTR, cat)
+                text = " ".join(" ".join(child.itertext()).split())
+                out.append(Dropped(cat, tag, text[:_EXCERPT]))
+                continue  # descendants go with it
+            stack.append(child)
+    out.reverse()
+    return out
+
+
+def _droppable(el: HtmlElement, para_total: int, h1s: list[HtmlElement], voc: Vocab) -> bool:
+    """Guards: never the article itself, whatever its class says."""
+    if el.find(".//article") is not None or el.find(".//main") is not None:
+        return False
+    if any(h is el or any(a is el for a in h.iterancestors()) for h in h1s):
+        return False
+    return sum(_text_len(p) for p in el.iter("p")) <= voc.max_text_share * para_total
