@@ -5,11 +5,16 @@
 Prints
 1. the CJK script fix: how many Chinese (and Korean/Japanese) fixtures and paragraphs
    langdetect gets wrong on its own, and how many after the script check;
-2. accuracy of detection on the whole text vs on bounded samples of several sizes, on the
-   multilingual fixtures and on long mixed documents built from them (an article in one
-   language with a paragraph of another at the end), with docs/s for each setting;
-3. accuracy and cost of per-paragraph detection (language_shares) by trials and length;
-4. docs/s of detect_language, quality_rejection and measure_quality on 500-word documents.
+2. the langdetect engine (cleaning/langdetect_engine.py) against langdetect's own Detector:
+   how many results are identical, and the time of each;
+3. accuracy of detection on the whole text vs on bounded samples, by sample size and
+   langdetect trials, on the multilingual fixtures and on long mixed documents built from
+   them (an article in one language with a paragraph of another at the end): document
+   language, whether language_shares found the foreign paragraph, the largest change of
+   language_score against whole text with 7 trials, and docs/s;
+4. accuracy and cost of paragraph labelling for language_shares: langdetect by trials and
+   length, and the naive-Bayes vote that screens paragraphs before langdetect;
+5. docs/s of detect_language, quality_rejection and measure_quality on 500-word documents.
 Single process; times are CPU seconds of this process (time.process_time), so other work
 on the shared machine does not distort them. Fixtures: tests/cleaning/fixtures/multilingual_news.toml and seeds/.
 """
@@ -28,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from cleaning.config import load_config  # noqa: E402
 from cleaning.document import Document  # noqa: E402
+from cleaning.langdetect_engine import engine, reference_probabilities  # noqa: E402
 from cleaning.language import detect_language, identify, paragraphs  # noqa: E402
 from cleaning.quality import measure_quality, quality_rejection  # noqa: E402
 from cleaning.scripts import script_word_count  # noqa: E402
@@ -39,6 +45,25 @@ BASE = load_config()
 
 def cfg(**language) -> dict:
     return load_config(overrides={"language": language}) if language else BASE
+
+
+def engine_vs_langdetect(by_lang: dict[str, list[str]]) -> None:
+    print("\n== 2. langdetect engine vs langdetect's Detector (same profiles, seed 0)")
+    units = [d["text"] for d in FIXTURES] + [p for paras in by_lang.values() for p in paras]
+    units += [s.read_text("utf-8") for s in SEEDS]
+    for n_trial in (7, 2):
+        same = sum(engine().probabilities(t, 0, n_trial) == reference_probabilities(t, 0, n_trial) for t in units)
+        print(f"  n_trial {n_trial}: identical (label, probability) lists {same}/{len(units)} texts "
+              f"(fixtures, their paragraphs, seeds)")
+    samples = [t[:1500] for t in units if len(t) >= 1000]
+    for label, fn in (("langdetect Detector", reference_probabilities), ("engine", engine().probabilities)):
+        row = []
+        for n_trial in (7, 3, 1):
+            start = time.process_time()
+            for t in samples:
+                fn(t, 0, n_trial)
+            row.append(f"n_trial {n_trial}: {(time.process_time() - start) / len(samples) * 1000:.2f} ms")
+        print(f"  {label:20s} per text of 1000-1500 chars ({len(samples)} texts): " + "   ".join(row))
 
 
 def paragraphs_by_language() -> dict[str, list[str]]:
@@ -68,9 +93,10 @@ def cjk_fix() -> None:
     print(f"  Traditional Chinese labels from langdetect alone: {[g.language for g in raw]}")
 
 
-def mixed_documents(by_lang: dict[str, list[str]], chars: int = 2400) -> list[tuple[str, str]]:
-    """(text, majority language): ~`chars` of one language's paragraphs + one paragraph of another."""
-    docs = []
+def mixed_documents(by_lang: dict[str, list[str]], chars: int = 2400) -> tuple[list[tuple[str, str]], list[str]]:
+    """(text, majority language) documents: ~`chars` of one language's paragraphs + one paragraph
+    of another at the end; and the foreign paragraph's language for each."""
+    docs, minors = [], []
     langs = sorted(by_lang)
     for major in langs:
         body: list[str] = []
@@ -81,39 +107,50 @@ def mixed_documents(by_lang: dict[str, list[str]], chars: int = 2400) -> list[tu
         for minor in langs:
             if minor != major:
                 docs.append(("\n".join(body + [by_lang[minor][-1]]), major))
-    return docs
+                minors.append(minor)
+    return docs, minors
 
 
 def accuracy_vs_sample(by_lang: dict[str, list[str]]) -> None:
-    print("\n== 2. Whole text vs bounded sample (document language; detect_language incl. shares)")
+    print("\n== 3. Whole text vs bounded sample, by langdetect trials (detect_language incl. shares)")
     fixtures = [(d["text"], d["lang"]) for d in FIXTURES]
-    mixed = mixed_documents(by_lang)
+    mixed, minors = mixed_documents(by_lang)
     mean_mixed = sum(len(t) for t, _ in mixed) / len(mixed)
     print(f"  sets: {len(fixtures)} fixture articles (mean {sum(len(t) for t, _ in fixtures) / len(fixtures):.0f} chars); "
           f"{len(mixed)} long mixed documents (mean {mean_mixed:.0f} chars, one foreign paragraph at the end)")
+    reference = {}
+    whole7 = cfg(sample_chars=10**9, n_trial=7)
+    for i, (t, _) in enumerate(fixtures + mixed):
+        reference[i] = detect_language(Document(id="r", source="b", text=t), whole7).language_score
     settings = [("whole text", 10**9, 3), ("first 1500 chars", 1500, 1), ("3 slices, 3000", 3000, 3),
-                ("3 slices, 1500 (default)", 1500, 3), ("3 slices, 600", 600, 3), ("3 slices, 300", 300, 3)]
+                ("3 slices, 1500", 1500, 3), ("3 slices, 900", 900, 3), ("3 slices, 600", 600, 3),
+                ("3 slices, 300", 300, 3)]
     for label, size, slices in settings:
-        config = cfg(sample_chars=size, sample_slices=slices)
-        ok_fix = sum(detect_language(Document(id="f", source="b", text=t), config).language == lang
-                     for t, lang in fixtures)
-        start = time.process_time()
-        results = [detect_language(Document(id="m", source="b", text=t), config) for t, _ in mixed]
-        elapsed = time.process_time() - start
-        ok_mixed = sum(r.language == lang for r, (_, lang) in zip(results, mixed))
-        misses = sorted({f"{lang}->{r.language}" for r, (_, lang) in zip(results, mixed) if r.language != lang})
-        print(f"  {label:26s} fixtures {ok_fix}/{len(fixtures)}  mixed {ok_mixed}/{len(mixed)}  "
-              f"{len(mixed) / elapsed:6.0f} docs/CPU-s on the mixed set  {misses if misses else ''}")
+        for n_trial in (7, 3, 2):
+            config = cfg(sample_chars=size, sample_slices=slices, n_trial=n_trial)
+            ok_fix = sum(detect_language(Document(id="f", source="b", text=t), config).language == lang
+                         for t, lang in fixtures)
+            start = time.process_time()
+            results = [detect_language(Document(id="m", source="b", text=t), config) for t, _ in mixed]
+            elapsed = time.process_time() - start
+            fixture_results = [detect_language(Document(id="f", source="b", text=t), config) for t, _ in fixtures]
+            ok_mixed = sum(r.language == lang for r, (_, lang) in zip(results, mixed))
+            found = sum(minor in r.metadata.get("language_shares", {}) for r, minor in zip(results, minors))
+            drift = max(abs(r.language_score - reference[i]) for i, r in enumerate(fixture_results + results))
+            misses = sorted({f"{lang}->{r.language}" for r, (_, lang) in zip(results, mixed) if r.language != lang})
+            print(f"  {label:17s} n_trial {n_trial}  fixtures {ok_fix}/{len(fixtures)}  mixed {ok_mixed}/{len(mixed)}  "
+                  f"foreign paragraph in shares {found}/{len(mixed)}  max score change {drift:.4f}  "
+                  f"{len(mixed) / elapsed:5.0f} docs/CPU-s  {misses if misses else ''}")
 
 
 def paragraph_settings(by_lang: dict[str, list[str]]) -> None:
-    """Per-paragraph detection (for language_shares) on Latin-script paragraphs: trials x length."""
+    """Per-paragraph labelling (for language_shares) on Latin-script paragraphs."""
     from cleaning.language import langdetect_probabilities
     from cleaning.scripts import count_scripts
 
     units = [(p, lang) for lang, paras in sorted(by_lang.items()) for p in paras
              if count_scripts(p).cjk_share < 0.5 and count_scripts(p).letters >= 40]
-    print(f"\n== 3. Paragraph detection for language_shares: {len(units)} Latin-script paragraphs "
+    print(f"\n== 4. Paragraph labelling for language_shares: {len(units)} Latin-script paragraphs "
           f"(Hangul/Han/Kana paragraphs are decided by script, no langdetect call)")
     for max_chars in (100, 200, 300):
         row = []
@@ -122,7 +159,15 @@ def paragraph_settings(by_lang: dict[str, list[str]]) -> None:
             ok = sum(langdetect_probabilities(p[:max_chars], 0, n_trial)[0][0] == lang for p, lang in units)
             ms = (time.process_time() - start) / len(units) * 1000
             row.append(f"n_trial {n_trial}: {ok}/{len(units)} {ms:.2f} ms")
-        print(f"  first {max_chars} chars  " + "   ".join(row))
+        print(f"  langdetect, first {max_chars} chars  " + "   ".join(row))
+    for max_chars in (100, 200, 300):
+        row = []
+        for max_ngrams in (50, 100, 200, 10**6):
+            start = time.process_time()
+            ok = sum(engine().vote(p[:max_chars], max_ngrams) == lang for p, lang in units)
+            ms = (time.process_time() - start) / len(units) * 1000
+            row.append(f"{'all' if max_ngrams == 10**6 else max_ngrams} n-grams: {ok}/{len(units)} {ms:.3f} ms")
+        print(f"  vote, first {max_chars} chars        " + "   ".join(row))
 
 
 def five_hundred_word_docs(by_lang: dict[str, list[str]]) -> tuple[list[Document], list[Document]]:
@@ -152,10 +197,12 @@ def throughput(docs: list[Document], passes: int) -> None:
     total_chars = sum(len(d.text) for d in docs) * passes
     whole = cfg(sample_chars=10**9)
     no_shares = cfg(paragraphs={"min_chars": 10**9})
+    no_vote = cfg(paragraphs={"vote": False})
     whole_no_shares = cfg(sample_chars=10**9, paragraphs={"min_chars": 10**9})
     runs = [
         ("detect_language (default)", lambda d: detect_language(d, BASE)),
         ("detect_language (whole text)", lambda d: detect_language(d, whole)),
+        ("detect_language (no vote: langdetect/par.)", lambda d: detect_language(d, no_vote)),
         ("detect_language (sample, no shares)", lambda d: detect_language(d, no_shares)),
         ("detect_language (whole, no shares)", lambda d: detect_language(d, whole_no_shares)),
         ("quality_rejection", lambda d: quality_rejection(d, BASE)),
@@ -169,7 +216,7 @@ def throughput(docs: list[Document], passes: int) -> None:
                 fn(d)
         elapsed = time.process_time() - start
         n = len(docs) * passes
-        print(f"  {label:38s} {n / elapsed:8.0f} docs/CPU-s  {total_chars / elapsed / 1e6:6.2f} M chars/CPU-s")
+        print(f"  {label:44s} {n / elapsed:8.0f} docs/CPU-s  {total_chars / elapsed / 1e6:6.2f} M chars/CPU-s")
 
 
 def main() -> None:
@@ -179,10 +226,11 @@ def main() -> None:
     detect_language(Document(id="warm", source="b", text=FIXTURES[0]["text"]), BASE)  # profile load
     by_lang = paragraphs_by_language()
     cjk_fix()
+    engine_vs_langdetect(by_lang)
     accuracy_vs_sample(by_lang)
     paragraph_settings(by_lang)
     english, others = five_hundred_word_docs(by_lang)
-    print(f"\n== 4. Throughput on 500-word documents ({args.passes} passes, 1 core)")
+    print(f"\n== 5. Throughput on 500-word documents ({args.passes} passes, 1 core)")
     print(f"  English: {len(english)} distinct 500+-word documents of seed paragraphs "
           f"(mean {sum(len(d.text) for d in english) / len(english):.0f} chars)")
     throughput(english, args.passes)

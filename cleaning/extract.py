@@ -89,6 +89,38 @@ def document_from_text(text: str, source: str, config: Config | None = None, *, 
     )
 
 
+_TITLE_NOISE = re.compile(r"[\W_]+")
+_TITLE_SEPARATORS = "|-–—:·•"
+
+
+def _title_key(s: str) -> str:
+    return " ".join(_TITLE_NOISE.sub(" ", s.casefold()).split())
+
+
+def drop_title_line(text: str, title: str | None) -> str:
+    """``text`` without its first line when that line is the page title (the headline is
+    ``Document.title``; trafilatura often also puts it at the top of the body). The page title
+    may carry the site name ("Headline | Site"), so a line that is the title up to such a
+    separator counts too. Anything else, and any line of fewer than two words, stays."""
+    if not title:
+        return text
+    start = len(text) - len(text.lstrip("\n"))
+    nl = text.find("\n", start)
+    line = text[start:] if nl < 0 else text[start:nl]
+    key = _title_key(line)
+    if len(key.split()) < 2:
+        return text
+    t = title.strip()
+    candidates = {_title_key(t)}
+    for sep in _TITLE_SEPARATORS:
+        if f" {sep} " in t:
+            candidates.add(_title_key(t.rsplit(f" {sep} ", 1)[0]))
+            candidates.add(_title_key(t.split(f" {sep} ", 1)[0]))
+    if key not in candidates:
+        return text
+    return "" if nl < 0 else text[nl + 1:].lstrip("\n")
+
+
 def _trafilatura_options(config: Config) -> dict[str, object]:
     ex = config["extract"]
     return {
@@ -153,10 +185,13 @@ def extract_item(item: RawItem, config: Config) -> Document | Rejection:
         if meta is None:
             return Rejection(item.id, item.source, "extract.no_content", "trafilatura found no article text in the page", url=item.url)
         url = item.url or meta["url"]
+        text = _normalize_newlines(meta["text"] or "")
+        if config["extract"].get("drop_title_line", False):
+            text = drop_title_line(text, item.title or meta["title"])
         doc = Document(
             id=item.id,
             source=item.source,
-            text=_normalize_newlines(meta["text"] or ""),
+            text=text,
             url=url,
             title=item.title or meta["title"],
             published=normalize_date(item.published) or normalize_date(meta["published"]),

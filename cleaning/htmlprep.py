@@ -9,8 +9,9 @@ names) kept as data in ``[extract.htmlprep]`` of ``extract.toml`` — never one 
 Elements are only *marked* (attribute ``data-newsclean-drop="<category>"``); trafilatura prunes
 the marked nodes after reading the page's metadata, so title, author and date still come from the
 whole page. Guards keep a match from taking the article with it: an element holding more than
-``max_text_share`` of the page's paragraph text, or one that contains the page's ``<h1>`` or an
-``<article>``/``<main>`` element, is never marked.
+``max_text_share`` of the page's paragraph text or more than ``max_long_paragraphs`` long
+paragraphs (teasers are short, article paragraphs are long), or one that contains the page's
+``<h1>`` or an ``<article>``/``<main>`` element, is never marked.
 """
 
 from __future__ import annotations
@@ -63,6 +64,12 @@ class Vocab:
         self.enabled = bool(cfg.get("enabled", True))
         self.max_text_share = float(cfg["max_text_share"])
         self.skip_tags = frozenset(str(t) for t in cfg["never_tags"])
+        self.name_blind_tags = frozenset(str(t) for t in cfg["name_blind_tags"])
+        self.max_id_parts = int(cfg["max_id_parts"])
+        self.long_paragraph_chars = int(cfg["long_paragraph_chars"])
+        self.max_long_paragraphs = int(cfg["max_long_paragraphs"])
+        self.headline_block = bool(cfg.get("headline_block", False))
+        self.headline_block_depth = int(cfg.get("headline_block_depth", 3))
         self.categories: list[tuple[str, list[tuple[str, ...]], frozenset[str], list[str], frozenset[str]]] = []
         for name, spec in sorted(cfg["categories"].items(), key=lambda kv: int(kv[1].get("order", 0))):
             phrases = [tuple(p for p in _PART_SPLIT.split(str(x).lower()) if p) for x in spec.get("names", [])]
@@ -102,7 +109,12 @@ class Vocab:
             label = (el.get("aria-label") or "").lower()
             if label and any(w in label for w in aria):
                 return name
-        names = " ".join(v for v in (el.get("class"), el.get("id")) if v)
+        if tag in self.name_blind_tags:
+            return None
+        el_id = el.get("id") or ""
+        if max((len(p) for p in name_parts(el_id)), default=0) > self.max_id_parts:
+            el_id = ""  # a slug of the element's own heading ("what-is-social-media-marketing")
+        names = " ".join(v for v in (el.get("class"), el_id) if v)
         return self.category_of_names(names) if names else None
 
 
@@ -147,6 +159,35 @@ def mark_boilerplate(tree: HtmlElement, config: dict[str, Any]) -> list[Dropped]
                 continue  # descendants go with it
             stack.append(child)
     out.reverse()
+    if voc.headline_block:
+        out.extend(_mark_headline_block(h1s, para_total, voc))
+    return out
+
+
+def _mark_headline_block(h1s: list[HtmlElement], para_total: int, voc: Vocab) -> list[Dropped]:
+    """In the ``<header>`` that holds the headline, everything beside the headline (standfirst,
+    byline, date, share links) is not article text; the header must be small (a header that
+    wraps the story is left alone)."""
+    out: list[Dropped] = []
+    if len(h1s) != 1:
+        return out
+    h1 = h1s[0]
+    header = next((a for a in list(h1.iterancestors())[:voc.headline_block_depth] if a.tag == "header"), None)
+    if header is None or header.get(MARK_ATTR) or any(a.get(MARK_ATTR) for a in header.iterancestors()):
+        return out
+    if sum(_text_len(p) for p in header.iter("p")) > voc.max_text_share * para_total:
+        return out
+    for el in header.iter():
+        if not isinstance(el.tag, str) or el is header or el.get(MARK_ATTR):
+            continue
+        if el is h1 or any(a is el for a in h1.iterancestors()) or any(a is h1 for a in el.iterancestors()):
+            continue
+        if any(a.get(MARK_ATTR) for a in el.iterancestors()):
+            continue
+        text = " ".join(" ".join(el.itertext()).split())
+        if el.tag in ("p", "div", "span", "time", "ul", "address", "a") and text:
+            el.set(MARK_ATTR, "headline_block")
+            out.append(Dropped("headline_block", el.tag, text[:_EXCERPT]))
     return out
 
 
@@ -156,4 +197,7 @@ def _droppable(el: HtmlElement, para_total: int, h1s: list[HtmlElement], voc: Vo
         return False
     if any(h is el or any(a is el for a in h.iterancestors()) for h in h1s):
         return False
-    return sum(_text_len(p) for p in el.iter("p")) <= voc.max_text_share * para_total
+    lengths = [_text_len(p) for p in el.iter("p")]
+    if sum(lengths) > voc.max_text_share * para_total:
+        return False
+    return sum(1 for n in lengths if n >= voc.long_paragraph_chars) <= voc.max_long_paragraphs

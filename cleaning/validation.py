@@ -37,13 +37,28 @@ from typing import TYPE_CHECKING, Any
 
 from .config import Config, ConfigError
 
+__all__ = [
+    "ExpectationOutcome",
+    "SuiteOutcome",
+    "ValidationFailed",
+    "ValidationReport",
+    "load_suite",
+    "raise_for_critical",
+    "validate_corpus_file",
+    "validate_run",
+]
+
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 log = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SUITES_DIR = PROJECT_ROOT / "expectations"
+# The project's expectations/ folder; an installed wheel carries it as cleaning/expectations/.
+DEFAULT_SUITES_DIR = next(
+    (d for d in (PROJECT_ROOT / "expectations", Path(__file__).resolve().parent / "expectations") if d.is_dir()),
+    PROJECT_ROOT / "expectations",
+)
 ASSETS_DIR = Path(__file__).resolve().parent / "datadocs_assets" / "vendor"
 
 RAW_SUITE = "raw_documents"
@@ -128,11 +143,18 @@ _FALLBACK_TRAILER_MARKERS: tuple[tuple[str, str], ...] = (
 
 
 class ValidationFailed(Exception):
-    """A critical expectation failed: the corpus must not be trusted as is."""
+    """A critical expectation failed: the corpus must not be trusted as is.
 
-    def __init__(self, report: ValidationReport) -> None:
-        self.report = report
-        super().__init__(report.failure_message())
+    The message names each failed critical expectation with examples; ``.report`` holds the
+    full report. Picklable, so a Prefect task can raise it across processes.
+    """
+
+    def __init__(self, report: ValidationReport | str) -> None:
+        self.report = report if isinstance(report, ValidationReport) else None
+        super().__init__(report.failure_message() if isinstance(report, ValidationReport) else report)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.report if self.report is not None else str(self),))
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,7 +370,7 @@ def resolve_reference(value: Any, config: Config, *, _depth: int = 0) -> Any:
         # string into a datetime.date, which pandas cannot compare with a datetime64 column.
         day = resolve_reference({"$config": value["$date"]}, config, _depth=_depth + 1)
         if day == "today":
-            day = dt.datetime.now(dt.timezone.utc).date()
+            day = dt.datetime.now(dt.UTC).date()
         return f"{dt.date.fromisoformat(str(day)).isoformat()}T00:00:00"
     if "$trailer_markers" in value:
         return [combined_trailer_regex(config)]
@@ -454,7 +476,8 @@ def raw_frame(raw_rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
 def _has_removal(value: Any, ignore_rules: frozenset[str]) -> int:
     if value is None or isinstance(value, float):  # None / NaN from a file
         return 0
-    return int(any(isinstance(r, dict) and r.get("rule") not in ignore_rules for r in value))
+    rules = (r.get("rule") if isinstance(r, dict) else getattr(r, "rule", None) for r in value)  # dict or Removal
+    return int(any(rule not in ignore_rules for rule in rules))
 
 
 def corpus_frame(rows: Sequence[dict[str, Any]] | pd.DataFrame, ignore_rules: Sequence[str] = ()) -> pd.DataFrame:
@@ -602,7 +625,7 @@ def _run_suites(
     started = time.perf_counter()
     ctx = _gx_context(site_dir)
     datasource = ctx.data_sources.add_pandas(SITE_NAME)
-    run_id = RunIdentifier(run_name=run_name, run_time=dt.datetime.now(dt.timezone.utc))
+    run_id = RunIdentifier(run_name=run_name, run_time=dt.datetime.now(dt.UTC))
     results: dict[str, Any] = {}
     identifiers: list[Any] = []
     pages: dict[str, Path] = {}

@@ -46,17 +46,16 @@ from cleaning.quality import filter_names
 from cleaning.report import length_histogram, render_markdown, stage_counts
 from cleaning.report_html import render_report_html
 from cleaning.state import StateStore
+from cleaning.validation import raise_for_critical
 
 from .tasks import (
     StagedBatch,
-    clean_task,
     cleanup_task,
     dedup_task,
-    extract_task,
     index_add_task,
-    language_task,
     materialize_task,
-    stage_task,
+    process_batch_task,
+    validate_task,
     write_parts_task,
 )
 
@@ -191,10 +190,7 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
             n_inputs += len(new)
             raw_rows.extend(r for r in map(_raw_row, new) if r is not None)
             idx = len(staged) + len(in_flight)
-            in_flight.append(stage_task.submit(
-                language_task.submit(clean_task.submit(extract_task.submit(new, cfg), cfg), cfg),
-                cfg, str(staging), idx,
-            ))
+            in_flight.append(process_batch_task.submit(new, cfg, str(staging), idx))
             while len(in_flight) >= max_in_flight:
                 collect(in_flight.popleft())
                 _crash_point("after_first_batch")
@@ -220,37 +216,63 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
     t_dedup = time.perf_counter() - t0
     t0 = time.perf_counter()
     written = write_parts_task(staged, outcome, str(out_dir), seq)
-    kept_sigs = [s for s in signatures if s.id in outcome.clusters]
-    pending = store.pending_index_path(seq)
-    atomic_write_bytes(pending, pickle.dumps(kept_sigs, protocol=pickle.HIGHEST_PROTOCOL))
+    t_write = time.perf_counter() - t0
     counts = {"inputs": n_inputs, "kept": written.parts["corpus"][1], "duplicates": written.parts["duplicates"][1],
               "rejected": written.parts["rejected"][1]}
     if counts["kept"] + counts["duplicates"] + counts["rejected"] != n_inputs:
         raise RuntimeError(f"accounting broken, run not committed: {counts}")
+    rejected_by_reason = Counter(r.reason for b in staged for r in b.rejected)
+    dup_methods = Counter(d.method for d in outcome.duplicates)
+
+    t0 = time.perf_counter()
+    validation = validate_task(str(out_dir), cfg, raw_rows, str(out_dir / "corpus" / written.parts["corpus"][0]),
+                               counts, run_name)
+    t_validate = time.perf_counter() - t0
+    if not validation.success:
+        # The gate: a run whose output fails a critical expectation is not committed. Its parts
+        # are removed by the next run's recovery and its inputs stay unprocessed, so fixing the
+        # cause (data, config or suite) and re-running redoes exactly this work.
+        manifest = store.manifest()
+        report = _report(run_name, inputs, out_dir, cfg, n_inputs, n_skipped, counts, outcome.stats,
+                         rejected_by_reason, dup_methods, written.word_counts, written.languages, {},
+                         {"validate": t_validate}, t_start, stats, manifest, superseded)
+        _attach_validation(report, validation, out_dir, committed=False)
+        _write_report(out_dir, report, manifest)
+        _publish_validation(validation)
+        raise_for_critical(validation)
+
+    t0 = time.perf_counter()
+    kept_sigs = [s for s in signatures if s.id in outcome.clusters]
+    pending = store.pending_index_path(seq)
+    atomic_write_bytes(pending, pickle.dumps(kept_sigs, protocol=pickle.HIGHEST_PROTOCOL))
     _crash_point("before_commit")
-    store.commit_run(seq, run_name, written.parts, written.processed, superseded, counts, index_pending=True)
+    run_record = {**counts, "duplicates_by_method": dict(sorted(dup_methods.items()))}
+    store.commit_run(seq, run_name, written.parts, written.processed, superseded, run_record, index_pending=True)
     _crash_point("after_commit")
     index_add_task(str(pending), cfg, str(state), run_name)
     store.mark_index_done(seq)
     _crash_point("after_index")
     manifest = store.write_manifest()
     _refresh_full_view(out_dir, state, manifest)
-    t_write = time.perf_counter() - t0
+    t_write += time.perf_counter() - t0
     cleanup_task(str(staging))
 
     timings: Counter[str] = Counter()
     for b in staged:
         timings.update(b.timings)
-    timings.update({"ingest": t_ingest, "dedup": t_dedup, "write": t_write})
+    timings.update({"ingest": t_ingest, "dedup": t_dedup, "write": t_write, "validate": t_validate})
     removals: Counter[str] = Counter()
     for b in staged:
         removals.update(b.removals)
-    rejected_by_reason = Counter(r.reason for b in staged for r in b.rejected)
     report = _report(run_name, inputs, out_dir, cfg, n_inputs, n_skipped, counts, outcome.stats, rejected_by_reason,
-                     Counter(d.method for d in outcome.duplicates), written.word_counts, written.languages,
-                     dict(removals), dict(timings), t_start, stats, manifest, superseded)
+                     dup_methods, written.word_counts, written.languages, dict(removals), dict(timings), t_start,
+                     stats, manifest, superseded)
+    _attach_validation(report, validation, out_dir, committed=True)
     _write_report(out_dir, report, manifest)
     _publish_artifacts(report, outcome)
+    _publish_validation(validation)
+    for warning in validation.warnings:
+        logger.warning("validation warning: %s", warning.describe())
     logger.info("newsclean %s: %d new inputs (%d skipped as already processed) → %d kept, %d duplicates, %d rejected",
                 run_name, n_inputs, n_skipped, counts["kept"], counts["duplicates"], counts["rejected"])
     return report
@@ -298,6 +320,18 @@ def _write_report(out_dir: Path, report: dict[str, Any], manifest: dict[str, Any
                for r in manifest["runs"] if r["name"] != report["run"]["name"]]
     with atomic_writer(out_dir / REPORT_HTML) as fh:
         fh.write(render_report_html(report, history))
+
+
+def _attach_validation(report: dict[str, Any], validation: Any, out_dir: Path, committed: bool) -> None:
+    report["run"]["committed"] = committed
+    report["validation"] = validation.to_dict()
+    report["sections_md"] = [validation.to_markdown(relative_to=out_dir)]
+
+
+def _publish_validation(validation: Any) -> None:
+    """Each suite's outcome, with a link to the Data Docs, in the Prefect UI."""
+    create_markdown_artifact(markdown=validation.to_markdown(absolute_links=True), key="newsclean-validation",
+                             description="Great Expectations validation of this run")
 
 
 def _publish_artifacts(report: dict[str, Any], outcome: Any) -> None:

@@ -50,47 +50,40 @@ class StagedBatch:
     n_docs: int = 0
 
 
-def _timed(stage: str, prev: BatchResult, fn, config: Config) -> tuple[BatchResult, float]:
+def _stage(name: str, fn: Any, prev: BatchResult, config: Config, timings: dict[str, float]) -> BatchResult:
     t0 = time.perf_counter()
     res = fn(prev.docs, config)
-    return BatchResult(res.docs, prev.rejected + res.rejected), time.perf_counter() - t0
+    timings[name] = time.perf_counter() - t0
+    return BatchResult(res.docs, prev.rejected + res.rejected)
 
 
-@task(name="extract", cache_policy=NO_CACHE)
-def extract_task(items: list[RawItem | Rejection], config: Config) -> tuple[BatchResult, dict[str, float]]:
-    """trafilatura on HTML, header parsing on text; ingest rejections pass through."""
+@task(name="process-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
+def process_batch_task(items: list[RawItem | Rejection], config: Config, staging_dir: str, index: int) -> StagedBatch:
+    """extract → clean → language → quality for one batch, then stage it to disk with its
+    dedup signatures.
+
+    The per-document stages run inside one task per batch rather than one task per stage:
+    passing futures between tasks is unreliable on Prefect 3's Dask runner (PrefectHQ/prefect
+    #15633: downstream tasks intermittently see an upstream run still PENDING), and each task
+    costs 100-190 ms of scheduling on Dask. Every stage is still timed on its own, and the
+    whole task is retried if writing the staging file fails (the stages are pure).
+    """
+    timings: dict[str, float] = {}
     t0 = time.perf_counter()
     res = extract_batch(items, config)
-    return res, {"extract": time.perf_counter() - t0}
-
-
-@task(name="clean", cache_policy=NO_CACHE)
-def clean_task(prev: tuple[BatchResult, dict[str, float]], config: Config) -> tuple[BatchResult, dict[str, float]]:
-    """Trailer and boilerplate removal with provenance."""
-    res, dt = _timed("clean", prev[0], clean_batch, config)
-    return res, {**prev[1], "clean": dt}
-
-
-@task(name="language", cache_policy=NO_CACHE)
-def language_task(prev: tuple[BatchResult, dict[str, float]], config: Config) -> tuple[BatchResult, dict[str, float]]:
-    """Language identification, language filter, then quality filters."""
-    res, dt = _timed("language", prev[0], language_batch, config)
-    res, dq = _timed("quality", res, quality_batch, config)
-    return res, {**prev[1], "language": dt, "quality": dq}
-
-
-@task(name="stage", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=1)
-def stage_task(prev: tuple[BatchResult, dict[str, float]], config: Config, staging_dir: str, index: int) -> StagedBatch:
-    """Write the batch's survivors to a staging file and compute their dedup signatures."""
-    res, timings = prev
+    timings["extract"] = time.perf_counter() - t0
+    res = _stage("clean", clean_batch, res, config, timings)
+    res = _stage("language", language_batch, res, config, timings)
+    res = _stage("quality", quality_batch, res, config, timings)
     t0 = time.perf_counter()
     sigs = dedup.compute_signatures(res.docs, config)
     t1 = time.perf_counter()
     path = Path(staging_dir) / f"batch-{index:06d}.jsonl"
     write_jsonl(path, (staged_record(d) for d in res.docs))
+    timings["signatures"] = t1 - t0
+    timings["stage_write"] = time.perf_counter() - t1
     removals = Counter(r.rule for d in res.docs for r in d.removed)
-    return StagedBatch(index=index, path=path, signatures=sigs, rejected=res.rejected,
-                       timings={**timings, "signatures": t1 - t0, "stage_write": time.perf_counter() - t1},
+    return StagedBatch(index=index, path=path, signatures=sigs, rejected=res.rejected, timings=timings,
                        removals=dict(removals), n_docs=len(res.docs))
 
 
@@ -187,6 +180,16 @@ def index_add_task(pending_file: str, config: Config, state_dir: str, run_name: 
     finally:
         index.close()
     return len(sigs)
+
+
+@task(name="validate", cache_policy=NO_CACHE)
+def validate_task(out_dir: str, config: Config, raw_rows: list[dict[str, Any]], corpus_part: str,
+                  summary: dict[str, Any], run_name: str) -> Any:
+    """Great Expectations suites over this run's raw documents, corpus part and accounting."""
+    from cleaning.validation import validate_run
+
+    rows = list(read_jsonl(Path(corpus_part)))
+    return validate_run(Path(out_dir), config, raw_rows, rows, summary, run_name)
 
 
 @task(name="cleanup-staging", cache_policy=NO_CACHE)

@@ -18,6 +18,7 @@ sketches).
 from __future__ import annotations
 
 import json
+import pickle
 import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
@@ -339,9 +340,18 @@ class RedisIndex(DedupIndex):
         return {h: sigs[i] for h, i in found.items() if i in sigs}
 
     def candidates(self, minhashes: np.ndarray) -> list[DocSignature]:
+        """Same buckets as ``MinHashLSH.query``, but one pipelined ``getmany`` per band for a
+        whole block of documents: ``query`` costs one round trip per band per document
+        (measured ~300 docs/s on loopback), too slow for a scheduled batch."""
+        lsh = self._lsh
         ids: set[str] = set()
-        for row in minhashes:
-            ids.update(self._lsh.query(self._lean(row)))
+        for lo in range(0, len(minhashes), 2000):
+            block = minhashes[lo : lo + 2000]
+            for (start, end), table in zip(lsh.hashranges, lsh.hashtables):
+                # lsh._H is how MinHashLSH turns a band of a MinHash into its bucket key.
+                buckets = table.getmany(*[lsh._H(row[start:end]) for row in block])
+                for members in buckets:
+                    ids.update(pickle.loads(k) if lsh.prepickle else k for k in members)
         return sorted(self._fetch(sorted(ids)), key=lambda s: s.id)
 
     def _add(self, sigs: list[DocSignature], run: str) -> None:

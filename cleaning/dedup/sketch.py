@@ -32,6 +32,7 @@ _RADIX = 0x9E3779B97F4A7C15  # odd, so invertible mod 2**64
 _RADIX_INV = pow(_RADIX, -1, 1 << 64)
 _SEPARATOR = "\x00"  # joins a batch; never a word character
 _MAX_CHUNK_ROWS = 4096  # shingles per MinHash block: 128 x 4096 x 8 B = 4 MB
+_MAX_CHUNK_CHARS = 2_000_000  # characters per numpy pass (~500 news articles)
 
 
 def _is_cjk(cp: int) -> bool:
@@ -174,7 +175,32 @@ def _minhash_rows(sh: np.ndarray, sh_doc: np.ndarray, n_docs: int, a: np.ndarray
 
 def sketch_batch(texts: list[str], *, shingle_words: int, cjk_char_ngram: int,
                  cjk_min_share: float, num_perm: int, seed: int) -> BatchSketch:
-    """Exact-duplicate hashes and MinHash signatures for a batch of texts, in one numpy pass."""
+    """Exact-duplicate hashes and MinHash signatures for a batch of texts.
+
+    Work happens in chunks of at most ``_MAX_CHUNK_CHARS`` characters, so memory (about
+    40 bytes per character while a chunk is processed) stays bounded whatever the batch."""
+    params = dict(shingle_words=shingle_words, cjk_char_ngram=cjk_char_ngram,
+                  cjk_min_share=cjk_min_share, num_perm=num_perm, seed=seed)
+    chunks, start, size = [], 0, 0
+    for i, t in enumerate(texts):
+        if size and size + len(t) > _MAX_CHUNK_CHARS:
+            chunks.append(_sketch_chunk(texts[start:i], **params))
+            start, size = i, 0
+        size += len(t) + 1
+    chunks.append(_sketch_chunk(texts[start:], **params))
+    if len(chunks) == 1:
+        return chunks[0]
+    return BatchSketch(
+        [h for c in chunks for h in c.content_hashes],
+        np.concatenate([c.minhashes for c in chunks]),
+        np.concatenate([c.n_shingles for c in chunks]),
+        np.concatenate([c.char_mode for c in chunks]),
+    )
+
+
+def _sketch_chunk(texts: list[str], *, shingle_words: int, cjk_char_ngram: int,
+                  cjk_min_share: float, num_perm: int, seed: int) -> BatchSketch:
+    """One numpy pass over a chunk of texts joined into a single code-point array."""
     fold1, word, cjk = _tables()
     n_docs = len(texts)
     joined = _SEPARATOR.join(_prepare(t).replace(_SEPARATOR, " ") for t in texts) + _SEPARATOR

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, ClassVar
 
+import numpy as np
+
 from ..scripts import HANGUL_RE, UNSPACED_RE, ScriptCounts, count_scripts, script_word_count
 
 # Sentence-final punctuation in Latin, CJK (full-width) and Devanagari/Arabic texts.
@@ -24,9 +26,80 @@ CLOSERS = "\"'”’»)]}」』）】〉》›"
 _TOKEN_STRIP = "\"'“”‘’«»()[]{}<>「」『』（）【】〈〉《》.,;:!?…。、，！？：；-–—·•*"
 
 
+_CHAR_CLASS: dict[str, str] = {}
+
+
+def _char_class(ch: str) -> str:
+    """letter, digit, symbol, punct, space or other (remembered: a corpus has few distinct characters)."""
+    cat = unicodedata.category(ch)
+    if ch.isspace():
+        key = "space"
+    elif cat[0] == "L":
+        key = "letter"
+    elif cat[0] == "N":
+        key = "digit"
+    elif cat[0] == "S":
+        key = "symbol"
+    elif cat[0] == "P":
+        key = "punct"
+    else:
+        key = "other"
+    if len(_CHAR_CLASS) < 100_000:
+        _CHAR_CLASS[ch] = key
+    return key
+
+
+def has_letter(word: str) -> bool:
+    """Whether any character is a letter (``str.isalpha``); the common all-letter word is one call."""
+    return word.isalpha() or any(c.isalpha() for c in word)
+
+
+@dataclass(frozen=True, slots=True)
+class NgramTable:
+    """The n-grams of the units that occur more than once, numbered exactly (no hashing).
+
+    ``positions[i]`` is the unit index where such an n-gram starts (ascending), ``ids[i]`` its
+    number; for number k, ``first[k]`` is the unit index of its first occurrence and
+    ``counts[k]`` how often it occurs (numbers of n-grams that occur once are unused).
+    N-grams that occur once are left out: no repetition rule looks at them, and leaving them
+    out is what keeps longer n cheap.
+    """
+
+    positions: np.ndarray
+    ids: np.ndarray
+    first: np.ndarray
+    counts: np.ndarray
+
+
+def _repeated(positions: np.ndarray, key: np.ndarray) -> NgramTable:
+    """The NgramTable of the n-grams at ``positions`` whose exact integer ``key``s repeat.
+
+    ``np.unique`` with its four outputs, written out: a stable sort keeps the first occurrence
+    first in each group, and the wrapper's per-call overhead mattered at one call per n.
+    """
+    if not key.size:
+        empty = np.zeros(0, dtype=np.int64)
+        return NgramTable(empty, empty, empty, empty)
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    starts_group = np.empty(ordered.size, dtype=bool)
+    starts_group[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=starts_group[1:])
+    group_starts = np.flatnonzero(starts_group)
+    counts = np.diff(np.append(group_starts, ordered.size))
+    ids = np.empty(ordered.size, dtype=np.int64)
+    ids[order] = np.cumsum(starts_group) - 1
+    keep = counts[ids] > 1
+    return NgramTable(positions[keep], ids[keep], positions[order[group_starts]], counts)
+
+
 @dataclass
 class TextStats:
-    """Everything filters measure, computed lazily and at most once per document."""
+    """Everything filters measure, computed lazily and at most once per document.
+
+    Several filters need the same tokens, words and n-grams; computing them here once (not
+    once per filter) is what keeps the filters cheaper than the cleaning stage.
+    """
 
     text: str
     unspaced_chars_per_word: float
@@ -43,6 +116,8 @@ class TextStats:
     @cached_property
     def word_count(self) -> int:
         """Script-aware word count (Chinese/Japanese characters count as fractions of words)."""
+        if not self.has_unspaced:  # script_word_count's fast path, without splitting again
+            return len(self.tokens)
         return script_word_count(self.text, self.unspaced_chars_per_word)
 
     @cached_property
@@ -54,19 +129,7 @@ class TextStats:
         """Counts of characters by class: letter, digit, symbol, punct, space, other."""
         classes: Counter[str] = Counter()
         for ch, n in Counter(self.text).items():
-            cat = unicodedata.category(ch)
-            if ch.isspace():
-                key = "space"
-            elif cat[0] == "L":
-                key = "letter"
-            elif cat[0] == "N":
-                key = "digit"
-            elif cat[0] == "S":
-                key = "symbol"
-            elif cat[0] == "P":
-                key = "punct"
-            else:
-                key = "other"
+            key = _CHAR_CLASS.get(ch) or _char_class(ch)
             classes[key] += n
         return classes
 
@@ -77,13 +140,15 @@ class TextStats:
         Chinese and Japanese have no spaces, so whitespace tokens would be whole clauses and no
         n-gram could ever repeat; their characters are the closest unit to a word.
         """
+        if not self.clean_words:
+            return []
+        # Lower-casing one joined string is one call instead of one per word; words hold no
+        # whitespace, so splitting on " " gives back exactly the lower-cased words.
+        lowered = " ".join(self.clean_words).lower().split(" ")
         if not self.has_unspaced:  # no Chinese/Japanese: words are the units
-            return [w for w in (t.strip(_TOKEN_STRIP).lower() for t in self.tokens) if w]
+            return lowered
         units: list[str] = []
-        for token in self.tokens:
-            word = token.strip(_TOKEN_STRIP).lower()
-            if not word:
-                continue
+        for word in lowered:
             if UNSPACED_RE.search(word):
                 units.extend(ch for ch in word if not ch.isspace())
             else:
@@ -96,13 +161,77 @@ class TextStats:
         return [w for w in (t.strip(_TOKEN_STRIP) for t in self.tokens) if w]
 
     @cached_property
+    def lettered_words(self) -> list[str]:
+        """The clean words that contain at least one letter (in any script)."""
+        return [w for w in self.clean_words if has_letter(w)]
+
+    @cached_property
+    def unit_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """(unit ids numbered by first appearance, unit lengths in characters) as int64 arrays."""
+        units = self.ngram_units
+        index = dict.fromkeys(units)  # distinct units in order of first appearance, built in C
+        for number, unit in enumerate(index):
+            index[unit] = number
+        ids = np.fromiter(map(index.__getitem__, units), dtype=np.int64, count=len(units))
+        lengths = np.fromiter(map(len, units), dtype=np.int64, count=len(units))
+        return ids, lengths
+
+    @cached_property
+    def unit_edges(self) -> np.ndarray:
+        """Cumulative unit lengths with a leading 0: units i..j-1 hold edges[j] - edges[i] characters."""
+        _, lengths = self.unit_arrays
+        return np.concatenate(([0], np.cumsum(lengths)))
+
+    @cached_property
+    def _ngram_tables(self) -> dict[int, NgramTable]:
+        return {}
+
+    def ngram_table(self, n: int) -> NgramTable | None:
+        """The repeated n-grams of ``ngram_units`` (None when there are fewer than n units).
+
+        Built from the (n-1)-grams: an n-gram can only repeat where its (n-1)-gram prefix
+        repeats, so only those positions are considered; the pair (number of the prefix,
+        next unit) is one integer below units² and ``np.unique`` renumbers the pairs, so
+        equal numbers mean equal n-grams, with no hash collisions. One sort per n, in C,
+        over fewer positions as n grows.
+        """
+        tables = self._ngram_tables
+        if n in tables:
+            return tables[n]
+        unit_ids, _ = self.unit_arrays
+        size = len(unit_ids)
+        if n < 1 or size < n:
+            return None
+        if n == 1:
+            # Units are numbered by first appearance: a number is new where the running maximum grows.
+            first = np.flatnonzero(np.diff(np.maximum.accumulate(unit_ids), prepend=-1) > 0)
+            counts = np.bincount(unit_ids)
+            keep = counts[unit_ids] > 1
+            table = NgramTable(np.flatnonzero(keep), unit_ids[keep], first, counts)
+        else:
+            previous = self.ngram_table(n - 1)
+            assert previous is not None
+            fits = previous.positions <= size - n
+            positions = previous.positions[fits]
+            key = previous.ids[fits] * (int(unit_ids.max()) + 1) + unit_ids[positions + (n - 1)]
+            table = _repeated(positions, key)
+        tables[n] = table
+        return table
+
+    @cached_property
+    def may_have_cjk(self) -> bool:
+        """False when no character reaches U+1100, where the first Hangul/Kana/Han block starts
+        (one C-level ``max`` instead of a regex scan of the whole text)."""
+        return bool(self.text) and max(self.text) >= "\u1100"
+
+    @cached_property
     def has_unspaced(self) -> bool:
         """Whether any Chinese/Japanese character occurs (lets per-word checks be skipped)."""
-        return UNSPACED_RE.search(self.text) is not None
+        return self.may_have_cjk and UNSPACED_RE.search(self.text) is not None
 
     @cached_property
     def has_hangul(self) -> bool:
-        return HANGUL_RE.search(self.text) is not None
+        return self.may_have_cjk and HANGUL_RE.search(self.text) is not None
 
     def is_hangul_word(self, word: str) -> bool:
         return self.has_hangul and HANGUL_RE.search(word) is not None

@@ -45,7 +45,7 @@ class LowAlphaFilter(QualityFilter):
         words = stats.clean_words
         if not words:
             return None
-        return round(sum(any(c.isalpha() for c in w) for w in words) / len(words), 4)
+        return round(len(stats.lettered_words) / len(words), 4)
 
     def fails(self, value: float) -> bool:
         return value < self.settings["min_share"]
@@ -92,11 +92,13 @@ class MeanWordLengthFilter(QualityFilter):
         """(mean length, whether the Hangul range applies)."""
         hangul_lengths: list[int] = []
         other_lengths: list[int] = []
-        unspaced = stats.has_unspaced
-        for word in stats.clean_words:
-            if (unspaced and UNSPACED_RE.search(word)) or not any(c.isalpha() for c in word):
-                continue
-            (hangul_lengths if stats.is_hangul_word(word) else other_lengths).append(len(word))
+        if not stats.has_unspaced and not stats.has_hangul:  # the common case: one comprehension
+            other_lengths = [len(w) for w in stats.lettered_words]
+        else:
+            for word in stats.lettered_words:
+                if stats.has_unspaced and UNSPACED_RE.search(word):
+                    continue
+                (hangul_lengths if stats.is_hangul_word(word) else other_lengths).append(len(word))
         hangul = len(hangul_lengths) > len(other_lengths)
         lengths = hangul_lengths if hangul else other_lengths
         if len(lengths) < self.settings["min_words"]:

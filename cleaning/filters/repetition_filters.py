@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import numpy as np
+
 from .base import Failure, QualityFilter, TextStats
 
 
@@ -70,7 +72,7 @@ def _thresholds(settings: dict) -> list[tuple[int, float]]:
 
 
 def _top_ngram(units: list[str], n: int, total: int) -> tuple[tuple[str, ...], int, float]:
-    """The n-gram whose occurrences cover the most characters: (n-gram, count, fraction).
+    """Reference definition, used to name the n-gram of a failure. The n-gram whose occurrences cover the most characters: (n-gram, count, fraction).
 
     Ranked by covered characters, not by count alone, so a tie between "to seoul" and
     "cheap flights" reports the one that weighs more; ties then break on the text for stability.
@@ -81,6 +83,36 @@ def _top_ngram(units: list[str], n: int, total: int) -> tuple[tuple[str, ...], i
         return (), 1, 0.0
     gram, count = max(repeated, key=lambda kv: (sum(map(len, kv[0])) * kv[1], kv[1], kv[0]))
     return gram, count, round(sum(map(len, gram)) * count / total, 4)
+
+
+def top_ngram_fraction(stats: TextStats, n: int) -> float:
+    """``_top_ngram``'s fraction from the shared n-gram table: the largest
+    characters × count over repeated n-grams, over all unit characters (0.0 when none repeat)."""
+    table = stats.ngram_table(n)
+    if table is None or not table.positions.size:
+        return 0.0
+    edges = stats.unit_edges
+    ids = np.flatnonzero(table.counts > 1)
+    starts = table.first[ids]
+    covered = (edges[starts + n] - edges[starts]) * table.counts[ids]
+    return round(int(covered.max()) / int(edges[-1]), 4)
+
+
+def duplicate_fraction(stats: TextStats, n: int) -> float:
+    """``duplicate_ngram_fraction`` from the shared n-gram table (no Python loop per unit)."""
+    table = stats.ngram_table(n)
+    _, lengths = stats.unit_arrays
+    total = int(stats.unit_edges[-1])
+    if table is None or not total:
+        return 0.0
+    size = len(lengths)
+    # An n-gram is a repeat where its first occurrence is earlier than itself.
+    starts = table.positions[table.first[table.ids] < table.positions]
+    if not starts.size:
+        return 0.0
+    depth = np.cumsum(np.bincount(starts, minlength=size + 1)[:size]
+                      - np.bincount(starts + n, minlength=size + 1)[:size])
+    return int(lengths[depth > 0].sum()) / total
 
 
 class TopNgramFilter(QualityFilter):
@@ -94,14 +126,12 @@ class TopNgramFilter(QualityFilter):
 
     def check(self, stats: TextStats) -> Failure | None:
         units = stats.ngram_units
-        total = sum(len(u) for u in units)
-        if len(units) < self.settings["min_units"] or not total:
+        if len(units) < self.settings["min_units"] or not any(units):
             return None
         for n, limit in _thresholds(self.settings):
-            gram, count, fraction = _top_ngram(units, n, total)
-            if count < 2:
-                continue
-            if fraction > limit:
+            if top_ngram_fraction(stats, n) > limit:
+                # Rare: name the n-gram with the exact (slower) ranking, ties broken on its text.
+                gram, count, fraction = _top_ngram(units, n, sum(len(u) for u in units))
                 text = " ".join(gram)
                 return Failure(self.name, fraction,
                                f"top {n}-gram {text!r} appears {count} times and covers "
@@ -111,18 +141,15 @@ class TopNgramFilter(QualityFilter):
     def measure(self, stats: TextStats) -> dict[str, float] | None:
         """Top n-gram fraction for every configured n (for tuning)."""
         units = stats.ngram_units
-        total = sum(len(u) for u in units)
-        if len(units) < self.settings["min_units"] or not total:
+        if len(units) < self.settings["min_units"] or not any(units):
             return None
-        out = {}
-        for n, _ in _thresholds(self.settings):
-            _, count, fraction = _top_ngram(units, n, total)
-            out[str(n)] = fraction if count > 1 else 0.0
-        return out
+        return {str(n): top_ngram_fraction(stats, n) for n, _ in _thresholds(self.settings)}
 
 
 def duplicate_ngram_fraction(units: list[str], n: int) -> float:
-    """Characters in words covered by an n-gram that already occurred earlier, over all characters.
+    """Reference definition (pure Python; the filter computes it with ``duplicate_fraction``).
+
+    Characters in words covered by an n-gram that already occurred earlier, over all characters.
 
     Only the repeats count, not the first occurrence (as ``dup_lines`` counts only lines that
     repeat an earlier line): an article that prints its standfirst twice has half of that text
@@ -153,10 +180,13 @@ class DuplicateNgramsFilter(QualityFilter):
         units = stats.ngram_units
         if len(units) < self.settings["min_units"]:
             return None
-        for n, limit in _thresholds(self.settings):
-            fraction = round(duplicate_ngram_fraction(units, n), 4)
-            if fraction == 0.0:
-                return None  # no repeated n-gram means no repeated longer n-gram either
+        thresholds = _thresholds(self.settings)
+        for k, (n, limit) in enumerate(thresholds):
+            fraction = round(duplicate_fraction(stats, n), 4)
+            # The fraction never grows with n (a repeated (n+1)-gram covers characters that
+            # repeated n-grams already cover), so below every remaining limit nothing can fail.
+            if fraction == 0.0 or fraction <= min(lim for _, lim in thresholds[k:]):
+                return None
             if fraction > limit:
                 return Failure(self.name, fraction,
                                f"{fraction:.0%} of characters are in repeated {n}-grams "
@@ -168,5 +198,5 @@ class DuplicateNgramsFilter(QualityFilter):
         units = stats.ngram_units
         if len(units) < self.settings["min_units"]:
             return None
-        return {str(n): round(duplicate_ngram_fraction(units, n), 4)
+        return {str(n): round(duplicate_fraction(stats, n), 4)
                 for n, _ in _thresholds(self.settings)}

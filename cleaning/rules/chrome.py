@@ -35,6 +35,9 @@ class NavRule:
         self.prefixes = phrase_prefix_regex(p.casefold() for p in lang_list(cfg, "nav_prefixes"))
         self.consent = phrase_prefix_regex(p.casefold() for p in lang_list(cfg, "consent_prefixes"))
         self.contains = tuple(p.casefold() for p in lang_list(cfg, "nav_contains"))
+        # Whole-line regexes (separators, "Follow X on Twitter", "Reporting by …; Editing by …",
+        # affiliate disclosures, paywall prompts); each pattern carries its own shape limits.
+        self.patterns = [re.compile(p) for p in lang_list(cfg, "nav_patterns")]
         self.max_words = int(cfg["nav"]["max_words"])
         self.max_words_consent = int(cfg["nav"]["max_words_consent"])
         self.memo = Memo()
@@ -55,6 +58,8 @@ class NavRule:
         n_words = len(stripped.split())
         raw = stripped.casefold().lstrip(self.bullets + " \t<[(")
         if self.consent and n_words <= self.max_words_consent and self.consent.match(raw):
+            return True
+        if n_words <= self.max_words_consent and any(p.search(stripped) for p in self.patterns):
             return True
         if n_words > self.max_words:
             return False
@@ -136,7 +141,8 @@ class PhotoCreditRule:
         if n_words <= self.max_words_prefix and self.prefix_rx and self.prefix_rx.match(raw):
             for p in self.prefixes:
                 if raw.startswith(p):
-                    explicit = p.endswith((":", "=")) or p[:1] in "([<"
+                    # "Featured image by X, …" names its credit as plainly as "Photo: X".
+                    explicit = p.endswith((":", "=", " image by")) or p[:1] in "([<"
                     # "Getty Images said on Monday it would …" is a sentence, not a credit.
                     if not explicit and n_words > 8 and ends_like_sentence(stripped):
                         continue

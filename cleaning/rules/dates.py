@@ -125,12 +125,16 @@ class HeaderRule:
         pass
 
     def tag(self, page: Page) -> Iterator[Tag]:
-        if page.lines and page.free(0):
-            m = _HEADER.match(page.lines[0].text)
-            if m:
-                iso = _iso(m.group(1)[:4], int(m.group(1)[5:7]), m.group(1)[8:10])
-                if iso:
-                    yield Tag(0, 0, self.name, iso)
+        """The header line at the top, and any copies of it right below (a scraper that wrote
+        the header twice): taking the whole run in one pass keeps cleaning idempotent."""
+        for ln in page.lines:
+            if ln.blank:
+                continue
+            m = _HEADER.match(ln.text) if page.free(ln.index) else None
+            iso = _iso(m.group(1)[:4], int(m.group(1)[5:7]), m.group(1)[8:10]) if m else None
+            if not iso:
+                return
+            yield Tag(ln.index, ln.index, self.name, iso)
 
 
 class DatelineRule:

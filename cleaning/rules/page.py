@@ -102,12 +102,13 @@ class Rule(Protocol):
 
 
 def normalize_phrase(line: str, bullet_chars: str) -> str:
-    """Lowercased line without leading bullets, surrounding brackets and trailing ':' '…' '.'."""
+    """Lowercased line without leading bullets, surrounding brackets and trailing ':' '…' '!' '.'
+    ("Stay connected with me!" is the nav line "stay connected with me")."""
     s = line.strip().casefold()
     s = s.lstrip(bullet_chars + " \t\u3000\u00a0")
     if s[:1] in "[【<(" and s[-1:] in "]】>)" and len(s) > 2:
         s = s[1:-1].strip()
-    s = s.rstrip(" \t:：…|>»›").rstrip(".").rstrip()
+    s = s.rstrip(" \t:：…|>»›!").rstrip(".").rstrip()
     return " ".join(s.split())
 
 

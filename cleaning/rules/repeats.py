@@ -19,6 +19,7 @@ class RepeatedParagraphRule:
         self.min_words = int(r["min_words"])
         self.min_jaccard = float(r["min_jaccard"])
         self.noise = re.compile(r["noise_token_pattern"])
+        self.near_needs_noise = bool(r.get("near_copies_need_noise", True))
         self.memo = Memo()
 
     def _signature(self, text: str) -> tuple[frozenset[str], int]:
@@ -66,6 +67,8 @@ class RepeatedParagraphRule:
                     break  # sets only grow from here: Jaccard cannot reach the bar
                 inter = len(sa & sb)
                 if inter and inter / (len(sa) + len(sb) - inter) >= self.min_jaccard:
+                    if sa != sb and self.near_needs_noise and sigs[a][1] == sigs[b][1]:
+                        continue  # "12 meals" vs "10 meals": two list items, not one copied
                     parent[find(a)] = find(b)
         groups: dict[int, list[int]] = {}
         for k in range(len(cands)):

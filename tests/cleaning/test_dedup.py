@@ -108,14 +108,29 @@ def test_korean_near_duplicates_are_found_and_a_same_topic_story_is_not(config):
     assert sorted(out.clusters) == ["ko-hyundai", "ko-kia"]
 
 
-def test_korean_copy_is_missed_by_word_shingles_alone_at_the_same_threshold(config):
-    """Why char n-grams: word shingles lose the copy's similarity to spacing changes."""
+ZH_BYD = (
+    "比亚迪与韩国KG移动公司正在就合资建设电动汽车电池工厂进行深入谈判。据首尔业内人士周日透露，双方计划在韩国建立"
+    "电池单体工厂，以加强电动汽车电池供应。KG移动公司一位负责人表示，工厂的具体地点和产能尚未最终确定，双方仍在讨论"
+    "投资规模。业内人士认为，该工厂最早可能于明年开工建设，初期年产能约为十吉瓦时。KG移动计划在即将推出的中型电动SUV"
+    "中使用磷酸铁锂电池，这款车型将于九月上市。自2021年以来，该公司一直与比亚迪合作开发新车型，并计划将比亚迪电池用于"
+    "电动皮卡。\n"
+)
+# Another outlet's copy: three small wording changes and its own reporter credit.
+ZH_BYD_COPY = (ZH_BYD.replace("深入谈判", "深度谈判").replace("周日", "星期日").replace("九月", "9月")
+               + "（记者 王伟 首尔报道）\n")
+
+
+def test_chinese_copy_needs_character_shingles(config):
+    """Chinese has no spaces: as "words", whole clauses are single tokens, so three edited
+    characters break most shingles and the copy is missed; character n-grams find it."""
+    docs = [Document("zh-1", "zh/1.txt", ZH_BYD, published="2023-06-11"),
+            Document("zh-2", "zh/2.txt", ZH_BYD_COPY, published="2023-06-12")]
+    cjk = resolve_duplicates(compute_signatures(docs, config), config, None)
+    assert [(d.id, d.duplicate_of, d.method) for d in cjk.duplicates] == [("zh-2", "zh-1", "near")]
     words_only = load_config(overrides={"dedup": {"cjk_min_share": 1.0}})
-    cjk = compute_signatures([Document("a", "a", KO_HYUNDAI), Document("b", "b", KO_HYUNDAI_COPY)], config)
-    words = compute_signatures([Document("a", "a", KO_HYUNDAI), Document("b", "b", KO_HYUNDAI_COPY)], words_only)
-    sim = lambda s: float(np.mean(s[0].minhash == s[1].minhash))  # noqa: E731
-    assert words[0].shingle_kind == "words"
-    assert sim(cjk) > sim(words)
+    sigs = compute_signatures(docs, words_only)
+    assert sigs[0].shingle_kind == "words" and sigs[0].n_shingles < 20
+    assert not resolve_duplicates(sigs, words_only, None).duplicates
 
 
 # --- short documents -----------------------------------------------------------------------
@@ -248,3 +263,14 @@ def test_same_outcome_for_any_input_order(config):
         assert again.clusters == reference.clusters
         assert again.duplicates == reference.duplicates
         assert again.stats == reference.stats
+
+
+def test_large_batches_are_sketched_in_bounded_chunks_with_identical_results(config, monkeypatch):
+    import cleaning.dedup.sketch as sketch
+
+    docs = _corpus()
+    whole = compute_signatures(docs, config)
+    monkeypatch.setattr(sketch, "_MAX_CHUNK_CHARS", 3_000)  # forces a chunk per document or two
+    chunked = compute_signatures(docs, config)
+    assert [(s.content_hash, s.n_shingles, s.minhash.tobytes()) for s in whole] == [
+        (s.content_hash, s.n_shingles, s.minhash.tobytes()) for s in chunked]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 
+import numpy as np
 import pytest
 from test_dedup_fixtures import KO_HYUNDAI, KO_HYUNDAI_COPY, seed_copies, seed_docs
 
@@ -154,3 +155,15 @@ def test_redis_index_refuses_another_config(redis_config):
     changed = load_config(overrides={"dedup": {"seed": 2, "index": redis_config["dedup"]["index"]}})
     with pytest.raises(IndexMismatchError, match="seed: index has 1, config has 2"):
         open_index(changed, None)
+
+
+def test_redis_batched_candidates_equal_datasketch_query(redis_config):
+    """The pipelined band lookup must find what MinHashLSH.query finds, document by document."""
+    originals = compute_signatures(seed_docs(), redis_config)
+    copies = compute_signatures([doc for _, doc in seed_copies().values()], redis_config)
+    with open_index(redis_config, None) as index:
+        index.add(originals, run_id="r1")
+        batched = {s.id for s in index.candidates(np.stack([c.minhash for c in copies]))}
+        one_by_one = {k for c in copies for k in index._lsh.query(index._lean(c.minhash))}
+    assert batched == one_by_one
+    assert batched == {orig for orig, _ in seed_copies().values()}

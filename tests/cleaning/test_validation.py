@@ -190,6 +190,10 @@ def test_raise_for_critical_names_each_critical_failure_with_examples(broken_rep
     assert "why it matters:" in message
     assert "no_trailer_markers" not in message  # a warning, not a reason to fail the run
     assert excinfo.value.report is broken_report
+    import pickle  # a Prefect task may raise it in another process
+
+    again = pickle.loads(pickle.dumps(excinfo.value))
+    assert str(again) == message and again.report.failed_names() == broken_report.failed_names()
 
 
 def test_report_dict_is_json_and_has_no_run_time_or_absolute_paths(broken_report):
@@ -198,7 +202,7 @@ def test_report_dict_is_json_and_has_no_run_time_or_absolute_paths(broken_report
     assert json.loads(text) == data
     assert data["data_docs_index"] == "validation/index.html"
     assert str(broken_report.out_dir) not in text
-    assert broken_report.run_time[:4] not in text.replace("2031", "")  # no year of the run time
+    assert not re.search(r"\d{8}T\d{6}", text) and broken_report.run_time not in text  # no run time
     assert list(data) == ["run_name", "success", "data_docs_index", "critical_failures", "warnings", "suites"]
 
 
@@ -319,7 +323,7 @@ def test_data_docs_accumulate_runs_and_reference_no_remote_assets(out_dir, good_
     assert broken_report.data_docs_index == site / "index.html"
     index = (site / "index.html").read_text("utf-8")
     for report in (good_report, broken_report):
-        for name, page in report.pages.items():
+        for page in report.pages.values():
             assert page.is_file(), page
             assert page.relative_to(site).as_posix() in index  # linked from the index
     assert broken_report.remote_assets_left == []
@@ -385,7 +389,7 @@ def test_index_renders_offline_in_headless_chromium(out_dir, good_report, broken
     # (rendered rows only: the same markup also sits in the page's inline table data)
     status = {
         href: "pass" if "ge-success-icon" in cells else "fail"
-        for href, cells in re.findall(r'<tr class="clickable-row" data-href="(validations/[^"]+)"[^>]*>(.*?)</tr>', dom, re.S)
+        for href, cells in re.findall(r'<tr class="clickable-row" data-href="(validations/[^"]+)"[^>]*>(.*?)</tr>', dom, re.DOTALL)
     }
     assert sorted(status.values()) == ["fail"] * 3 + ["pass"] * 3
     assert all(s == ("pass" if "/seeds-run/" in h else "fail") for h, s in status.items())
@@ -413,5 +417,5 @@ def test_validation_page_renders_offline_with_the_failed_expectation(broken_repo
     assert "clean_corpus" in dom
     assert "Failed" in dom
     # the failed expectations with their unexpected values, in the order GX renders columns
-    assert re.search(r"2 unexpected values found.*000_c890ac01d5c57a8c", dom, re.S)  # duplicate id
-    assert re.search(r"values must belong to this set.*1 unexpected values found.*>de<", dom, re.S)
+    assert re.search(r"2 unexpected values found.*000_c890ac01d5c57a8c", dom, re.DOTALL)  # duplicate id
+    assert re.search(r"values must belong to this set.*1 unexpected values found.*>de<", dom, re.DOTALL)

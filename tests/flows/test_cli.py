@@ -44,3 +44,20 @@ def test_run_on_seeds_prints_summary_and_fills_out(prefect_harness, tmp_path: Pa
     assert "4 inputs" in printed and "kept" in printed
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert report["counts"]["inputs"] == 4 and report["counts"]["accounting_ok"]
+
+
+def test_explain_and_validate_commands(prefect_harness, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert main(["run", str(ROOT / "seeds"), "--out", str(out)]) == 0
+    capsys.readouterr()
+    rows = [json.loads(line) for line in (out / "corpus.jsonl").read_text(encoding="utf-8").splitlines()]
+    seed2 = next(r for r in rows if r["source"].endswith("002_cb31e03ef644ea87.txt"))
+    assert main(["explain", seed2["id"], "--out", str(out)]) == 0
+    shown = capsys.readouterr().out
+    assert "[-headline_list: Oil Prices Rebound" in shown and "[-photo_credit: Photo: KG Mobility Newsroom-]" in shown
+    assert "BYD, the world's third-largest EV battery producer" in shown
+    assert main(["explain", "no-such-id", "--out", str(out)]) == 1
+
+    assert main(["validate", str(out / "corpus.jsonl"), "--out", str(tmp_path / "v")]) == 0
+    assert "clean_corpus" in capsys.readouterr().out
+    assert (tmp_path / "v" / "validation" / "index.html").is_file()

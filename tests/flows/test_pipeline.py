@@ -85,13 +85,14 @@ def test_output_contract(two_runs) -> None:
     assert json.loads((out / "report.json").read_text()) == json.loads(json.dumps(report, default=str))
 
 
-def test_every_input_in_exactly_one_place(two_runs) -> None:
+def test_every_input_in_exactly_one_place(two_runs, fixtures_dir: Path) -> None:
     out, _, report = two_runs
     ids = {name: [r["id"] for r in read_jsonl(out / name)] for name in OUTPUT_FILES}
     all_ids = [i for v in ids.values() for i in v]
     assert len(all_ids) == len(set(all_ids)), "an id appears in more than one output"
-    # 4 seeds + 3 good html + 2 bad html + 1 bad txt + 4 jsonl lines + 1 warc html response
-    assert report["counts"]["inputs"] == 15
+    n_pages = len(list((fixtures_dir / "html").glob("*.html")))
+    # 4 seeds + the fixture pages + 2 bad html + 1 bad txt + 4 jsonl lines + 1 warc html response
+    assert report["counts"]["inputs"] == 4 + n_pages + 2 + 1 + 4 + 1
     assert len(all_ids) == report["counts"]["inputs"]
     assert report["counts"]["accounting_ok"]
 
