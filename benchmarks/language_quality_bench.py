@@ -30,6 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))  # pipeline_bench's document generator (section 6)
 
 from cleaning.config import load_config  # noqa: E402
 from cleaning.document import Document  # noqa: E402
@@ -168,6 +169,25 @@ def paragraph_settings(by_lang: dict[str, list[str]]) -> None:
             ms = (time.process_time() - start) / len(units) * 1000
             row.append(f"{'all' if max_ngrams == 10**6 else max_ngrams} n-grams: {ok}/{len(units)} {ms:.3f} ms")
         print(f"  vote, first {max_chars} chars        " + "   ".join(row))
+    mixed, minors = mixed_documents(by_lang)
+    no_vote = cfg(paragraphs={"vote": False})
+    reference = [detect_language(Document(id="m", source="b", text=t), no_vote).metadata.get("language_shares")
+                 for t, _ in mixed]
+    print(f"  language_shares with the vote screen vs langdetect on every paragraph ({len(mixed)} mixed documents):")
+    for max_ngrams in (50, 100, 200):
+        config = cfg(paragraphs={"vote_max_ngrams": max_ngrams})
+        start = time.process_time()
+        shares = [detect_language(Document(id="m", source="b", text=t), config).metadata.get("language_shares")
+                  for t, _ in mixed]
+        elapsed = time.process_time() - start
+        same = sum(a == b for a, b in zip(shares, reference))
+        found = sum(minor in (sh or {}) for sh, minor in zip(shares, minors))
+        print(f"    vote_max_ngrams {max_ngrams:3d}: shares identical {same}/{len(mixed)}, foreign paragraph "
+              f"found {found}/{len(mixed)}, {len(mixed) / elapsed:.0f} docs/CPU-s")
+    start = time.process_time()
+    for t, _ in mixed:
+        detect_language(Document(id="m", source="b", text=t), no_vote)
+    print(f"    no vote (langdetect, n_trial 2, on every paragraph): {len(mixed) / (time.process_time() - start):.0f} docs/CPU-s")
 
 
 def five_hundred_word_docs(by_lang: dict[str, list[str]]) -> tuple[list[Document], list[Document]]:
@@ -219,11 +239,56 @@ def throughput(docs: list[Document], passes: int) -> None:
         print(f"  {label:44s} {n / elapsed:8.0f} docs/CPU-s  {total_chars / elapsed / 1e6:6.2f} M chars/CPU-s")
 
 
+def stages_side_by_side(n_docs: int, rounds: int) -> None:
+    """clean, language and quality on benchmarks/pipeline_bench.py's kind of documents, in CPU time.
+
+    pipeline_bench.py times each stage once by the wall clock; on a shared machine another
+    process can halve one stage's figure and not the next. Here every round builds fresh
+    documents (a new seed), empties the cleaner's line caches and the language engine's
+    word cache (both warm up within a run, as in pipeline_bench), and times the three
+    stages one after the other in CPU seconds. Profiles are already loaded (see section 2).
+    """
+    import random
+
+    from cleaning.clean import reset_line_caches
+    from cleaning.pipeline import clean_batch, language_batch, quality_batch
+    from pipeline_bench import make_docs
+
+    totals = {"clean": [], "language (detect+keep)": [], "quality filters": []}
+    for r in range(rounds):
+        texts = make_docs(n_docs, 500, random.Random(100 + r))
+        docs = [Document(id=f"d{i:06d}", source=f"bench/{i}", text=t) for i, t in enumerate(texts)]
+        reset_line_caches(BASE)
+        engine()._word_cache.clear()
+        start = time.process_time()
+        cleaned = clean_batch(docs, BASE).docs
+        totals["clean"].append(time.process_time() - start)
+        start = time.process_time()
+        tagged = language_batch(cleaned, BASE).docs
+        totals["language (detect+keep)"].append(time.process_time() - start)
+        start = time.process_time()
+        quality_batch(tagged, BASE)
+        totals["quality filters"].append(time.process_time() - start)
+    print(f"\n== 6. Stages side by side on pipeline_bench.py's documents ({rounds} rounds x {n_docs} fresh "
+          f"~500-word documents, cold caches each round, CPU time; docs/CPU-s per round)")
+    for name, seconds in totals.items():
+        print(f"  {name:24s} " + "  ".join(f"{n_docs / x:6.0f}" for x in seconds) +
+              f"   mean {sum(seconds) / len(seconds) / n_docs * 1000:.3f} ms/doc")
+    both = [a + b for a, b in zip(totals["language (detect+keep)"], totals["quality filters"])]
+    print(f"  {'language + quality':24s} " + "  ".join(f"{n_docs / x:6.0f}" for x in both) +
+          f"   mean {sum(both) / len(both) / n_docs * 1000:.3f} ms/doc")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--passes", type=int, default=40, help="timing passes over each document set")
+    parser.add_argument("--stage-docs", type=int, default=300, help="documents for section 6 (0 to skip)")
+    parser.add_argument("--only-stages", action="store_true", help="run section 6 only")
     args = parser.parse_args()
     detect_language(Document(id="warm", source="b", text=FIXTURES[0]["text"]), BASE)  # profile load
+    if args.only_stages:
+        stages_side_by_side(args.stage_docs, 3)
+        return
     by_lang = paragraphs_by_language()
     cjk_fix()
     engine_vs_langdetect(by_lang)
@@ -238,6 +303,8 @@ def main() -> None:
           f"mean {sum(len(d.text) for d in others) / len(others):.0f} chars; paragraphs repeat, so "
           f"quality_rejection exits early at dup_lines; measure_quality runs every filter")
     throughput(others, args.passes)
+    if args.stage_docs:
+        stages_side_by_side(args.stage_docs, 3)
 
 
 if __name__ == "__main__":

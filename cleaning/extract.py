@@ -97,28 +97,39 @@ def _title_key(s: str) -> str:
     return " ".join(_TITLE_NOISE.sub(" ", s.casefold()).split())
 
 
-def drop_title_line(text: str, title: str | None) -> str:
-    """``text`` without its first line when that line is the page title (the headline is
-    ``Document.title``; trafilatura often also puts it at the top of the body). The page title
-    may carry the site name ("Headline | Site"), so a line that is the title up to such a
-    separator counts too. Anything else, and any line of fewer than two words, stays."""
-    if not title:
-        return text
-    start = len(text) - len(text.lstrip("\n"))
-    nl = text.find("\n", start)
-    line = text[start:] if nl < 0 else text[start:nl]
-    key = _title_key(line)
-    if len(key.split()) < 2:
-        return text
+def _title_candidates(title: str) -> set[str]:
     t = title.strip()
     candidates = {_title_key(t)}
     for sep in _TITLE_SEPARATORS:
         if f" {sep} " in t:
             candidates.add(_title_key(t.rsplit(f" {sep} ", 1)[0]))
             candidates.add(_title_key(t.split(f" {sep} ", 1)[0]))
-    if key not in candidates:
+    return candidates
+
+
+def _is_title(line: str, candidates: set[str]) -> bool:
+    key = _title_key(line)
+    return len(key.split()) >= 2 and key in candidates
+
+
+def drop_title_line(text: str, title: str | None) -> str:
+    """``text`` without its first (or last) line when that line is the page title: the headline
+    is ``Document.title``, and trafilatura often also puts it at the top of the body (or, on some
+    layouts, after it). The page title may carry the site name ("Headline | Site"), so a line
+    that is the title up to such a separator counts too. Anything else, and any line of fewer
+    than two words, stays."""
+    if not title:
         return text
-    return "" if nl < 0 else text[nl + 1:].lstrip("\n")
+    candidates = _title_candidates(title)
+    start = len(text) - len(text.lstrip("\n"))
+    nl = text.find("\n", start)
+    if _is_title(text[start:] if nl < 0 else text[start:nl], candidates):
+        return "" if nl < 0 else text[nl + 1:].lstrip("\n")
+    body = text.rstrip("\n")
+    cut = body.rfind("\n")
+    if cut >= 0 and _is_title(body[cut + 1:], candidates):
+        return body[:cut].rstrip("\n") + ("\n" if text.endswith("\n") else "")
+    return text
 
 
 def _trafilatura_options(config: Config) -> dict[str, object]:
@@ -137,13 +148,15 @@ def extract_html(html: str, url: str | None, config: Config, *, prepare: bool | 
     With ``prepare`` (default: ``[extract.htmlprep] enabled``) the pre-extraction pass
     (``cleaning.htmlprep``) first marks related blocks, newsletter prompts, share bars, captions
     and consent banners, and trafilatura prunes them after reading the page's metadata. What was
-    dropped is listed under ``"dropped"`` (category, tag, text excerpt) for audits. With
+    dropped is listed under ``"dropped"`` (category, tag, text excerpt) for audits; should the
+    pass fail on a page, the page is extracted without it and ``"prepass_error"`` says why. With
     ``prepare=False`` this is exactly trafilatura with newsclean's options."""
     import trafilatura
 
     if prepare is None:
         prepare = bool(config["extract"].get("htmlprep", {}).get("enabled", False))
     source: object = html
+    prep_error: str | None = None
     prune: str | None = None
     dropped: list[Dropped] = []
     if prepare:
@@ -151,9 +164,15 @@ def extract_html(html: str, url: str | None, config: Config, *, prepare: bool | 
 
         tree = load_html(html)
         if tree is not None:
-            dropped = mark_boilerplate(tree, config)
-            source = tree
-            prune = PRUNE_XPATH if dropped else None
+            try:
+                dropped = mark_boilerplate(tree, config)
+            except (ValueError, TypeError, AttributeError) as exc:
+                # The pre-pass only ever removes; if it fails, extract as trafilatura alone would.
+                prep_error = f"{type(exc).__name__}: {exc}"
+                dropped = []
+            else:
+                source = tree
+                prune = PRUNE_XPATH if dropped else None
     result = trafilatura.bare_extraction(source, url=url, with_metadata=True, prune_xpath=prune,
                                          **_trafilatura_options(config))
     if result is None:
@@ -166,6 +185,7 @@ def extract_html(html: str, url: str | None, config: Config, *, prepare: bool | 
         "sitename": result.sitename,
         "url": result.url,
         "dropped": [{"category": d.category, "tag": d.tag, "text": d.text} for d in dropped],
+        "prepass_error": prep_error,
     }
 
 

@@ -143,40 +143,45 @@ def mark_boilerplate(tree: HtmlElement, config: dict[str, Any]) -> list[Dropped]
     root = body if body is not None else tree
     para_total = sum(_text_len(p) for p in root.iter("p")) or 1
     h1s = root.findall(".//h1")
-    out: list[Dropped] = []
     stack = [root]
     while stack:
         el = stack.pop()
-        for child in reversed(el):
+        for child in el:
             if not isinstance(child.tag, str):
                 continue
-            tag = child.tag.lower()
-            cat = None if tag in voc.skip_tags else voc.category(child)
+            cat = None if child.tag.lower() in voc.skip_tags else voc.category(child)
             if cat is not None and _droppable(child, para_total, h1s, voc):
-                child.set(MARK_ATTR, cat)
-                text = " ".join(" ".join(child.itertext()).split())
-                out.append(Dropped(cat, tag, text[:_EXCERPT]))
-                continue  # descendants go with it
-            stack.append(child)
-    out.reverse()
+                child.set(MARK_ATTR, cat)  # its descendants go with it: not visited
+            else:
+                stack.append(child)
     if voc.headline_block:
-        out.extend(_mark_headline_block(h1s, para_total, voc))
+        _mark_headline_block(h1s, para_total, voc)
+    # the outermost marked elements, in document order
+    out: list[Dropped] = []
+    it = root.iter()
+    for el in it:
+        cat = el.get(MARK_ATTR) if isinstance(el.tag, str) else None
+        if cat is None:
+            continue
+        text = " ".join(" ".join(el.itertext()).split())
+        out.append(Dropped(cat, el.tag.lower(), text[:_EXCERPT]))
+        for _ in el.iterdescendants():  # skip what is inside a marked element
+            next(it, None)
     return out
 
 
-def _mark_headline_block(h1s: list[HtmlElement], para_total: int, voc: Vocab) -> list[Dropped]:
+def _mark_headline_block(h1s: list[HtmlElement], para_total: int, voc: Vocab) -> None:
     """In the ``<header>`` that holds the headline, everything beside the headline (standfirst,
     byline, date, share links) is not article text; the header must be small (a header that
     wraps the story is left alone)."""
-    out: list[Dropped] = []
     if len(h1s) != 1:
-        return out
+        return
     h1 = h1s[0]
     header = next((a for a in list(h1.iterancestors())[:voc.headline_block_depth] if a.tag == "header"), None)
     if header is None or header.get(MARK_ATTR) or any(a.get(MARK_ATTR) for a in header.iterancestors()):
-        return out
+        return
     if sum(_text_len(p) for p in header.iter("p")) > voc.max_text_share * para_total:
-        return out
+        return
     for el in header.iter():
         if not isinstance(el.tag, str) or el is header or el.get(MARK_ATTR):
             continue
@@ -187,8 +192,6 @@ def _mark_headline_block(h1s: list[HtmlElement], para_total: int, voc: Vocab) ->
         text = " ".join(" ".join(el.itertext()).split())
         if el.tag in ("p", "div", "span", "time", "ul", "address", "a") and text:
             el.set(MARK_ATTR, "headline_block")
-            out.append(Dropped("headline_block", el.tag, text[:_EXCERPT]))
-    return out
 
 
 def _droppable(el: HtmlElement, para_total: int, h1s: list[HtmlElement], voc: Vocab) -> bool:

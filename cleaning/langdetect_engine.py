@@ -70,18 +70,20 @@ class LangdetectEngine:
             with open(os.path.join(profiles_directory, name), encoding="utf-8") as fh:
                 profiles.append(json.load(fh))
         self.languages: list[str] = [p["name"] for p in profiles]
-        vocabulary: dict[str, int] = {}
-        for p in profiles:
-            for word in p["freq"]:
-                if 1 <= len(word) <= 3:
-                    vocabulary.setdefault(word, len(vocabulary))
+        # DetectorFactory.add_profile: p(n-gram | language) = freq / n_words[len(n-gram) - 1]
+        # for 1- to 3-grams. Built with numpy per profile (a Python loop over the 184k entries
+        # took 0.15 s, paid by every process's first document).
+        words = [[w for w in p["freq"] if 1 <= len(w) <= 3] for p in profiles]
+        vocabulary = dict.fromkeys(w for ws in words for w in ws)
+        for number, word in enumerate(vocabulary):
+            vocabulary[word] = number
         matrix = np.zeros((len(vocabulary), len(profiles)), dtype=np.float64)
-        for index, p in enumerate(profiles):
-            n_words = p["n_words"]
-            for word, freq in p["freq"].items():
-                if 1 <= len(word) <= 3:
-                    # DetectorFactory.add_profile computes exactly this double.
-                    matrix[vocabulary[word], index] = 1.0 * freq / n_words[len(word) - 1]
+        for index, (p, ws) in enumerate(zip(profiles, words)):
+            rows = np.fromiter(map(vocabulary.__getitem__, ws), dtype=np.intp, count=len(ws))
+            freq = np.fromiter(map(p["freq"].__getitem__, ws), dtype=np.float64, count=len(ws))
+            n_words = np.asarray(p["n_words"], dtype=np.float64)
+            lengths = np.fromiter(map(len, ws), dtype=np.intp, count=len(ws))
+            matrix[rows, index] = freq / n_words[lengths - 1]  # the same IEEE division
         self.vocabulary = vocabulary
         self.matrix = matrix
         self._normalizer = _Normalizer()
@@ -191,20 +193,29 @@ class LangdetectEngine:
         return ranked
 
 
-    def vote(self, text: str, max_ngrams: int, max_text_length: int = 10_000) -> str | None:
-        """The profile label with the highest naive-Bayes log-likelihood over the first
-        ``max_ngrams`` n-grams of ``text`` (None when it has none). Deterministic, no sampling.
+    def votes(self, texts: list[str], max_ngrams: int, max_text_length: int = 10_000) -> list[str | None]:
+        """For each text, the profile label with the highest naive-Bayes log-likelihood over its
+        first ``max_ngrams`` n-grams (None when it has none). Deterministic, no sampling.
 
         langdetect's random walk estimates the same posterior by multiplying ``weight + p``
         for randomly drawn n-grams; summing ``log(weight + p)`` over the n-grams in order is
-        the exact version and costs one numpy gather. A screen, not a score: paragraphs whose
-        vote disagrees with the document's language are confirmed by ``probabilities``.
+        the direct version, and all texts share one numpy gather. A screen, not a score:
+        paragraphs whose vote disagrees with the document's language are confirmed by
+        ``probabilities``.
         """
-        ids = self.ngram_ids(text, max_text_length)[:max_ngrams]
-        if not ids:
-            return None
-        scores = self.log_matrix[ids].sum(axis=0, dtype=np.float64)
-        return self.languages[int(scores.argmax())]
+        per_text = [self.ngram_ids(t, max_text_length)[:max_ngrams] for t in texts]
+        nonempty = [ids for ids in per_text if ids]
+        if not nonempty:
+            return [None] * len(texts)
+        offsets = np.cumsum([0] + [len(ids) for ids in nonempty[:-1]])
+        rows = self.log_matrix[np.fromiter((i for ids in nonempty for i in ids), dtype=np.intp)]
+        best = np.add.reduceat(rows, offsets, axis=0).argmax(axis=1).tolist()
+        labels = iter(self.languages[k] for k in best)
+        return [next(labels) if ids else None for ids in per_text]
+
+    def vote(self, text: str, max_ngrams: int, max_text_length: int = 10_000) -> str | None:
+        """``votes`` for one text."""
+        return self.votes([text], max_ngrams, max_text_length)[0]
 
     @cached_property
     def log_matrix(self) -> np.ndarray:

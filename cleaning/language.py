@@ -7,13 +7,21 @@ Settings: ``cleaning/config/language.toml``.
 Three things langdetect does not do on its own, done here:
 
 * Determinism. langdetect draws random n-grams; with no seed two runs disagree on borderline
-  texts. We build our own ``DetectorFactory`` (profiles loaded in sorted order, seed set on the
-  factory) and every detector reseeds itself before each detection, so the answer for a text
-  does not depend on what was detected before it, in which order, or in which process.
+  texts. Every detection seeds its own ``random.Random`` with ``language.seed`` and the
+  profiles are loaded in sorted order, so the answer for a text does not depend on what was
+  detected before it, in which order, or in which process.
 * Scripts first. langdetect labels most Traditional Chinese news ``ko``; Hangul, Han and Kana
   counts decide between ko/ja/zh whenever CJK letters dominate (see ``_script_language``).
 * Bounded cost. Long texts are detected on evenly spread slices (``representative_sample``),
   and per-paragraph shares on at most ``max_paragraphs`` clipped paragraphs.
+
+Speed (issue 5: language + filters must not be the slowest text stage). langdetect's own code
+took ~20 ms per 500-word document here; ``cleaning.langdetect_engine`` computes the same
+probabilities bit for bit ~4x faster; the document is detected with 3 trials instead of 7;
+and a paragraph for ``language_shares`` first gets a cheap naive-Bayes vote over the same
+profiles, with langdetect only where the vote disagrees with the document's language. The
+measurements behind each setting are in ``cleaning/config/language.toml`` and
+``benchmarks/language_quality_bench.py``.
 """
 
 from __future__ import annotations
@@ -31,7 +39,8 @@ from .document import Document, Rejection
 from .langdetect_engine import engine
 from .scripts import ScriptCounts, count_scripts, line_script_totals
 
-# The brief's rule for any code path that still uses langdetect's module-level helpers.
+# The project's rule for any code path that still uses langdetect's module-level helpers
+# (``langdetect.detect``); detection here goes through ``cleaning.langdetect_engine``.
 DetectorFactory.seed = 0
 
 UNDETERMINED = "und"
@@ -203,50 +212,64 @@ def paragraphs(text: str) -> list[str]:
 
 
 def _identifiable_paragraphs(text: str, cfg: dict[str, Any]) -> list[str]:
-    """``paragraphs(text)`` that have enough letters (outside URLs) to be identified at all.
+    """``paragraphs(text)`` that have enough letters (outside URLs) to be identified at all."""
+    lines = text.split("\n")
+    return [lines[i].strip() for i in _identifiable_lines(text, lines, cfg)]
+
+
+def _identifiable_lines(text: str, lines: list[str], cfg: dict[str, Any]) -> list[int]:
+    """Indices of the lines (``text.split("\\n")``) with enough letters outside URLs to identify.
 
     Letters and Hangul/Han/Kana are counted for every line in one vectorised pass
     (``line_script_totals``); only lines with a URL or e-mail address are recounted alone.
+    A line with letters is never blank, so the indices are exactly those of the usable
+    ``paragraphs(text)``, in order.
     """
     letters, hangul, han, kana = line_script_totals(text)
     cjk = hangul + han + kana
     share = np.divide(cjk, letters, out=np.zeros(len(letters)), where=letters > 0)
     cjk_text = (letters > 0) & (share >= cfg["script"]["cjk_min_share"])
-    enough = (letters >= np.where(cjk_text, cfg["min_letters_cjk"], cfg["min_letters"])).tolist()
+    enough = (letters >= np.where(cjk_text, cfg["min_letters_cjk"], cfg["min_letters"])) & (letters > 0)
+    if _URL_EMAIL_HINT_RE.search(text) is None:
+        return np.flatnonzero(enough).tolist()
     usable = []
-    links = _URL_EMAIL_HINT_RE.search(text) is not None
-    for line, ok in zip(text.split("\n"), enough):
-        paragraph = line.strip()
-        if not paragraph:
-            continue
-        if links and _URL_EMAIL_HINT_RE.search(paragraph):
-            counts = count_scripts(_without_urls(paragraph))
-            ok = counts.letters >= _min_letters(counts, cfg)
+    for i, ok in enumerate(enough.tolist()):
+        if _URL_EMAIL_HINT_RE.search(lines[i]):
+            counts = count_scripts(_without_urls(lines[i].strip()))
+            ok = counts.letters > 0 and counts.letters >= _min_letters(counts, cfg)
         if ok:
-            usable.append(paragraph)
+            usable.append(i)
     return usable
 
 
-def _paragraph_language(paragraph: str, counts: ScriptCounts | None, config: Config,
-                        expected: str | None) -> str:
-    """One paragraph's language for ``language_shares``: script, then vote, then langdetect.
+def _paragraph_languages(selected: list[str], config: Config, expected: str | None) -> list[str]:
+    """Each paragraph's language for ``language_shares`` (on its first ``max_chars`` characters):
+    script, then vote, then langdetect.
 
-    Hangul/Han/Kana paragraphs are decided by their script. Others get a naive-Bayes vote over
-    langdetect's profiles (``LangdetectEngine.vote``, ~0.03 ms); when it names ``expected``
-    (the document's language) that is the answer, otherwise langdetect decides with
-    ``paragraphs.n_trial`` trials — so a foreign paragraph is always labelled by langdetect.
+    Hangul/Han/Kana paragraphs are decided by their script. The others get a naive-Bayes vote
+    over langdetect's profiles (``LangdetectEngine.votes``, ~0.02 ms a paragraph); when it
+    names ``expected`` (the document's language) that is the answer, otherwise langdetect
+    decides with ``paragraphs.n_trial`` trials — so a paragraph is only ever labelled foreign
+    by langdetect, and a vote can only save time, never add a language.
     """
     cfg = _settings(config)
     par = cfg["paragraphs"]
-    clipped = paragraph[: par["max_chars"]]
-    by_script = _script_language(counts, cfg["script"]) if counts is not None else None
-    if by_script is not None:
-        return by_script[0]
-    if par["vote"] and expected is not None:
-        label = engine().vote(_without_urls(clipped), par["vote_max_ngrams"])
-        if label is not None and _ISO_639_1.get(label, label) == expected:
-            return expected
-    return identify(clipped, config, need_score=False, n_trial=par["n_trial"]).language
+    labels: list[str | None] = []
+    clipped = [p[: par["max_chars"]] for p in selected]
+    for text in clipped:
+        # No character from U+1100 up means no Hangul/Han/Kana: the script cannot decide.
+        cjk_possible = not text.isascii() and max(text) >= "\u1100"
+        by_script = _script_language(count_scripts(_without_urls(text)), cfg["script"]) if cjk_possible else None
+        labels.append(by_script[0] if by_script is not None else None)
+    pending = [i for i, label in enumerate(labels) if label is None]
+    if pending and par["vote"] and expected is not None:
+        votes = engine().votes([_without_urls(clipped[i]) for i in pending], par["vote_max_ngrams"])
+        for i, label in zip(pending, votes):
+            if label is not None and _ISO_639_1.get(label, label) == expected:
+                labels[i] = expected
+    return [label if label is not None
+            else identify(text, config, need_score=False, n_trial=par["n_trial"]).language
+            for text, label in zip(clipped, labels)]
 
 
 def language_shares(text: str, config: Config, expected: str | None = None) -> dict[str, float] | None:
@@ -262,18 +285,17 @@ def language_shares(text: str, config: Config, expected: str | None = None) -> d
     par = cfg["paragraphs"]
     if len(text) < par["min_chars"]:
         return None
-    usable = _identifiable_paragraphs(text, cfg)
+    lines = text.split("\n")
+    usable = _identifiable_lines(text, lines, cfg)
     if len(usable) < 2:
         return None
     if len(usable) > par["max_paragraphs"]:
         step = (len(usable) - 1) / (par["max_paragraphs"] - 1) if par["max_paragraphs"] > 1 else 0
         usable = [usable[round(i * step)] for i in range(par["max_paragraphs"])]
+    selected = [lines[i].strip() for i in usable]
+    labels = _paragraph_languages(selected, config, expected)
     weights: dict[str, int] = {}
-    for p in usable:
-        clipped = p[: par["max_chars"]]  # the part that is labelled
-        # No character from U+1100 up means no Hangul/Han/Kana: the script cannot decide.
-        counts = count_scripts(_without_urls(clipped)) if max(clipped) >= "\u1100" else None
-        language = _paragraph_language(p, counts, config, expected)
+    for p, language in zip(selected, labels):
         if language == UNDETERMINED:
             continue
         weights[language] = weights.get(language, 0) + len(p)

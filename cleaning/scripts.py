@@ -118,15 +118,32 @@ def count_scripts(text: str) -> ScriptCounts:
     return result
 
 
+def cjk_presence(text: str) -> tuple[bool, bool]:
+    """(any Hangul, any Han or Kana) — what HANGUL_RE / UNSPACED_RE would find, in one pass.
+
+    A regex scan costs ~8 ns per character even when it finds nothing, and curly quotes or
+    dashes defeat a cheap ``max(text)`` shortcut, so the class table does it.
+    """
+    if len(text) < _TABLE_MIN_CHARS:
+        return HANGUL_RE.search(text) is not None, UNSPACED_RE.search(text) is not None
+    classes, astral = _class_codes(text)
+    present = int(np.bitwise_or.reduce(classes)) if classes.size else 0
+    hangul, unspaced = bool(present & _HANGUL), bool(present & (_HAN | _KANA))
+    if astral:
+        hangul = hangul or HANGUL_RE.search(astral) is not None
+        unspaced = unspaced or UNSPACED_RE.search(astral) is not None
+    return hangul, unspaced
+
+
 def line_script_totals(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Letters, Hangul, Han and Kana per line of ``text.split("\\n")`` (four int arrays, one
     entry per line), from one pass over the text: the same numbers as ``count_scripts`` per line."""
     lines = text.split("\n")
-    if len(text) < _TABLE_MIN_CHARS or max(text, default="\0") >= "\U00010000":
+    classes, astral = _class_codes(text) if len(text) >= _TABLE_MIN_CHARS else (None, "")
+    if classes is None or astral:  # short text, or characters beyond the BMP: regexes per line
         rows = [_count_scripts_regex(line) for line in lines]
         return tuple(np.array([getattr(r, f) for r in rows], dtype=np.int64)  # type: ignore[return-value]
                      for f in ("letters", "hangul", "han", "kana"))
-    classes, _ = _class_codes(text)
     lengths = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
     ends = np.cumsum(lengths + 1) - 1  # index of each line's "\n" (or the end of the text)
     starts = ends - lengths

@@ -51,8 +51,9 @@ _PUNCT_WS = re.compile(r"[\W_]+", re.UNICODE)
 
 
 def normalize_for_hash(text: str) -> str:
-    """The text as the exact-duplicate hash sees it (for audits): NFKC, case folded, runs of
-    whitespace/punctuation as one space. Texts with equal forms get equal ``content_hash``."""
+    """The text roughly as the exact-duplicate hash sees it (for audits): NFKC, case folded,
+    runs of whitespace/punctuation as one space. ``content_hash`` folds case one character
+    at a time (so "ß" stays "ß" there, while ``str.casefold`` here makes it "ss")."""
     return _PUNCT_WS.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
 
 

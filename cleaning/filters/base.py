@@ -17,7 +17,14 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..scripts import HANGUL_RE, UNSPACED_RE, ScriptCounts, count_scripts, script_word_count
+from ..scripts import (
+    HANGUL_RE,
+    UNSPACED_RE,
+    ScriptCounts,
+    cjk_presence,
+    count_scripts,
+    script_word_count,
+)
 
 # Sentence-final punctuation in Latin, CJK (full-width) and Devanagari/Arabic texts.
 TERMINAL_PUNCTUATION = frozenset(".!?…。！？｡؟।")
@@ -26,11 +33,22 @@ CLOSERS = "\"'”’»)]}」』）】〉》›"
 _TOKEN_STRIP = "\"'“”‘’«»()[]{}<>「」『』（）【】〈〉《》.,;:!?…。、，！？：；-–—·•*"
 
 
-_CHAR_CLASS: dict[str, str] = {}
+_CLASS_NAMES = ("letter", "digit", "symbol", "punct", "space", "other")
+_CHAR_CLASS_TABLE: np.ndarray | None = None
+
+
+def _char_class_table() -> np.ndarray:
+    """``_char_class`` of every BMP character as an index into _CLASS_NAMES (built once, ~30 ms):
+    the symbol/digit ratio becomes one ``np.bincount`` instead of a Counter and a loop."""
+    global _CHAR_CLASS_TABLE
+    if _CHAR_CLASS_TABLE is None:
+        index = {name: i for i, name in enumerate(_CLASS_NAMES)}
+        _CHAR_CLASS_TABLE = np.array([index[_char_class(chr(c))] for c in range(0x10000)], dtype=np.uint8)
+    return _CHAR_CLASS_TABLE
 
 
 def _char_class(ch: str) -> str:
-    """letter, digit, symbol, punct, space or other (remembered: a corpus has few distinct characters)."""
+    """letter, digit, symbol, punct, space or other, by Unicode category."""
     cat = unicodedata.category(ch)
     if ch.isspace():
         key = "space"
@@ -44,8 +62,6 @@ def _char_class(ch: str) -> str:
         key = "punct"
     else:
         key = "other"
-    if len(_CHAR_CLASS) < 100_000:
-        _CHAR_CLASS[ch] = key
     return key
 
 
@@ -128,9 +144,15 @@ class TextStats:
     def char_classes(self) -> Counter[str]:
         """Counts of characters by class: letter, digit, symbol, punct, space, other."""
         classes: Counter[str] = Counter()
-        for ch, n in Counter(self.text).items():
-            key = _CHAR_CLASS.get(ch) or _char_class(ch)
-            classes[key] += n
+        codes = np.frombuffer(self.text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        bmp = codes[codes < 0x10000]
+        totals = np.bincount(_char_class_table()[bmp], minlength=len(_CLASS_NAMES)).tolist()
+        for key, n in zip(_CLASS_NAMES, totals):
+            if n:
+                classes[key] += n
+        if bmp.size < codes.size:  # characters beyond the BMP: one by one
+            for code in codes[codes >= 0x10000].tolist():
+                classes[_char_class(chr(code))] += 1
         return classes
 
     @cached_property
@@ -219,19 +241,17 @@ class TextStats:
         return table
 
     @cached_property
-    def may_have_cjk(self) -> bool:
-        """False when no character reaches U+1100, where the first Hangul/Kana/Han block starts
-        (one C-level ``max`` instead of a regex scan of the whole text)."""
-        return bool(self.text) and max(self.text) >= "\u1100"
+    def _cjk_presence(self) -> tuple[bool, bool]:
+        return cjk_presence(self.text)
 
     @cached_property
     def has_unspaced(self) -> bool:
         """Whether any Chinese/Japanese character occurs (lets per-word checks be skipped)."""
-        return self.may_have_cjk and UNSPACED_RE.search(self.text) is not None
+        return self._cjk_presence[1]
 
     @cached_property
     def has_hangul(self) -> bool:
-        return self.may_have_cjk and HANGUL_RE.search(self.text) is not None
+        return self._cjk_presence[0]
 
     def is_hangul_word(self, word: str) -> bool:
         return self.has_hangul and HANGUL_RE.search(word) is not None

@@ -31,7 +31,8 @@ def marked(html: str) -> dict[str, str]:
     """Marked elements of a page: first 40 characters of their text -> category."""
     tree = fromstring(html)
     mark_boilerplate(tree, CFG)
-    return {" ".join(el.text_content().split())[:40]: el.get(MARK_ATTR) for el in tree.xpath(f"//*[@{MARK_ATTR}]")}
+    return {" ".join(" ".join(el.itertext()).split())[:40]: el.get(MARK_ATTR)
+            for el in tree.xpath(f"//*[@{MARK_ATTR}]")}
 
 
 def test_name_parts_split_bem_and_camel_case() -> None:
@@ -99,3 +100,35 @@ def test_switched_off_by_config(fixtures_dir: Path) -> None:
     off = load_config(overrides={"extract": {"htmlprep": {"enabled": False}}})
     res = extract_html(html, URL, off)
     assert res is not None and res["dropped"] == [] and "shipping briefing" in res["text"]
+
+
+def test_headline_block_drops_standfirst_and_byline_but_keeps_metadata() -> None:
+    html = ("<html><head><title>Port strike ends</title><meta name='author' content='Mina Park'></head><body>"
+            "<article><header><h1>Port strike ends</h1>"
+            "<p class='intro'>A nine-day walkout that stranded 40 ships is over.</p>"
+            "<div><span>By Mina Park</span> <time>March 14, 2024</time></div></header>"
+            f"<div class='body'>{ARTICLE}</div></article></body></html>")
+    cats = marked(html)
+    assert cats == {"A nine-day walkout that stranded 40 ship": "headline_block",
+                    "By Mina Park March 14, 2024": "headline_block"}
+    res = extract_html(html, URL, CFG, prepare=True)
+    assert res is not None and res["author"] == "Mina Park"
+    assert "stranded 40 ships" not in res["text"] and "night-shift allowance" in res["text"]
+
+
+def test_header_wrapping_the_story_is_left_alone() -> None:
+    html = page(f"<header><h1>Port strike ends</h1>{ARTICLE}</header>")
+    assert marked(html) == {}
+
+
+def test_korean_page_relation_box_and_copyright() -> None:
+    body = ("<p>기아는 15일 EV9의 국내 사전계약 대수가 1만367대를 기록했다고 밝혔다. 이는 회사가 예상한 규모를 "
+            "크게 웃도는 수치로, 대형 전기 SUV 수요가 여전히 높다는 점을 보여준다.</p>"
+            "<p>회사는 미국 조지아 공장에서 EV9을 생산해 북미 시장에도 공급할 계획이라고 설명했다. 생산은 "
+            "내년 상반기에 시작될 예정이며 현지 판매 가격은 아직 정해지지 않았다.</p>")
+    html = page(f"<div class='article_body'>{body}</div>"
+                "<div class='art_relation'><h3>관련기사</h3><ul><li><a href='/1'>현대차, 아이오닉7 공개</a></li>"
+                "<li><a href='/2'>배터리 가격 하락세</a></li></ul></div>"
+                "<div class='copyright'>저작권자 © 모빌리티경제 무단전재 및 재배포 금지</div>")
+    assert marked(html) == {"관련기사 현대차, 아이오닉7 공개 배터리 가격 하락세": "related",
+                            "저작권자 © 모빌리티경제 무단전재 및 재배포 금지": "chrome"}

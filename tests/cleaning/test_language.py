@@ -211,3 +211,50 @@ def test_script_decided_score_is_the_script_share_when_langdetect_disagreed():
     assert (tagged.language, tagged.language_score) == ("zh", 1.0)
     assert tagged.metadata["language_variant"] == "zh-tw"  # langdetect's runner-up label
     assert "language_variant" not in detect_language(fixture_doc("zh-tw-typhoon"), CONFIG).metadata
+
+
+def _english_article_with_german_paragraph() -> str:
+    english = [p for p in BY_ID["en-port-strike"]["text"].strip().split("\n") if p.strip()]
+    german = [p for p in BY_ID["de-bahn-tarif"]["text"].strip().split("\n") if p.strip()]
+    return "\n\n".join(english + [german[-1]])
+
+
+def test_same_script_foreign_paragraph_is_found_by_langdetect_after_the_vote():
+    """Latin script on both sides: only the vote-then-langdetect path can find the German."""
+    tagged = detect_language(doc(_english_article_with_german_paragraph()), CONFIG)
+    assert tagged.language == "en"
+    shares = tagged.metadata["language_shares"]
+    assert list(shares) == ["en", "de"] and 0.1 < shares["de"] < 0.3
+
+
+def test_vote_screen_gives_the_same_shares_as_langdetect_on_every_paragraph():
+    no_vote = load_config(overrides={"language": {"paragraphs": {"vote": False}}})
+    texts = [_english_article_with_german_paragraph()] + [d["text"] for d in FIXTURES]
+    texts += [p.read_text("utf-8") for p in SEEDS]
+    for text in texts:
+        with_vote = detect_language(doc(text), CONFIG).metadata.get("language_shares")
+        assert with_vote == detect_language(doc(text), no_vote).metadata.get("language_shares")
+
+
+def test_a_vote_for_the_document_language_is_taken_without_langdetect(monkeypatch):
+    """The screen is what saves time: on an all-English article langdetect runs once (the document)."""
+    import cleaning.language as language
+
+    calls = []
+    real = language.langdetect_probabilities
+    monkeypatch.setattr(language, "langdetect_probabilities", lambda *a, **k: calls.append(1) or real(*a, **k))
+    tagged = detect_language(doc(SEEDS[0].read_text("utf-8")), CONFIG)
+    assert tagged.metadata["language_shares"] == {"en": 1.0}
+    assert len(calls) == 1
+    calls.clear()
+    detect_language(doc(_english_article_with_german_paragraph()), CONFIG)
+    assert len(calls) == 2  # the document, and the German paragraph the vote did not confirm
+
+
+def test_document_detection_uses_the_configured_trials():
+    """n_trial changes the score (an average over random walks), never the seeded determinism."""
+    text = BY_ID["es-vivienda"]["text"]
+    three = detect_language(doc(text), CONFIG)
+    seven = detect_language(doc(text), load_config(overrides={"language": {"n_trial": 7}}))
+    assert three.language == seven.language == "es"
+    assert detect_language(doc(text), CONFIG) == three
