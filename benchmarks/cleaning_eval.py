@@ -193,7 +193,7 @@ def devdata(root: Path, config: dict) -> None:
     sums = [0.0, 0.0, 0.0, 0.0]
     for pid, rec in sorted(truth.items()):
         html = gzip.open(root / "html" / f"{pid}.html.gz").read().decode("utf-8", "replace")
-        text = (extract_html(html, rec.get("url"), config) or {}).get("text") or ""
+        text = (extract_html(html, rec.get("url"), config, prepare=False) or {}).get("text") or ""
         for k, v in enumerate(pr(text, rec["articleBody"]) + pr(clean_text(text, config).text, rec["articleBody"])):
             sums[k] += v
     n = len(truth)

@@ -259,7 +259,7 @@ def stages_side_by_side(n_docs: int, rounds: int) -> None:
         texts = make_docs(n_docs, 500, random.Random(100 + r))
         docs = [Document(id=f"d{i:06d}", source=f"bench/{i}", text=t) for i, t in enumerate(texts)]
         reset_line_caches(BASE)
-        engine()._word_cache.clear()
+        engine().clear_word_cache()
         start = time.process_time()
         cleaned = clean_batch(docs, BASE).docs
         totals["clean"].append(time.process_time() - start)

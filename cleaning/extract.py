@@ -1,7 +1,9 @@
 """Extract: raw items → Documents with main text and metadata.
 
 HTML goes through trafilatura (main text, title, date, author, site name, url; comments
-excluded). Plain text is taken as is, except a leading scraper header line such as
+excluded), after a pre-extraction pass (``cleaning.htmlprep``) that marks related blocks,
+newsletter prompts, share bars, captions and consent banners for trafilatura to prune; a first or
+last line that repeats the headline is dropped from the text (it stays as ``title``). Plain text is taken as is, except a leading scraper header line such as
 ``date 2023-11-10 <title>`` which becomes ``published`` and ``title`` instead of text.
 """
 
@@ -219,6 +221,12 @@ def extract_item(item: RawItem, config: Config) -> Document | Rejection:
             sitename=item.sitename or meta["sitename"] or host_of(url),
             metadata=dict(item.metadata),
         )
+        # The HTML pre-pass removes elements, not spans of the extracted text, so its audit
+        # trail lives in metadata: what was dropped (category, tag, excerpt), or why it failed.
+        if meta.get("dropped"):
+            doc.metadata["html_dropped"] = meta["dropped"]
+        if meta.get("prepass_error"):
+            doc.metadata["html_prepass_error"] = meta["prepass_error"]
     min_chars = int(config["extract"]["min_extracted_chars"])
     n_chars = sum(1 for ch in doc.text if not ch.isspace())
     if n_chars < min_chars:

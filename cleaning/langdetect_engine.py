@@ -26,6 +26,7 @@ import os
 import random
 import re
 from functools import cached_property, lru_cache
+from itertools import chain
 
 import numpy as np
 from langdetect.detector import Detector
@@ -73,8 +74,12 @@ class LangdetectEngine:
         # DetectorFactory.add_profile: p(n-gram | language) = freq / n_words[len(n-gram) - 1]
         # for 1- to 3-grams. Built with numpy per profile (a Python loop over the 184k entries
         # took 0.15 s, paid by every process's first document).
-        words = [[w for w in p["freq"] if 1 <= len(w) <= 3] for p in profiles]
-        vocabulary = dict.fromkeys(w for ws in words for w in ws)
+        vocabulary = dict.fromkeys(chain.from_iterable(p["freq"] for p in profiles))
+        if any(not 1 <= len(w) <= 3 for w in vocabulary):  # langdetect's own profiles have none
+            vocabulary = {w: None for w in vocabulary if 1 <= len(w) <= 3}
+            words = [[w for w in p["freq"] if w in vocabulary] for p in profiles]
+        else:
+            words = [list(p["freq"]) for p in profiles]
         for number, word in enumerate(vocabulary):
             vocabulary[word] = number
         matrix = np.zeros((len(vocabulary), len(profiles)), dtype=np.float64)
@@ -87,7 +92,7 @@ class LangdetectEngine:
         self.vocabulary = vocabulary
         self.matrix = matrix
         self._normalizer = _Normalizer()
-        self._word_cache: dict[tuple[str, bool], tuple[int, ...]] = {}
+        self._word_cache: tuple[dict[str, tuple[int, ...]], dict[str, tuple[int, ...]]] = ({}, {})
 
     # -- text preparation (Detector.append + Detector.cleaning_text) -------------------------
 
@@ -117,20 +122,32 @@ class LangdetectEngine:
         """Profile row of every n-gram langdetect would extract from ``text``, in its order."""
         normalized = self.prepare(text, max_text_length).translate(self._normalizer)
         parts = normalized.split(" ")
-        last = len(parts) - 1
-        cache = self._word_cache
-        if len(cache) > _WORD_CACHE_MAX:
-            cache.clear()
+        spaced, unspaced = self._word_cache  # words followed by a space, and the text's last word
+        if len(spaced) > _WORD_CACHE_MAX:
+            spaced.clear()
         ids: list[int] = []
-        for k, word in enumerate(parts):
-            if not word:
-                continue
-            key = (word, k < last)
-            grams = cache.get(key)
+        extend = ids.extend
+        get = spaced.get
+        for word in parts[:-1]:
+            if word:
+                grams = get(word)
+                if grams is None:
+                    grams = spaced[word] = self._word_ngrams(word, True)
+                extend(grams)
+        last = parts[-1]
+        if last:
+            grams = unspaced.get(last)
             if grams is None:
-                grams = cache[key] = self._word_ngrams(word, k < last)
-            ids.extend(grams)
+                if len(unspaced) > _WORD_CACHE_MAX:
+                    unspaced.clear()
+                grams = unspaced[last] = self._word_ngrams(last, False)
+            extend(grams)
         return ids
+
+    def clear_word_cache(self) -> None:
+        """Forget the per-word n-grams (benchmarks use it to time cold documents)."""
+        for cache in self._word_cache:
+            cache.clear()
 
     def _word_ngrams(self, word: str, followed_by_space: bool) -> tuple[int, ...]:
         """NGram.add_char's output for one space-delimited word (the buffer restarts at ' ')."""

@@ -17,7 +17,7 @@ Three things langdetect does not do on its own, done here:
 
 Speed (issue 5: language + filters must not be the slowest text stage). langdetect's own code
 took ~20 ms per 500-word document here; ``cleaning.langdetect_engine`` computes the same
-probabilities bit for bit ~4x faster; the document is detected with 3 trials instead of 7;
+probabilities bit for bit 4-8x faster; the document is detected with 3 trials instead of 7;
 and a paragraph for ``language_shares`` first gets a cheap naive-Bayes vote over the same
 profiles, with langdetect only where the vote disagrees with the document's language. The
 measurements behind each setting are in ``cleaning/config/language.toml`` and
@@ -37,7 +37,7 @@ from langdetect.lang_detect_exception import LangDetectException
 from .config import Config
 from .document import Document, Rejection
 from .langdetect_engine import engine
-from .scripts import ScriptCounts, count_scripts, line_script_totals
+from .scripts import CJK_RE, ScriptCounts, count_scripts, line_script_totals
 
 # The project's rule for any code path that still uses langdetect's module-level helpers
 # (``langdetect.detect``); detection here goes through ``cleaning.langdetect_engine``.
@@ -82,8 +82,8 @@ def langdetect_probabilities(text: str, seed: int = 0, n_trial: int = 7) -> list
     """langdetect's ranked (label, probability) list for ``text``; raises LangDetectException.
 
     Computed by ``cleaning.langdetect_engine`` (langdetect's profiles and algorithm, the same
-    probabilities bit for bit, ~4-10x faster). ``n_trial`` is how many random walks are
-    averaged (langdetect's default is 7); each costs about the same.
+    probabilities bit for bit, 4-8x faster: benchmark section 2). ``n_trial`` is how many
+    random walks are averaged (langdetect's default is 7); each costs about the same.
     """
     return engine().probabilities(text, seed, n_trial, max_text_length=len(text) + 1)
 
@@ -211,12 +211,6 @@ def paragraphs(text: str) -> list[str]:
     return [p.strip() for p in _PARAGRAPH_SPLIT_RE.split(text) if p.strip()]
 
 
-def _identifiable_paragraphs(text: str, cfg: dict[str, Any]) -> list[str]:
-    """``paragraphs(text)`` that have enough letters (outside URLs) to be identified at all."""
-    lines = text.split("\n")
-    return [lines[i].strip() for i in _identifiable_lines(text, lines, cfg)]
-
-
 def _identifiable_lines(text: str, lines: list[str], cfg: dict[str, Any]) -> list[int]:
     """Indices of the lines (``text.split("\\n")``) with enough letters outside URLs to identify.
 
@@ -257,8 +251,8 @@ def _paragraph_languages(selected: list[str], config: Config, expected: str | No
     labels: list[str | None] = []
     clipped = [p[: par["max_chars"]] for p in selected]
     for text in clipped:
-        # No character from U+1100 up means no Hangul/Han/Kana: the script cannot decide.
-        cjk_possible = not text.isascii() and max(text) >= "\u1100"
+        # No Hangul/Han/Kana at all (one regex scan): the script cannot decide.
+        cjk_possible = not text.isascii() and CJK_RE.search(text) is not None
         by_script = _script_language(count_scripts(_without_urls(text)), cfg["script"]) if cjk_possible else None
         labels.append(by_script[0] if by_script is not None else None)
     pending = [i for i, label in enumerate(labels) if label is None]

@@ -30,6 +30,8 @@ def test_english_page_article_text_and_metadata(fixtures_dir: Path) -> None:
     for chrome in ("Skip to main content", "Electric Vehicles", "Related Articles", "Sign up for our newsletter",
                    "Privacy policy", "All rights reserved", "KOSPI"):
         assert chrome not in doc.text, chrome
+    dropped = {d["category"] for d in doc.metadata["html_dropped"]}
+    assert {"related", "newsletter"} <= dropped, "the HTML pre-pass records what it dropped"
 
 
 def test_korean_page(fixtures_dir: Path) -> None:

@@ -70,7 +70,7 @@ def test_no_features_raises_like_langdetect(text):
 def test_word_cache_does_not_change_results():
     text = FIXTURES[3]["text"]
     warm = engine().probabilities(text, 0, 3)
-    engine()._word_cache.clear()
+    engine().clear_word_cache()
     assert engine().probabilities(text, 0, 3) == warm
 
 

@@ -320,3 +320,98 @@ def test_rejection_carries_document_identity():
     rej = quality_rejection(Document(id="a7", source="crawl/a7.html", text="Too short.", url="https://x.example/a7"), CONFIG)
     assert (rej.id, rej.source, rej.url) == ("a7", "crawl/a7.html", "https://x.example/a7")
     assert rej.to_dict()["reason"] == "quality.too_short"
+
+
+# --- speed work must not change a single measurement -------------------------------------------
+
+def _varied_texts() -> list[str]:
+    """Articles, spam, repeated leads, CJK and awkward characters: where shortcuts could slip."""
+    texts = [d["text"] for d in FIXTURES] + [p.read_text("utf-8") for p in SEEDS] + [STOCK_TABLE]
+    lead = BY_ID["en-port-strike"]["text"].split("\n\n")[1].strip()
+    texts += [" ".join([lead] * k + [BY_ID["de-bahn-tarif"]["text"]]) for k in (2, 3, 5)]
+    texts += ["Cheap flights to Seoul. " * 30, "中文新闻报道，" * 60 + "日本語のニュース。" * 20,
+              "Price 😀 ½ ² 𠀀 ① — “quotes” " * 40, "a b " * 100, "word " * 3]
+    return texts
+
+
+def _units(text: str) -> list[str]:
+    """ngram_units, as the filters defined them before the shared statistics."""
+    from cleaning.filters.base import _TOKEN_STRIP
+    from cleaning.scripts import UNSPACED_RE
+
+    units: list[str] = []
+    for token in text.split():
+        word = token.strip(_TOKEN_STRIP).lower()
+        if word:
+            units.extend(ch for ch in word if not ch.isspace()) if UNSPACED_RE.search(word) else units.append(word)
+    return units
+
+
+def test_shared_ngram_statistics_equal_the_reference_definitions():
+    from cleaning.filters import TextStats
+    from cleaning.filters.repetition_filters import (
+        _top_ngram,
+        duplicate_fraction,
+        duplicate_ngram_fraction,
+        top_ngram_fraction,
+    )
+
+    for text in _varied_texts():
+        stats = TextStats(text, 1.5)
+        units = _units(text)
+        assert stats.ngram_units == units
+        total = sum(map(len, units))
+        for n in range(1, 11):
+            assert duplicate_fraction(stats, n) == duplicate_ngram_fraction(units, n)
+            _, count, fraction = _top_ngram(units, n, total) if total else ((), 1, 0.0)
+            assert top_ngram_fraction(stats, n) == (fraction if count > 1 else 0.0)
+
+
+def test_dup_ngrams_stops_early_only_when_no_later_limit_can_fail():
+    """The filter stops once the fraction is under every remaining limit (fractions never grow
+    with n); a full loop over every n must reach the same verdict."""
+    from cleaning.filters import TextStats
+    from cleaning.filters.repetition_filters import DuplicateNgramsFilter, duplicate_ngram_fraction
+
+    for limits in ({"5": 0.40, "10": 0.35}, {"5": 0.9, "6": 0.2, "7": 0.1}, {"5": 0.0, "8": 0.5}):
+        rule = DuplicateNgramsFilter({"max_fraction": limits, "min_units": 10})
+        for text in _varied_texts():
+            units = _units(text)
+            expected = None
+            if len(units) >= 10:
+                for n, limit in sorted((int(k), v) for k, v in limits.items()):
+                    fraction = round(duplicate_ngram_fraction(units, n), 4)
+                    if fraction == 0.0:
+                        break
+                    if fraction > limit:
+                        expected = (n, fraction)
+                        break
+            failure = rule.check(TextStats(text, 1.5))
+            assert (failure.value if failure else None) == (expected[1] if expected else None)
+
+
+def test_character_classes_equal_unicode_categories():
+    import unicodedata
+    from collections import Counter
+
+    from cleaning.filters import TextStats
+
+    def reference(text: str) -> Counter:
+        classes: Counter = Counter()
+        for ch in text:
+            cat = unicodedata.category(ch)
+            key = ("space" if ch.isspace() else "letter" if cat[0] == "L" else "digit" if cat[0] == "N"
+                   else "symbol" if cat[0] == "S" else "punct" if cat[0] == "P" else "other")
+            classes[key] += 1
+        return classes
+
+    for text in _varied_texts() + ["\ud800 lone surrogate", ""]:
+        assert TextStats(text, 1.5).char_classes == reference(text)
+
+
+def test_filters_are_rebuilt_when_a_config_changes_in_place():
+    cfg = load_config()
+    text = BY_ID["en-port-strike"]["text"]
+    assert quality_rejection(doc(text), cfg) is None
+    cfg["quality"]["too_short"]["min_words"] = 10_000
+    assert quality_rejection(doc(text), cfg).reason == "quality.too_short"
