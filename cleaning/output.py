@@ -63,7 +63,7 @@ def document_from_staged(rec: dict[str, Any]) -> Document:
 
 
 @contextmanager
-def atomic_writer(path: Path) -> Iterator[IO[str]]:
+def atomic_writer(path: Path, binary: bool = False) -> Iterator[IO[Any]]:
     """Write to a temp file beside ``path`` and rename it into place only on success.
 
     A crash mid-write leaves the previous file (or none), never a half-written one.
@@ -71,7 +71,7 @@ def atomic_writer(path: Path) -> Iterator[IO[str]]:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
@@ -86,20 +86,8 @@ def atomic_writer(path: Path) -> Iterator[IO[str]]:
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write bytes atomically (temp file, fsync, rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    with atomic_writer(path, binary=True) as fh:
+        fh.write(data)
 
 
 def write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> int:

@@ -23,7 +23,23 @@ def lang_list(cfg: dict[str, Any], key: str) -> list[str]:
     return out
 
 
-class NavRule:
+class _MemoizedLineMatch:
+    """Line rules see the same chrome lines on page after page: remember each line's verdict."""
+
+    memo: Memo
+
+    def matches(self, stripped: str) -> bool:
+        hit = self.memo.get(stripped)
+        if hit is None:
+            hit = self._matches(stripped)
+            self.memo.put(stripped, hit)
+        return hit
+
+    def _matches(self, stripped: str) -> bool:
+        raise NotImplementedError
+
+
+class NavRule(_MemoizedLineMatch):
     """Navigation and chrome lines: "Skip to main content", "Advertisement", cookie banners,
     share/follow/newsletter calls, copyright lines."""
 
@@ -41,13 +57,6 @@ class NavRule:
         self.max_words = int(cfg["nav"]["max_words"])
         self.max_words_consent = int(cfg["nav"]["max_words_consent"])
         self.memo = Memo()
-
-    def matches(self, stripped: str) -> bool:
-        hit = self.memo.get(stripped)
-        if hit is None:
-            hit = self._matches(stripped)
-            self.memo.put(stripped, hit)
-        return hit
 
     def _matches(self, stripped: str) -> bool:
         norm = normalize_phrase(stripped, self.bullets)
@@ -73,7 +82,7 @@ class NavRule:
                 yield Tag(ln.index, ln.index, self.name)
 
 
-class PromoRule:
+class PromoRule(_MemoizedLineMatch):
     """Inline promo lines, also mid-article: "Read more…<headline>", "ALSO READ: …",
     "Click here to …", "▶ 관련기사: …", "…를 구독하세요"."""
 
@@ -86,13 +95,6 @@ class PromoRule:
         self.max_words = int(cfg["promo"]["max_words"])
         self.max_words_contains = int(cfg["nav"]["max_words"])
         self.memo = Memo()
-
-    def matches(self, stripped: str) -> bool:
-        hit = self.memo.get(stripped)
-        if hit is None:
-            hit = self._matches(stripped)
-            self.memo.put(stripped, hit)
-        return hit
 
     def _matches(self, stripped: str) -> bool:
         n_words = len(stripped.split())
