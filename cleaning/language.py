@@ -271,7 +271,7 @@ def language_shares(text: str, config: Config, expected: str | None = None) -> d
 
     Only paragraphs with enough letters count; at most ``max_paragraphs`` of them, evenly
     spread, are labelled (each on its first ``max_chars`` characters, see
-    ``_paragraph_language``; ``expected`` is the document's language, which a cheap vote may
+    ``_paragraph_languages``; ``expected`` is the document's language, which a cheap vote may
     confirm without langdetect), and each weighs by its full length. Sorted by share, then
     code, so the output is byte-stable.
     """

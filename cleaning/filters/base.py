@@ -34,17 +34,21 @@ _TOKEN_STRIP = "\"'“”‘’«»()[]{}<>「」『』（）【】〈〉《》.
 
 
 _CLASS_NAMES = ("letter", "digit", "symbol", "punct", "space", "other")
-_CHAR_CLASS_TABLE: np.ndarray | None = None
+_UNKNOWN = 255
+# ``_char_class`` of BMP characters as an index into _CLASS_NAMES, filled in as characters are
+# first seen (a corpus uses a few thousand): the symbol/digit ratio is one ``np.bincount``.
+_CHAR_CLASS_TABLE = np.full(0x10000, _UNKNOWN, dtype=np.uint8)
 
 
-def _char_class_table() -> np.ndarray:
-    """``_char_class`` of every BMP character as an index into _CLASS_NAMES (built once, ~30 ms):
-    the symbol/digit ratio becomes one ``np.bincount`` instead of a Counter and a loop."""
-    global _CHAR_CLASS_TABLE
-    if _CHAR_CLASS_TABLE is None:
+def _char_class_codes(bmp: np.ndarray) -> np.ndarray:
+    """Class indices for BMP code points, classifying characters not seen before."""
+    classes = _CHAR_CLASS_TABLE[bmp]
+    if (classes == _UNKNOWN).any():
         index = {name: i for i, name in enumerate(_CLASS_NAMES)}
-        _CHAR_CLASS_TABLE = np.array([index[_char_class(chr(c))] for c in range(0x10000)], dtype=np.uint8)
-    return _CHAR_CLASS_TABLE
+        for code in np.unique(bmp[classes == _UNKNOWN]).tolist():
+            _CHAR_CLASS_TABLE[code] = index[_char_class(chr(code))]
+        classes = _CHAR_CLASS_TABLE[bmp]
+    return classes
 
 
 def _char_class(ch: str) -> str:
@@ -146,7 +150,7 @@ class TextStats:
         classes: Counter[str] = Counter()
         codes = np.frombuffer(self.text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         bmp = codes[codes < 0x10000]
-        totals = np.bincount(_char_class_table()[bmp], minlength=len(_CLASS_NAMES)).tolist()
+        totals = np.bincount(_char_class_codes(bmp), minlength=len(_CLASS_NAMES)).tolist()
         for key, n in zip(_CLASS_NAMES, totals):
             if n:
                 classes[key] += n
