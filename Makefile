@@ -15,9 +15,14 @@ export UV_COMPILE_BYTECODE := 1
 
 .PHONY: install run test bench clean-output
 
+# uv comes from PyPI into .tools/ (a venv; where the venv module is missing, pip --target).
 $(UV):
-	$(PYTHON) -m venv $(TOOLS)
-	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv
+	@if $(PYTHON) -m venv $(TOOLS) >/dev/null 2>&1; then \
+	  $(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv; \
+	else \
+	  rm -rf $(TOOLS) && $(PYTHON) -m pip install --quiet --disable-pip-version-check --target $(TOOLS)/site uv && \
+	  mkdir -p $(TOOLS)/bin && ln -sf ../site/bin/uv $(UV); \
+	fi
 
 $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --extra dev --python $(PYTHON)

@@ -70,8 +70,10 @@ def _crash_point(name: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _refresh_full_view(out_dir: Path, state: Path, manifest: dict[str, Any]) -> None:
+def _refresh_full_view(out_dir: Path, state: Path, manifest: dict[str, Any], enabled: bool = True) -> None:
     """Rebuild corpus.jsonl / rejected.jsonl / duplicates.jsonl when the committed parts changed."""
+    if not enabled:
+        return
     key = hashlib.sha256(json.dumps([manifest["parts"], manifest["superseded_ids"]], sort_keys=True).encode()).hexdigest()
     marker = state / "full-view.json"
     names = (CORPUS_FILE, REJECTED_FILE, DUPLICATES_FILE)
@@ -202,7 +204,7 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
     if n_inputs == 0:
         cleanup_task(str(staging))
         manifest = store.write_manifest()
-        _refresh_full_view(out_dir, state, manifest)
+        _refresh_full_view(out_dir, state, manifest, bool(cfg["pipeline"]["full_view"]))
         logger.info("nothing to do: all %d inputs were processed by earlier runs", n_skipped)
         report = _report(run_name, inputs, out_dir, cfg, n_inputs, n_skipped, {}, {}, Counter(), Counter(), [], {},
                          {}, {}, t_start, stats, manifest, superseded)
@@ -253,7 +255,7 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
     store.mark_index_done(seq)
     _crash_point("after_index")
     manifest = store.write_manifest()
-    _refresh_full_view(out_dir, state, manifest)
+    _refresh_full_view(out_dir, state, manifest, bool(cfg["pipeline"]["full_view"]))
     t_write += time.perf_counter() - t0
     cleanup_task(str(staging))
 
