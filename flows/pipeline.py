@@ -21,6 +21,7 @@ import sys
 import time
 import uuid
 from collections import Counter, deque
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,25 @@ from .tasks import (
 
 DEFAULT_INPUTS = ["seeds"]
 DEFAULT_OUT = "output"
+
+
+@dataclass
+class RunTally:
+    """What a run found, gathered as it goes; turned into report.json by ``_report``."""
+
+    run_name: str
+    inputs: list[str]
+    n_inputs: int = 0
+    n_skipped: int = 0
+    superseded: dict[str, str] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    rejected_by_reason: Counter[str] = field(default_factory=Counter)
+    dup_methods: Counter[str] = field(default_factory=Counter)
+    dedup_stats: dict[str, Any] = field(default_factory=dict)
+    word_counts: list[int] = field(default_factory=list)
+    languages: dict[str, int] = field(default_factory=dict)
+    removals: dict[str, int] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def _crash_point(name: str) -> None:
@@ -206,8 +226,8 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
         manifest = store.write_manifest()
         _refresh_full_view(out_dir, state, manifest, bool(cfg["pipeline"]["full_view"]))
         logger.info("nothing to do: all %d inputs were processed by earlier runs", n_skipped)
-        report = _report(run_name, inputs, out_dir, cfg, n_inputs, n_skipped, {}, {}, Counter(), Counter(), [], {},
-                         {}, {}, t_start, stats, manifest, superseded)
+        tally = RunTally(run_name, inputs, n_inputs, n_skipped, superseded)
+        report = _report(tally, out_dir, cfg, t_start, stats, manifest)
         _write_report(out_dir, report, manifest)
         return report
 
@@ -235,9 +255,9 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
         # are removed by the next run's recovery and its inputs stay unprocessed, so fixing the
         # cause (data, config or suite) and re-running redoes exactly this work.
         manifest = store.manifest()
-        report = _report(run_name, inputs, out_dir, cfg, n_inputs, n_skipped, counts, outcome.stats,
-                         rejected_by_reason, dup_methods, written.word_counts, written.languages, {},
-                         {"validate": t_validate}, t_start, stats, manifest, superseded)
+        tally = RunTally(run_name, inputs, n_inputs, n_skipped, superseded, counts, rejected_by_reason, dup_methods,
+                         outcome.stats, written.word_counts, written.languages, timings={"validate": t_validate})
+        report = _report(tally, out_dir, cfg, t_start, stats, manifest)
         _attach_validation(report, validation, out_dir, committed=False)
         _write_report(out_dir, report, manifest)
         _publish_validation(validation)
@@ -266,9 +286,9 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
     removals: Counter[str] = Counter()
     for b in staged:
         removals.update(b.removals)
-    report = _report(run_name, inputs, out_dir, cfg, n_inputs, n_skipped, counts, outcome.stats, rejected_by_reason,
-                     dup_methods, written.word_counts, written.languages, dict(removals), dict(timings), t_start,
-                     stats, manifest, superseded)
+    tally = RunTally(run_name, inputs, n_inputs, n_skipped, superseded, counts, rejected_by_reason, dup_methods,
+                     outcome.stats, written.word_counts, written.languages, dict(removals), dict(timings))
+    report = _report(tally, out_dir, cfg, t_start, stats, manifest)
     _attach_validation(report, validation, out_dir, committed=True)
     _write_report(out_dir, report, manifest)
     _publish_artifacts(report, outcome)
@@ -280,32 +300,29 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
     return report
 
 
-def _report(run_name: str, inputs: list[str], out_dir: Path, cfg: dict[str, Any], n_inputs: int, n_skipped: int,
-            counts: dict[str, int], dedup_stats: dict[str, Any], rejected_by_reason: Counter[str],
-            dup_methods: Counter[str], word_counts: list[int], languages: dict[str, int], removals: dict[str, int],
-            timings: dict[str, float], t_start: float, stats: IngestStats, manifest: dict[str, Any],
-            superseded: dict[str, str]) -> dict[str, Any]:
-    counts = {"inputs": n_inputs, "kept": 0, "duplicates": 0, "rejected": 0, **counts}
-    counts["accounting_ok"] = counts["kept"] + counts["duplicates"] + counts["rejected"] == n_inputs
-    counts["skipped_already_processed"] = n_skipped
-    counts["superseded"] = len(superseded)
+def _report(t: RunTally, out_dir: Path, cfg: dict[str, Any], t_start: float, stats: IngestStats,
+            manifest: dict[str, Any]) -> dict[str, Any]:
+    counts = {"inputs": t.n_inputs, "kept": 0, "duplicates": 0, "rejected": 0, **t.counts}
+    counts["accounting_ok"] = counts["kept"] + counts["duplicates"] + counts["rejected"] == t.n_inputs
+    counts["skipped_already_processed"] = t.n_skipped
+    counts["superseded"] = len(t.superseded)
     return {
-        "run": {"name": run_name, "inputs": inputs, "out": str(out_dir), "config_fingerprint": config_fingerprint(cfg),
-                "nothing_to_do": n_inputs == 0},
+        "run": {"name": t.run_name, "inputs": t.inputs, "out": str(out_dir), "config_fingerprint": config_fingerprint(cfg),
+                "nothing_to_do": t.n_inputs == 0},
         "counts": counts,
-        "stages": stage_counts(n_inputs, dict(rejected_by_reason), counts["duplicates"]),
+        "stages": stage_counts(t.n_inputs, dict(t.rejected_by_reason), counts["duplicates"]),
         "ingest": {"files": stats.files, "bytes": stats.bytes, "warc_records_skipped": stats.warc_records_skipped,
                    "hidden_files_skipped": stats.hidden_files_skipped},
-        "rejected_by_reason": dict(sorted(rejected_by_reason.items())),
-        "filters": {name: rejected_by_reason.get(name, 0) for name in ["language", *filter_names(cfg)]},
-        "duplicates_by_method": dict(sorted(dup_methods.items())),
-        "dedup": dedup_stats,
-        "removals_by_rule": dict(sorted(removals.items())),
-        "languages": languages,
-        "length_histogram": length_histogram(word_counts),
+        "rejected_by_reason": dict(sorted(t.rejected_by_reason.items())),
+        "filters": {name: t.rejected_by_reason.get(name, 0) for name in ["language", *filter_names(cfg)]},
+        "duplicates_by_method": dict(sorted(t.dup_methods.items())),
+        "dedup": t.dedup_stats,
+        "removals_by_rule": dict(sorted(t.removals.items())),
+        "languages": t.languages,
+        "length_histogram": length_histogram(t.word_counts),
         "corpus_totals": manifest["totals"],
         "runs_so_far": len(manifest["runs"]),
-        "timings_seconds": {k: round(v, 4) for k, v in sorted(timings.items())},
+        "timings_seconds": {k: round(v, 4) for k, v in sorted(t.timings.items())},
         "total_seconds": round(time.perf_counter() - t_start, 3),
     }
 
