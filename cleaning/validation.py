@@ -857,7 +857,7 @@ def _limits(config: Config) -> tuple[int, int]:
 
 def _validate(out_dir: Path, config: Config, frames: dict[str, pd.DataFrame], run_name: str,
               timings: dict[str, float]) -> ValidationReport:
-    out_dir = Path(out_dir)
+    out_dir = Path(out_dir).resolve()  # GX's filesystem stores refuse relative paths
     site_dir = out_dir / SITE_DIRNAME
     site_dir.mkdir(parents=True, exist_ok=True)
     example_rows, example_chars = _limits(config)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -46,9 +47,13 @@ def test_run_on_seeds_prints_summary_and_fills_out(prefect_harness, tmp_path: Pa
     assert report["counts"]["inputs"] == 4 and report["counts"]["accounting_ok"]
 
 
-def test_explain_and_validate_commands(prefect_harness, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    out = tmp_path / "out"
-    assert main(["run", str(ROOT / "seeds"), "--out", str(out)]) == 0
+def test_explain_and_validate_commands(prefect_harness, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Relative paths, as a user types them (the README's `make run` uses `--out output`)."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    out = Path("out")
+    assert main(["run", "seeds", "--out", "out"]) == 0
     capsys.readouterr()
     rows = [json.loads(line) for line in (out / "corpus.jsonl").read_text(encoding="utf-8").splitlines()]
     seed2 = next(r for r in rows if r["source"].endswith("002_cb31e03ef644ea87.txt"))
@@ -58,6 +63,6 @@ def test_explain_and_validate_commands(prefect_harness, tmp_path: Path, capsys: 
     assert "BYD, the world's third-largest EV battery producer" in shown
     assert main(["explain", "no-such-id", "--out", str(out)]) == 1
 
-    assert main(["validate", str(out / "corpus.jsonl"), "--out", str(tmp_path / "v")]) == 0
+    assert main(["validate", "out/corpus.jsonl", "--out", "v"]) == 0
     assert "clean_corpus" in capsys.readouterr().out
     assert (tmp_path / "v" / "validation" / "index.html").is_file()
