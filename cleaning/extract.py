@@ -227,6 +227,7 @@ def extract_item(item: RawItem, config: Config) -> Document | Rejection:
             doc.metadata["html_dropped"] = meta["dropped"]
         if meta.get("prepass_error"):
             doc.metadata["html_prepass_error"] = meta["prepass_error"]
+    doc.metadata["input_kind"] = item.kind  # html pages carry titles; plain text often does not
     min_chars = int(config["extract"]["min_extracted_chars"])
     n_chars = sum(1 for ch in doc.text if not ch.isspace())
     if n_chars < min_chars:

@@ -486,7 +486,8 @@ def corpus_frame(rows: Sequence[dict[str, Any]] | pd.DataFrame, ignore_rules: Se
     ``has_removal`` (1 if cleaning removed a span by a rule not in ``ignore_rules``) feeds the
     removal-share check;
     ``published_date`` (the date part of ``published``, datetime64, NaT if absent or not a date)
-    feeds the date-range check. Blank titles become missing: an empty string is no title.
+    feeds the date-range check; ``title_missing`` (1 for a missing title where the input carries
+    one) feeds the title check. Blank titles become missing: an empty string is no title.
     """
     import pandas as pd
 
@@ -496,11 +497,18 @@ def corpus_frame(rows: Sequence[dict[str, Any]] | pd.DataFrame, ignore_rules: Se
     if "removed" in frame.columns:
         ignored = frozenset(ignore_rules)
         frame["has_removal"] = frame["removed"].map(lambda r: _has_removal(r, ignored)).astype("int64")
+    # Which rows should have a title: documents extracted from HTML (metadata.input_kind), and
+    # rows that do not say (a corpus file from elsewhere) — plain-text inputs often have none.
+    if "metadata" in frame.columns:
+        title_expected = frame["metadata"].map(lambda m: not (isinstance(m, dict) and m.get("input_kind") == "text"))
+    else:
+        title_expected = pd.Series(True, index=frame.index)
     frame = frame.drop(columns=[c for c in _NESTED_CORPUS_COLUMNS if c in frame.columns])
     if "title" in frame.columns:
         title = frame["title"].astype("object")
         blank = title.map(lambda t: isinstance(t, str) and not t.strip())
         frame["title"] = title.where(~blank, None)
+        frame["title_missing"] = (frame["title"].isna() & title_expected.astype(bool)).astype("int64")
     if "published" in frame.columns:
         day = frame["published"].astype("string").str.slice(0, 10)
         frame["published_date"] = pd.to_datetime(day, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")

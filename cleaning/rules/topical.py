@@ -1,16 +1,20 @@
 """Rules that judge a block by its topic, not its wording: unheaded headline lists (seed 002 ends
-with 17 unrelated finance headlines) and off-topic tail blocks of formats no phrase list knows.
+with 17 unrelated finance headlines) and off-topic blocks of formats no phrase list knows.
 
 Topic is a sublinear-TF cosine / word-overlap against the rest of the document (see
-``Vocabulary``). Both rules are conservative: they only look at the edges of the text, need
-several lines, and need enough article text left to compare against.
+``Vocabulary``). Both rules are conservative: they need several lines and enough article text
+left to compare against. At the edges of the text (a list before the first or after the last
+paragraph, a tail block) the checks are the original ones; a block BETWEEN article paragraphs (a
+"promo box" of other stories pasted into the story) must pass the stricter ``MidArticle`` checks:
+the whole stretch between two prose paragraphs is junk-shaped, shares almost no words with the
+text before it AND the text after it, and has no quote, reporting verb or list introduction.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from .chrome import lang_list
 from .page import Line, Memo, Page, Tag, Vocabulary, cosine, ends_like_sentence, has_hangul, overlap_share
@@ -21,6 +25,108 @@ _SMALL_WORDS = frozenset(
 )
 _LATIN_TOKEN = re.compile(r"^[\"'“‘(\[]*([A-Za-z])")
 _KO_SENTENCE_END = re.compile(r"(?:다|요|죠|까)[.!?][\"'”’)]*$")
+# A line that introduces what follows ("The group's members are:", "Key facts:", "주요 내용:").
+_INTRODUCES = re.compile(r"[:：]\s*$")
+
+
+def article_cue_regex(cfg: dict[str, Any]) -> re.Pattern[str] | None:
+    """Reporting verbs and quotation marks ([lang.*].article_cues) as one case-folded regex."""
+    cues = sorted({c.casefold() for c in lang_list(cfg, "article_cues")}, key=len, reverse=True)
+    alts = [re.escape(c) if not c[-1:].isascii() or not c[-1:].isalpha()
+            else rf"(?<![a-z]){re.escape(c)}(?![a-z])" for c in cues]
+    return re.compile("|".join(alts)) if alts else None
+
+
+class MidArticle:
+    """Finds junk-shaped blocks between article paragraphs (settings: ``[mid_article]``).
+
+    A candidate block is the whole stretch of free lines between two prose "anchor" lines (long
+    lines that end like a sentence), so the article demonstrably continues on both sides. It is
+    returned only if every line has the caller's junk shape and passes the shared checks below;
+    a subheading or a list introduced by "…:" makes the stretch fail as a whole."""
+
+    def __init__(self, cfg: dict[str, Any], vocab: Vocabulary) -> None:
+        m = cfg["mid_article"]
+        self.anchor_min_words = int(m["anchor_min_words"])
+        self.anchor_min_chars_cjk = int(m["anchor_min_chars_cjk"])
+        self.min_lines = int(m["min_lines"])
+        self.min_line_words = int(m["min_line_words"])
+        self.min_mean_words = float(m["min_mean_words"])
+        self.min_chars_cjk = int(m["min_chars_cjk"])
+        self.max_chars_cjk = int(m["max_chars_cjk"])
+        self.min_tokens_per_line = int(m["min_tokens_per_line"])
+        self.max_line_overlap = float(m["max_line_overlap"])
+        self.max_similarity = float(m["max_similarity"])
+        self.min_side_tokens = int(m["min_side_tokens"])
+        self.max_share = float(m["max_share"])
+        self.bullets = str(cfg.get("bullet_chars", "")) + " \t\u3000\u00a0"
+        self.vocab = vocab
+        self.cues = article_cue_regex(cfg)
+
+    def bare(self, s: str) -> str:
+        """The line without leading bullets/arrows ("› Baseball: …", "▷ 겨울철 …")."""
+        return s.lstrip(self.bullets)
+
+    def is_anchor(self, s: str) -> bool:
+        """A prose paragraph: long enough and ending like a sentence."""
+        if not ends_like_sentence(s):
+            return False
+        if has_hangul(s):
+            return len(s) >= self.anchor_min_chars_cjk
+        return len(s.split()) >= self.anchor_min_words
+
+    def short_line(self, s: str) -> bool:
+        """Length limits every mid-article junk line obeys, whatever its rule."""
+        b = self.bare(s)
+        if has_hangul(b):
+            return self.min_chars_cjk <= len(b) <= self.max_chars_cjk
+        return len(b.split()) >= self.min_line_words
+
+    def blocks(self, content: list[Line], shape: Callable[[list[Line]], bool]) -> Iterator[list[Line]]:
+        """Blocks between anchors that have ``shape`` and pass the shared checks."""
+        anchors = [i for i, ln in enumerate(content) if self.is_anchor(ln.stripped)]
+        if len(anchors) < 2:
+            return
+        toks = [self.vocab.tokens(ln.stripped) for ln in content]
+        total_words = sum(ln.words for ln in content)
+        for a, b in zip(anchors, anchors[1:]):
+            block = content[a + 1:b]
+            if len(block) < self.min_lines or not shape(block):
+                continue
+            if not self._passes(block, toks[:a + 1], toks[a + 1:b], toks[b:], total_words):
+                continue
+            yield block
+
+    def _passes(self, block: list[Line], before_toks: list[list[str]], block_toks: list[list[str]],
+                after_toks: list[list[str]], total_words: int) -> bool:
+        texts = [ln.stripped for ln in block]
+        if not all(self.short_line(s) for s in texts):
+            return False
+        latin = [len(self.bare(s).split()) for s in texts if not has_hangul(s)]
+        if latin and sum(latin) / len(latin) < self.min_mean_words:
+            return False  # names, labels, figures: "Hanwha Ocean", "Others: 5"
+        if any(_INTRODUCES.search(s) for s in texts):
+            return False
+        if self.cues and any(self.cues.search(s.casefold()) for s in texts):
+            return False
+        if sum(ln.words for ln in block) > self.max_share * total_words:
+            return False
+        before: Counter[str] = Counter()
+        for t in before_toks:
+            before.update(t)
+        after: Counter[str] = Counter()
+        for t in after_toks:
+            after.update(t)
+        if sum(before.values()) < self.min_side_tokens or sum(after.values()) < self.min_side_tokens:
+            return False
+        rest = before + after
+        for t in block_toks:
+            if len(t) < self.min_tokens_per_line or overlap_share(t, rest) > self.max_line_overlap:
+                return False
+        vec: Counter[str] = Counter()
+        for t in block_toks:
+            vec.update(t)
+        return cosine(vec, before) <= self.max_similarity and cosine(vec, after) <= self.max_similarity
 
 
 def title_case(s: str) -> bool:
@@ -49,6 +155,7 @@ class HeadlineListRule:
         self.max_similarity = float(h["max_similarity"])
         self.edge_only = bool(h["edge_only"])
         self.min_body_tokens = int(h["min_body_tokens"])
+        self.mid = MidArticle(cfg, vocab) if h["mid_article"] else None
         self.vocab = vocab
         self.memo = Memo()
 
@@ -104,6 +211,13 @@ class HeadlineListRule:
                 continue
             if cosine(self.vocab.vector(ln.stripped for ln in run), body) < self.max_similarity:
                 yield Tag(first, last, self.name)
+        if self.mid is not None and self.edge_only:
+            for block in self.mid.blocks(content, self._mid_shape):
+                yield Tag(block[0].index, block[-1].index, self.name)
+
+    def _mid_shape(self, block: list[Line]) -> bool:
+        """Every line headline-like, and a headline list as a whole (title case, few sentences)."""
+        return all(self.headline_like(ln.stripped) for ln in block) and self._is_list(block)
 
 
 class OffTopicRule:
@@ -118,18 +232,37 @@ class OffTopicRule:
         self.min_body_tokens = int(o["min_body_tokens"])
         self.max_share = float(o["max_share"])
         self.vocab = vocab
-        cues = sorted({c.casefold() for c in lang_list(cfg, "article_cues")}, key=len, reverse=True)
-        alts = [re.escape(c) if not c[-1:].isascii() or not c[-1:].isalpha()
-                else rf"(?<![a-z]){re.escape(c)}(?![a-z])" for c in cues]
-        self.cues = re.compile("|".join(alts)) if alts else None
+        self.cues = article_cue_regex(cfg)
+        self.mid = MidArticle(cfg, vocab) if o["mid_article"] else None
+        self.mid_max_words = int(o["mid_max_words"])
+        self.mid_max_sentence_share = float(o["mid_max_sentence_share"])
 
     def _reads_like_article(self, s: str) -> bool:
         """Reporting verbs and quotation marks: a closing quote or "X contributed to this report"
         shares few words with the body but is still the article."""
         return bool(self.cues and self.cues.search(s.casefold()))
 
+    def _mid_shape(self, block: list[Line]) -> bool:
+        """Short lines (teasers, link lists), few of them ending like a sentence."""
+        assert self.mid is not None
+        for ln in block:
+            if not has_hangul(ln.stripped) and len(self.mid.bare(ln.stripped).split()) > self.mid_max_words:
+                return False
+        sentences = sum(1 for ln in block if ends_like_sentence(ln.stripped))
+        return sentences <= self.mid_max_sentence_share * len(block)
+
     def tag(self, page: Page) -> Iterator[Tag]:
         content = page.free_content()
+        if self.mid is not None:
+            taken: set[int] = set()
+            for block in list(self.mid.blocks(content, self._mid_shape)):
+                taken.update(ln.index for ln in block)
+                yield Tag(block[0].index, block[-1].index, self.name)
+            if taken:
+                content = [ln for ln in content if ln.index not in taken]
+        yield from self._tail(content)
+
+    def _tail(self, content: list[Line]) -> Iterator[Tag]:
         if len(content) <= self.min_lines:
             return
         toks = [self.vocab.tokens(ln.stripped) for ln in content]

@@ -419,3 +419,14 @@ def test_validation_page_renders_offline_with_the_failed_expectation(broken_repo
     # the failed expectations with their unexpected values, in the order GX renders columns
     assert re.search(r"2 unexpected values found.*000_c890ac01d5c57a8c", dom, re.DOTALL)  # duplicate id
     assert re.search(r"values must belong to this set.*1 unexpected values found.*>de<", dom, re.DOTALL)
+
+
+def test_missing_titles_count_only_where_the_input_carries_one():
+    rows = good_rows()[:3]
+    for r in rows:
+        r["title"] = None
+    rows[0]["metadata"] = {"input_kind": "text"}
+    rows[1]["metadata"] = {"input_kind": "text"}
+    rows[2]["metadata"] = {"input_kind": "html"}
+    frame = v.corpus_frame(rows)
+    assert frame["title_missing"].tolist() == [0, 0, 1], "a plain-text input without a headline is not a lost title"

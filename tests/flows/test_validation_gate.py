@@ -17,6 +17,7 @@ def test_seeds_pass_and_reports_show_validation(prefect_harness, seeds_dir: Path
     report = newsclean_flow(inputs=[str(seeds_dir)], out=str(out))
     v = report["validation"]
     assert v["success"] is True and v["critical_failures"] == []
+    assert v["warnings"] == [], "the seeds pass every expectation, warnings included"
     assert {s["name"] for s in v["suites"]} == {"raw_documents", "clean_corpus", "run_summary"}
     assert (out / "validation" / "index.html").is_file()
     md = (out / "report.md").read_text(encoding="utf-8")
