@@ -27,6 +27,10 @@ _LATIN_TOKEN = re.compile(r"^[\"'“‘(\[]*([A-Za-z])")
 _KO_SENTENCE_END = re.compile(r"(?:다|요|죠|까)[.!?][\"'”’)]*$")
 # A line that introduces what follows ("The group's members are:", "Key facts:", "주요 내용:").
 _INTRODUCES = re.compile(r"[:：]\s*$")
+# Hard-wrapped prose: a line that ends inside a sentence ("…the same navigation, the same footer.
+# But there was no way to share" / "these elements.") or starts with a lowercase word.
+_OPEN_END = re.compile(r"[,;，、\-–—(]\s*$|\b(?:and|or|but|the|a|an|of|to|in|with|for|that|which)\s*$", re.I)
+_LOWER_START = re.compile(r"^[a-z]")
 
 
 def article_cue_regex(cfg: dict[str, Any]) -> re.Pattern[str] | None:
@@ -62,18 +66,25 @@ class MidArticle:
         self.bullets = str(cfg.get("bullet_chars", "")) + " \t\u3000\u00a0"
         self.vocab = vocab
         self.cues = article_cue_regex(cfg)
+        self._anchor_memo = Memo()
 
     def bare(self, s: str) -> str:
         """The line without leading bullets/arrows ("› Baseball: …", "▷ 겨울철 …")."""
         return s.lstrip(self.bullets)
 
     def is_anchor(self, s: str) -> bool:
-        """A prose paragraph: long enough and ending like a sentence."""
-        if not ends_like_sentence(s):
-            return False
-        if has_hangul(s):
-            return len(s) >= self.anchor_min_chars_cjk
-        return len(s.split()) >= self.anchor_min_words
+        """A prose paragraph: long enough and ending like a sentence (memoized: the same lines
+        come back in the verification pass and from the other rule)."""
+        hit = self._anchor_memo.get(s)
+        if hit is None:
+            if not ends_like_sentence(s):
+                hit = False
+            elif has_hangul(s):
+                hit = len(s) >= self.anchor_min_chars_cjk
+            else:
+                hit = len(s.split()) >= self.anchor_min_words
+            self._anchor_memo.put(s, hit)
+        return hit
 
     def short_line(self, s: str) -> bool:
         """Length limits every mid-article junk line obeys, whatever its rule."""
@@ -83,48 +94,55 @@ class MidArticle:
         return len(b.split()) >= self.min_line_words
 
     def blocks(self, content: list[Line], shape: Callable[[list[Line]], bool]) -> Iterator[list[Line]]:
-        """Blocks between anchors that have ``shape`` and pass the shared checks."""
-        anchors = [i for i, ln in enumerate(content) if self.is_anchor(ln.stripped)]
-        if len(anchors) < 2:
+        """Blocks between anchors that have ``shape`` and pass the shared checks. The cheap line
+        checks run first; word counts and vectors are built only for a block that passed them."""
+        if len(content) < self.min_lines + 2:
             return
-        toks = [self.vocab.tokens(ln.stripped) for ln in content]
-        total_words = sum(ln.words for ln in content)
-        for a, b in zip(anchors, anchors[1:]):
+        anchors = [i for i, ln in enumerate(content) if self.is_anchor(ln.stripped)]
+        pairs = [(a, b) for a, b in zip(anchors, anchors[1:]) if b - a > self.min_lines]
+        toks: list[list[str]] | None = None
+        for a, b in pairs:
             block = content[a + 1:b]
-            if len(block) < self.min_lines or not shape(block):
+            if not shape(block) or not self._shaped(block):
                 continue
-            if not self._passes(block, toks[:a + 1], toks[a + 1:b], toks[b:], total_words):
-                continue
-            yield block
+            if toks is None:
+                toks = [self.vocab.tokens(ln.stripped) for ln in content]
+            if self._topical(content, block, toks, a, b):
+                yield block
 
-    def _passes(self, block: list[Line], before_toks: list[list[str]], block_toks: list[list[str]],
-                after_toks: list[list[str]], total_words: int) -> bool:
+    def _shaped(self, block: list[Line]) -> bool:
+        """The shared shape checks and vetoes (no vocabulary needed)."""
         texts = [ln.stripped for ln in block]
         if not all(self.short_line(s) for s in texts):
             return False
         latin = [len(self.bare(s).split()) for s in texts if not has_hangul(s)]
         if latin and sum(latin) / len(latin) < self.min_mean_words:
             return False  # names, labels, figures: "Hanwha Ocean", "Others: 5"
-        if any(_INTRODUCES.search(s) for s in texts):
+        if any(_INTRODUCES.search(s) or _OPEN_END.search(s) for s in texts):
             return False
-        if self.cues and any(self.cues.search(s.casefold()) for s in texts):
-            return False
-        if sum(ln.words for ln in block) > self.max_share * total_words:
+        if any(_LOWER_START.match(self.bare(s)) for s in texts):
+            return False  # wrapped prose, not a list of titles
+        return not (self.cues and any(self.cues.search(s.casefold()) for s in texts))
+
+    def _topical(self, content: list[Line], block: list[Line], toks: list[list[str]], a: int, b: int) -> bool:
+        """Small share of the document, and little vocabulary shared with either side."""
+        if sum(ln.words for ln in block) > self.max_share * sum(ln.words for ln in content):
             return False
         before: Counter[str] = Counter()
-        for t in before_toks:
+        for t in toks[:a + 1]:
             before.update(t)
         after: Counter[str] = Counter()
-        for t in after_toks:
+        for t in toks[b:]:
             after.update(t)
         if sum(before.values()) < self.min_side_tokens or sum(after.values()) < self.min_side_tokens:
             return False
-        rest = before + after
-        for t in block_toks:
-            if len(t) < self.min_tokens_per_line or overlap_share(t, rest) > self.max_line_overlap:
-                return False
         vec: Counter[str] = Counter()
-        for t in block_toks:
+        for t in toks[a + 1:b]:
+            if len(t) < self.min_tokens_per_line:
+                return False
+            shared = sum(1 for w in t if w in before or w in after)
+            if shared > self.max_line_overlap * len(t):
+                return False
             vec.update(t)
         return cosine(vec, before) <= self.max_similarity and cosine(vec, after) <= self.max_similarity
 
