@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import glob
 import gzip
+import os
 import hashlib
 import json
 import re
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,8 @@ class IngestStats:
     bytes: int = 0
     warc_records_skipped: int = 0
     hidden_files_skipped: int = 0
+    excluded_files: int = 0  # under the run's own output or state folder
+    unreadable_dirs: list[Path] = field(default_factory=list)
 
 
 def make_id(key: str, content: str | bytes) -> str:
@@ -86,13 +89,50 @@ def _has_extension(path: Path, exts: tuple[str, ...]) -> bool:
     return any(name.endswith(e) for e in exts)
 
 
-def resolve_inputs(inputs: Iterable[str | Path], stats: IngestStats | None = None) -> list[tuple[Path, str]]:
-    """Expand files, folders (recursively) and globs into ``(path, display_key)`` pairs.
+def _walk_files(root: Path, stats: IngestStats | None) -> list[Path]:
+    """Files under ``root``, following symlinked folders (once each), hidden ones skipped."""
+    files: list[Path] = []
+    visited: set[Path] = set()
 
-    The display key is the path relative to the folder or glob root the user named, so ids do
-    not change when the corpus is moved. Order is sorted and so deterministic. Raises
+    def on_error(err: OSError) -> None:
+        if stats is not None and err.filename:
+            stats.unreadable_dirs.append(Path(err.filename))
+
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=on_error):
+        real = Path(dirpath).resolve()
+        if real in visited:  # a symlink loop, or a folder reached twice through links
+            dirnames[:] = []
+            continue
+        visited.add(real)
+        kept_dirs = []
+        for d in sorted(dirnames):
+            if d.startswith("."):
+                if stats is not None:
+                    stats.hidden_files_skipped += sum(len(f) for _, _, f in os.walk(Path(dirpath) / d))
+            else:
+                kept_dirs.append(d)
+        dirnames[:] = kept_dirs
+        for name in filenames:
+            if name.startswith("."):
+                if stats is not None:
+                    stats.hidden_files_skipped += 1
+                continue
+            f = Path(dirpath) / name
+            if f.is_file():
+                files.append(f)
+    return sorted(files)
+
+
+def resolve_inputs(inputs: Iterable[str | Path], stats: IngestStats | None = None,
+                   exclude: Iterable[str | Path] = ()) -> list[tuple[Path, str]]:
+    """Expand files, folders (recursively, following symlinks) and globs into ``(path, key)``.
+
+    The key is the path relative to the folder or glob root the user named, so ids do not
+    change when the corpus is moved. Order is sorted and so deterministic. Files under an
+    ``exclude`` folder (the run's own output and state) are skipped and counted. Raises
     :class:`InputError` for a path that does not exist or a glob that matches nothing.
     """
+    excluded = [Path(e).resolve() for e in exclude]
     out: list[tuple[Path, str]] = []
     seen: set[Path] = set()
     for raw in inputs:
@@ -107,15 +147,7 @@ def resolve_inputs(inputs: Iterable[str | Path], stats: IngestStats | None = Non
             root = root if root.is_dir() else root.parent
             pairs = [(f, f.relative_to(root).as_posix() if f.is_relative_to(root) else f.name) for f in files]
         elif p.is_dir():
-            files = sorted(f for f in p.rglob("*") if f.is_file())
-            pairs = []
-            for f in files:
-                rel = f.relative_to(p)
-                if any(part.startswith(".") for part in rel.parts):
-                    if stats is not None:
-                        stats.hidden_files_skipped += 1
-                    continue
-                pairs.append((f, rel.as_posix()))
+            pairs = [(f, f.relative_to(p).as_posix()) for f in _walk_files(p, stats)]
         elif p.is_file():
             pairs = [(p, p.name)]
         elif p.exists():
@@ -124,6 +156,10 @@ def resolve_inputs(inputs: Iterable[str | Path], stats: IngestStats | None = Non
             raise InputError(f"input path does not exist: {spec}")
         for f, key in pairs:
             rp = f.resolve()
+            if any(rp.is_relative_to(e) for e in excluded):
+                if stats is not None:
+                    stats.excluded_files += 1
+                continue
             if rp not in seen:
                 seen.add(rp)
                 out.append((f, key))
@@ -236,12 +272,18 @@ def _record_to_item(rec: Any, key: str, source: str, line: bytes, max_bytes: int
         return _reject(key, source, "ingest.no_content", detail, line, url)
     if len(content.encode("utf-8", "surrogatepass")) > max_bytes:
         return _reject(key, source, "ingest.too_large", f"record content > limit {max_bytes} bytes", line[:1024], url)
+    try:
+        content.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate escape ("\\ud83d") decodes but cannot be stored
+        return _reject(key, source, "ingest.encoding", f"record text is not valid Unicode: {exc.reason} at {exc.start}", line, url)
     given_id = rec.get("id")
     published = rec.get("published") or rec.get("date")
     meta = {k: rec[k] for k in _JSONL_META_KEYS if isinstance(rec.get(k), str) and rec[k].strip()}
-    doc_id = str(given_id).strip() if isinstance(given_id, (str, int)) and str(given_id).strip() else make_id(url or key, line)
+    # The record's own id is kept as metadata, not used as the document id: ids from different
+    # files or days collide ("id": 1), and the document id must change when the content does.
+    extra = {"source_id": str(given_id).strip()} if isinstance(given_id, (str, int)) and str(given_id).strip() else {}
     return RawItem(
-        id=doc_id,
+        id=make_id(url or key, line),
         source=source,
         kind="html" if content is html else "text",
         content=content,
@@ -251,6 +293,7 @@ def _record_to_item(rec: Any, key: str, source: str, line: bytes, max_bytes: int
         author=meta.get("author"),
         sitename=meta.get("sitename"),
         size=len(line),
+        metadata=extra,
     )
 
 
@@ -258,6 +301,7 @@ def _iter_jsonl(path: Path, key: str, source: str, cfg: Config) -> Iterator[RawI
     max_bytes = cfg["pipeline"]["max_input_bytes"]
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     lineno = 0
+    yielded = False
     try:
         with opener(path, "rb") as fh:
             for lineno, line in enumerate(fh, start=1):
@@ -273,10 +317,14 @@ def _iter_jsonl(path: Path, key: str, source: str, cfg: Config) -> Iterator[RawI
                 except json.JSONDecodeError as exc:
                     yield _reject(lkey, src, "ingest.invalid_json", f"line {lineno} is not valid JSON ({exc.msg} at column {exc.colno}); truncated?", line)
                     continue
+                yielded = True
                 yield _record_to_item(rec, lkey, src, line, max_bytes)
     except (OSError, EOFError, zlib.error) as exc:
+        yielded = True
         yield _reject(f"{key}:{lineno + 1}", f"{source}:{lineno + 1}", "ingest.corrupt_archive",
                       f"stopped reading after line {lineno}: {exc}")
+    if not yielded:
+        yield _reject(key, source, "ingest.empty", "JSONL file has no records")
 
 
 def _http_content_type(record: Any) -> str:
@@ -291,10 +339,12 @@ def _iter_warc(path: Path, key: str, source: str, cfg: Config, stats: IngestStat
 
     max_bytes = cfg["pipeline"]["max_input_bytes"]
     offset = 0
+    records = 0
     try:
         with path.open("rb") as fh:
             it = ArchiveIterator(fh)
             for record in it:
+                records += 1
                 url = record.rec_headers.get_header("WARC-Target-URI")
                 if record.rec_type != "response" or "html" not in _http_content_type(record):
                     stats.warc_records_skipped += 1
@@ -320,22 +370,38 @@ def _iter_warc(path: Path, key: str, source: str, cfg: Config, stats: IngestStat
         # this archive cannot be read", which is recorded, not fatal to the run.
         yield _reject(f"{key}@{offset}", f"{source}@{offset}", "ingest.corrupt_archive",
                       f"unreadable WARC data after offset {offset}: {exc}")
+        return
+    if records == 0:
+        yield _reject(key, source, "ingest.empty", "WARC file has no records")
 
 
-def iter_inputs(inputs: Iterable[str | Path], config: Config, stats: IngestStats | None = None) -> Iterator[RawItem | Rejection]:
-    """Stream every input document as a RawItem or a Rejection, in a deterministic order."""
+def iter_inputs(inputs: Iterable[str | Path], config: Config, stats: IngestStats | None = None,
+                exclude: Iterable[str | Path] = ()) -> Iterator[RawItem | Rejection]:
+    """Stream every input document as a RawItem or a Rejection, in a deterministic order.
+
+    ``exclude``: folders whose files are never inputs (the run's own output and state).
+    """
     stats = stats if stats is not None else IngestStats()
     seen_ids: set[str] = set()
-    for item in _iter_all(inputs, config, stats):
-        if item.id in seen_ids and isinstance(item, RawItem):
-            item = Rejection(id=make_id(item.source, item.content), source=item.source, reason="ingest.duplicate_id",
-                             detail=f"id {item.id!r} was already used by an earlier input", url=item.url)
+    for item in _iter_all(inputs, config, stats, exclude):
+        if item.id in seen_ids:
+            # The same url and content twice (a page crawled twice into one WARC, a repeated
+            # JSONL line): a copy, not an error. Give it an id from its position so the
+            # dedup stage records it as an exact duplicate of the first.
+            if isinstance(item, RawItem):
+                item.id = make_id(item.source, item.content)
+            else:
+                item = replace(item, id=make_id(item.source, item.detail))
         seen_ids.add(item.id)
         yield item
 
 
-def _iter_all(inputs: Iterable[str | Path], config: Config, stats: IngestStats) -> Iterator[RawItem | Rejection]:
-    for path, key in resolve_inputs(inputs, stats):
+def _iter_all(inputs: Iterable[str | Path], config: Config, stats: IngestStats,
+              exclude: Iterable[str | Path] = ()) -> Iterator[RawItem | Rejection]:
+    paths = resolve_inputs(inputs, stats, exclude)
+    for d in stats.unreadable_dirs:
+        yield _reject(d.as_posix(), d.as_posix(), "ingest.unreadable", "cannot list folder (permission denied?)")
+    for path, key in paths:
         source = path.as_posix()
         stats.files += 1
         try:

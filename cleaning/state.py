@@ -23,6 +23,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -56,16 +57,28 @@ CREATE TABLE IF NOT EXISTS parts (
 CREATE TABLE IF NOT EXISTS processed (
     id TEXT PRIMARY KEY,
     source TEXT NOT NULL,
+    skey TEXT NOT NULL,
     seq INTEGER NOT NULL,
     outcome TEXT NOT NULL,
+    duplicate_of TEXT,
     superseded_by TEXT
 );
-CREATE INDEX IF NOT EXISTS processed_source ON processed (source);
+CREATE INDEX IF NOT EXISTS processed_skey ON processed (skey);
+CREATE INDEX IF NOT EXISTS processed_duplicate_of ON processed (duplicate_of);
 """
+
+# A superseded_by value with this prefix marks a duplicate whose kept copy was superseded:
+# hidden from the view and read again (re-deduplicated) by the next pass.
+REQUEUED = "requeued:"
+_POSITION = re.compile(r"^(.*?)((?::\d+)|(?:@\d+))?$")
 
 
 class StateLocked(RuntimeError):
     """Another newsclean run holds the state directory."""
+
+
+class StateError(RuntimeError):
+    """The state directory cannot be used with this output folder."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +86,31 @@ class ProcessedInput:
     id: str
     source: str
     outcome: str  # "kept" | "duplicate" | "rejected"
+    duplicate_of: str | None = None
+
+
+def identity_key(item: Any) -> str:
+    """What makes two inputs "the same document" across runs, so a new version supersedes
+    the old one: its url; else the record's own id within its file; else the file's resolved
+    path plus the line or WARC offset. Independent of how the path was spelled."""
+    if getattr(item, "url", None):
+        return str(item.url)
+    m = _POSITION.match(item.source)
+    path, position = (m.group(1), m.group(2) or "") if m else (item.source, "")
+    resolved = Path(path).resolve().as_posix()
+    source_id = (getattr(item, "metadata", None) or {}).get("source_id")
+    return f"{resolved}#id={source_id}" if source_id else resolved + position
+
+
+@dataclass(slots=True)
+class NewInputs:
+    """What :meth:`StateStore.split_new` decided for one batch of inputs."""
+
+    items: list[Any]  # to process in this run
+    skipped: int  # processed before, unchanged
+    keys: dict[str, str]  # id -> identity key, for the items to process and the revived
+    superseded: dict[str, str]  # earlier id -> the id that replaces it
+    revived: list[str]  # earlier versions that are current again (a file changed back)
 
 
 class StateStore:
@@ -134,51 +172,97 @@ class StateStore:
         rows = self.db.execute("SELECT seq, name, finished_at, counts FROM runs ORDER BY seq").fetchall()
         return [{"seq": s, "name": n, "finished_at": f, "counts": json.loads(c)} for s, n, f, c in rows]
 
-    def split_new(self, items: Iterable[Any]) -> tuple[list[Any], int, dict[str, str]]:
-        """Items not processed before, how many were skipped, and superseded ids.
+    def split_new(self, items: Iterable[Any]) -> NewInputs:
+        """Which items need processing, and which earlier documents they supersede.
 
-        An item whose id (a hash of its source key and content) was processed in a committed
-        run is skipped. An item from a source that was processed before with other content is
-        new, and the earlier document from that source is superseded by it:
-        ``{old_id: new_id}``.
+        An item whose id (a hash of its source key and content) was processed by a committed
+        run is skipped. An item with an identity key (:func:`identity_key`) seen before with
+        other content is new, and supersedes the earlier document. An item whose exact
+        content was superseded before (a file changed back) revives that earlier document.
         """
         items = list(items)
-        ids = [i.id for i in items]
-        seen: set[str] = set()
-        for chunk in _chunks(ids, 500):
-            q = f"SELECT id FROM processed WHERE id IN ({','.join('?' * len(chunk))})"
-            seen.update(r[0] for r in self.db.execute(q, chunk))
-        new = [i for i in items if i.id not in seen]
+        rows: dict[str, str | None] = {}
+        for chunk in _chunks([i.id for i in items], 500):
+            q = f"SELECT id, superseded_by FROM processed WHERE id IN ({','.join('?' * len(chunk))})"
+            rows.update(self.db.execute(q, chunk).fetchall())
+        new, revived, keys = [], [], {}
+        for item in items:
+            state = rows.get(item.id, "absent")
+            if state == "absent" or (state or "").startswith(REQUEUED):
+                new.append(item)
+                keys[item.id] = identity_key(item)
+            elif state is not None:
+                revived.append(item.id)
+                keys[item.id] = identity_key(item)
+        current = {keys[i]: i for i in [*(x.id for x in new), *revived]}
         superseded: dict[str, str] = {}
-        by_source = {i.source: i.id for i in new}
-        for chunk in _chunks(list(by_source), 500):
-            q = (f"SELECT id, source FROM processed WHERE superseded_by IS NULL AND source IN "
+        for chunk in _chunks(list(current), 500):
+            q = (f"SELECT id, skey FROM processed WHERE superseded_by IS NULL AND skey IN "
                  f"({','.join('?' * len(chunk))})")
-            for old_id, source in self.db.execute(q, chunk):
-                if old_id != by_source[source]:
-                    superseded[old_id] = by_source[source]
-        return new, len(items) - len(new), superseded
+            for old_id, skey in self.db.execute(q, chunk):
+                if old_id != current[skey]:
+                    superseded[old_id] = current[skey]
+        skipped = len(items) - len(new) - len(revived)
+        return NewInputs(new, skipped, keys, superseded, revived)
 
-    def superseded_ids(self) -> set[str]:
+    def hidden_ids(self) -> set[str]:
+        """Documents not in the current view: superseded, or requeued for re-deduplication."""
         return {r[0] for r in self.db.execute("SELECT id FROM processed WHERE superseded_by IS NOT NULL")}
+
+    def visible_seqs(self) -> dict[str, int]:
+        """id -> the run whose part holds its current record (the latest processing wins)."""
+        return dict(self.db.execute("SELECT id, seq FROM processed WHERE superseded_by IS NULL"))
+
+    def requeued_count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM processed WHERE superseded_by LIKE ?", (REQUEUED + "%",)).fetchone()[0]
+
+    def bind_out_dir(self) -> None:
+        """One state directory serves one output folder: its parts live there."""
+        here = self.out_dir.resolve().as_posix()
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'out_dir'").fetchone()
+        if row is None:
+            self.db.execute("INSERT INTO meta VALUES ('out_dir', ?)", (here,))
+        elif row[0] != here:
+            raise StateError(f"state directory {self.state_dir} belongs to output folder {row[0]}, not {here}; "
+                             "use that --out, or another --state-dir")
 
     # -- commit ----------------------------------------------------------------------------
     def pending_index_path(self, seq: int) -> Path:
         return self.state_dir / f"pending-index-{seq:06d}.pkl"
 
     def commit_run(self, seq: int, name: str, parts: dict[str, tuple[str, int]], processed: list[ProcessedInput],
-                   superseded: dict[str, str], counts: dict[str, Any], index_pending: bool) -> None:
-        """The commit point: one transaction records the run, its parts and its inputs."""
+                   keys: dict[str, str], superseded: dict[str, str], revived: list[str], counts: dict[str, Any],
+                   index_pending: bool) -> int:
+        """The commit point: one transaction records the run, its parts, its inputs and what
+        they supersede. Returns how many duplicates were requeued because the document they
+        copied was superseded (they are re-deduplicated by the next pass)."""
         finished = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         with self._tx() as cur:
             cur.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?)",
                         (seq, name, finished, json.dumps(counts, sort_keys=True), int(index_pending)))
             cur.executemany("INSERT INTO parts VALUES (?, ?, ?, ?)",
                             [(kind, file, seq, n) for kind, (file, n) in sorted(parts.items())])
-            cur.executemany("INSERT OR REPLACE INTO processed (id, source, seq, outcome) VALUES (?, ?, ?, ?)",
-                            [(p.id, p.source, seq, p.outcome) for p in processed])
-            cur.executemany("UPDATE processed SET superseded_by = ? WHERE id = ?",
-                            [(new, old) for old, new in sorted(superseded.items())])
+            cur.executemany(
+                "INSERT OR REPLACE INTO processed (id, source, skey, seq, outcome, duplicate_of) VALUES (?, ?, ?, ?, ?, ?)",
+                [(p.id, p.source, keys.get(p.id, p.source), seq, p.outcome, p.duplicate_of) for p in processed])
+            return self._apply_supersessions(cur, superseded, revived)
+
+    def apply_supersessions(self, superseded: dict[str, str], revived: list[str]) -> int:
+        """Record supersessions found by a run that processed nothing new (a file changed back)."""
+        with self._tx() as cur:
+            return self._apply_supersessions(cur, superseded, revived)
+
+    @staticmethod
+    def _apply_supersessions(cur: sqlite3.Cursor, superseded: dict[str, str], revived: list[str]) -> int:
+        cur.executemany("UPDATE processed SET superseded_by = NULL WHERE id = ?", [(i,) for i in sorted(revived)])
+        cur.executemany("UPDATE processed SET superseded_by = ? WHERE id = ?",
+                        [(new, old) for old, new in sorted(superseded.items())])
+        requeued = 0
+        for old in sorted(superseded):
+            cur.execute("UPDATE processed SET superseded_by = ? WHERE outcome = 'duplicate' AND duplicate_of = ? "
+                        "AND superseded_by IS NULL", (REQUEUED + old, old))
+            requeued += cur.rowcount
+        return requeued
 
     def mark_index_done(self, seq: int) -> None:
         self.db.execute("UPDATE runs SET index_pending = 0 WHERE seq = ?", (seq,))
@@ -187,11 +271,15 @@ class StateStore:
     def pending_index_runs(self) -> list[int]:
         return [r[0] for r in self.db.execute("SELECT seq FROM runs WHERE index_pending = 1 ORDER BY seq")]
 
-    def replace_parts(self, kind: str, old_files: list[str], new_file: str, records: int, seq: int) -> None:
-        """Compaction's commit point: swap several parts for one in a single transaction."""
+    def replace_parts(self, kind: str, old: list[tuple[str, int]], new_file: str, records: int, seq: int) -> None:
+        """Compaction's commit point: swap several parts for one in a single transaction; the
+        records moved into it now live in part ``seq``."""
         with self._tx() as cur:
-            cur.executemany("DELETE FROM parts WHERE kind = ? AND file = ?", [(kind, f) for f in old_files])
+            cur.executemany("DELETE FROM parts WHERE kind = ? AND file = ?", [(kind, f) for f, _ in old])
             cur.execute("INSERT INTO parts VALUES (?, ?, ?, ?)", (kind, new_file, seq, records))
+            outcome = {"corpus": "kept", "rejected": "rejected", "duplicates": "duplicate"}[kind]
+            cur.executemany("UPDATE processed SET seq = ? WHERE seq = ? AND outcome = ?",
+                            [(seq, s, outcome) for _, s in old if s != seq])
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Cursor]:
@@ -238,13 +326,15 @@ class StateStore:
         parts: dict[str, list[dict[str, Any]]] = {k: [] for k in PART_KINDS}
         for kind, file, seq, n in self.committed_parts():
             parts[kind].append({"file": f"{kind}/{file}", "run_seq": seq, "records": n})
-        superseded = sorted(self.superseded_ids())
+        current = dict(self.db.execute(
+            "SELECT outcome, COUNT(*) FROM processed WHERE superseded_by IS NULL GROUP BY outcome").fetchall())
         return {
             "schema_version": SCHEMA_VERSION,
             "runs": self.runs(),
             "parts": parts,
-            "superseded_ids": superseded,
-            "totals": {k: sum(p["records"] for p in v) for k, v in parts.items()},
+            "hidden_ids": sorted(self.hidden_ids()),
+            "totals": {"corpus": current.get("kept", 0), "rejected": current.get("rejected", 0),
+                       "duplicates": current.get("duplicate", 0)},
         }
 
     def write_manifest(self) -> dict[str, Any]:
@@ -260,14 +350,15 @@ def _chunks(seq: list[Any], n: int) -> Iterator[list[Any]]:
         yield seq[i : i + n]
 
 
-def iter_part_lines(out_dir: Path, files: list[str], drop_ids: set[str]) -> Iterator[str]:
-    """Lines of the given part files in order, without documents whose id is in ``drop_ids``."""
-    for rel in files:
+def iter_part_lines(out_dir: Path, parts: list[tuple[str, int]], visible: dict[str, int] | None) -> Iterator[str]:
+    """Lines of the given ``(file, run seq)`` parts in order, keeping a record only where it is
+    current: ``visible[id]`` names the part that holds a document's latest processing. With
+    ``visible`` None every line is kept."""
+    for rel, seq in parts:
         with (out_dir / rel).open(encoding="utf-8") as fh:
             for line in fh:
-                if drop_ids and json.loads(line)["id"] in drop_ids:
-                    continue
-                yield line
+                if visible is None or visible.get(json.loads(line)["id"]) == seq:
+                    yield line
 
 
 class SupersededFilter:
@@ -293,33 +384,32 @@ class SupersededFilter:
 
 
 def compact(store: StateStore) -> dict[str, Any]:
-    """Merge each kind's parts into one, dropping superseded documents. Call under the lock.
+    """Merge each kind's parts into one, keeping only current records. Call under the lock.
 
     Crash-safe like a run: the merged part is written first (an orphan until committed), one
     transaction swaps it in for the old parts, and only then are the old files deleted (an
     interrupted deletion leaves orphans that :meth:`StateStore.recover` removes).
     """
-    hidden = store.superseded_ids()
+    visible = store.visible_seqs()
     result: dict[str, Any] = {}
     by_kind: dict[str, list[tuple[str, int]]] = {k: [] for k in PART_KINDS}
     for kind, file, seq, _ in store.committed_parts():
         by_kind[kind].append((file, seq))
     for kind, parts in by_kind.items():
-        if len(parts) < 2 and not (parts and hidden):
-            result[kind] = {"parts_before": len(parts), "parts_after": len(parts)}
+        if not parts:
+            result[kind] = {"parts_before": 0, "parts_after": 0}
             continue
-        files = [f for f, _ in parts]
         first, last = min(s for _, s in parts), max(s for _, s in parts)
         new_name = f"part-{first:06d}-{last:06d}.jsonl"
-        if new_name in files:
+        if new_name in {f for f, _ in parts}:
             new_name = f"part-{first:06d}-{last:06d}-c.jsonl"
         n = 0
         with atomic_writer(store.out_dir / kind / new_name) as fh:
-            for line in iter_part_lines(store.out_dir, [f"{kind}/{f}" for f in files], hidden):
+            for line in iter_part_lines(store.out_dir, [(f"{kind}/{f}", s) for f, s in parts], visible):
                 fh.write(line)
                 n += 1
-        store.replace_parts(kind, files, new_name, n, last)
-        for f in files:
+        store.replace_parts(kind, parts, new_name, n, last)
+        for f, _ in parts:
             if f != new_name:
                 (store.out_dir / kind / f).unlink(missing_ok=True)
         result[kind] = {"parts_before": len(parts), "parts_after": 1, "records": n}

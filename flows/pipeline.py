@@ -90,17 +90,18 @@ def _crash_point(name: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _refresh_full_view(out_dir: Path, state: Path, manifest: dict[str, Any], enabled: bool = True) -> None:
+def _refresh_full_view(out_dir: Path, state: Path, manifest: dict[str, Any], visible: dict[str, int],
+                       enabled: bool = True) -> None:
     """Rebuild corpus.jsonl / rejected.jsonl / duplicates.jsonl when the committed parts changed."""
     if not enabled:
         return
-    key = hashlib.sha256(json.dumps([manifest["parts"], manifest["superseded_ids"]], sort_keys=True).encode()).hexdigest()
+    key = hashlib.sha256(json.dumps([manifest["parts"], manifest["hidden_ids"]], sort_keys=True).encode()).hexdigest()
     marker = state / "full-view.json"
     names = (CORPUS_FILE, REJECTED_FILE, DUPLICATES_FILE)
     if marker.is_file() and json.loads(marker.read_text())["key"] == key and all((out_dir / n).is_file() for n in names):
         return
-    part_files = {k: [p["file"] for p in v] for k, v in manifest["parts"].items()}
-    materialize_task(str(out_dir), part_files, set(manifest["superseded_ids"]))
+    part_files = {k: [(p["file"], p["run_seq"]) for p in v] for k, v in manifest["parts"].items()}
+    materialize_task(str(out_dir), part_files, visible)
     _crash_point("before_view_marker")
     atomic_write_bytes(marker, json.dumps({"key": key}).encode())
 
@@ -160,7 +161,14 @@ def newsclean_flow(
     store = StateStore(state, out_dir)
     try:
         with store.locked():
-            return _run(logger, inputs, cfg, config_path, out_dir, state, store, show_progress)
+            store.bind_out_dir()
+            report = _run(logger, inputs, cfg, config_path, out_dir, state, store, show_progress)
+            if report["counts"].get("requeued"):
+                # Duplicates of a document that was just superseded lost the copy they pointed
+                # at: one more pass reads them again and deduplicates them afresh.
+                logger.info("re-deduplicating %d duplicates of superseded documents", report["counts"]["requeued"])
+                report["requeue_pass"] = _run(logger, inputs, cfg, config_path, out_dir, state, store, False)["counts"]
+            return report
     finally:
         store.close()
 
@@ -183,12 +191,15 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
     batch_size = int(cfg["pipeline"]["batch_size"])
     max_in_flight = int(cfg["pipeline"]["max_batches_in_flight"])
     stats = IngestStats()
-    total_bytes = sum(p.stat().st_size for p, _ in resolve_inputs(inputs))
+    exclude = [out_dir, state]  # never read our own outputs back as inputs
+    total_bytes = sum(p.stat().st_size for p, _ in resolve_inputs(inputs, exclude=exclude))
     progress = _Progress(logger, total_bytes, show_progress)
     raw_rows: list[dict[str, Any]] = []
     in_flight: deque[PrefectFuture] = deque()
     staged: list[StagedBatch] = []
     superseded: dict[str, str] = {}
+    revived: list[str] = []
+    keys: dict[str, str] = {}
     n_inputs = n_skipped = 0
     t_ingest = 0.0
 
@@ -196,17 +207,20 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
         staged.append(fut.result())
         progress.update(len(staged), sum(b.n_docs + len(b.rejected) for b in staged), stats.bytes)
 
-    items = iter_inputs(inputs, cfg, stats)
+    items = iter_inputs(inputs, cfg, stats, exclude=exclude)
     try:
         while True:
             t0 = time.perf_counter()
             batch = next(batched(items, batch_size), None)
             if batch is None:
                 break
-            new, skipped, sup = store.split_new(batch)
+            split = store.split_new(batch)
+            new = split.items
             t_ingest += time.perf_counter() - t0
-            n_skipped += skipped
-            superseded.update(sup)
+            n_skipped += split.skipped
+            superseded.update(split.superseded)
+            revived += split.revived
+            keys.update(split.keys)
             if not new:
                 continue
             n_inputs += len(new)
@@ -223,15 +237,20 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
 
     if n_inputs == 0:
         cleanup_task(str(staging))
+        if superseded or revived:
+            store.apply_supersessions(superseded, revived)
         manifest = store.write_manifest()
-        _refresh_full_view(out_dir, state, manifest, bool(cfg["pipeline"]["full_view"]))
-        logger.info("nothing to do: all %d inputs were processed by earlier runs", n_skipped)
+        _refresh_full_view(out_dir, state, manifest, store.visible_seqs(), bool(cfg["pipeline"]["full_view"]))
+        if stats.files == 0:
+            logger.warning("nothing to do: no input files found in %s", ", ".join(inputs))
+        else:
+            logger.info("nothing to do: all %d inputs were processed by earlier runs", n_skipped)
         tally = RunTally(run_name, inputs, n_inputs, n_skipped, superseded)
         report = _report(tally, out_dir, cfg, t_start, stats, manifest)
         _write_report(out_dir, report, manifest)
         return report
 
-    hidden = store.superseded_ids() | set(superseded)
+    hidden = (store.hidden_ids() | set(superseded)) - set(revived)
     signatures = [s for b in staged for s in b.signatures]
     t0 = time.perf_counter()
     outcome = dedup_task(signatures, cfg, str(state), hidden)
@@ -269,13 +288,15 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
     atomic_write_bytes(pending, pickle.dumps(kept_sigs, protocol=pickle.HIGHEST_PROTOCOL))
     _crash_point("before_commit")
     run_record = {**counts, "duplicates_by_method": dict(sorted(dup_methods.items()))}
-    store.commit_run(seq, run_name, written.parts, written.processed, superseded, run_record, index_pending=True)
+    requeued = store.commit_run(seq, run_name, written.parts, written.processed, keys, superseded, revived, run_record,
+                                index_pending=True)
+    counts["requeued"] = requeued
     _crash_point("after_commit")
     index_add_task(str(pending), cfg, str(state), run_name)
     store.mark_index_done(seq)
     _crash_point("after_index")
     manifest = store.write_manifest()
-    _refresh_full_view(out_dir, state, manifest, bool(cfg["pipeline"]["full_view"]))
+    _refresh_full_view(out_dir, state, manifest, store.visible_seqs(), bool(cfg["pipeline"]["full_view"]))
     t_write += time.perf_counter() - t0
     cleanup_task(str(staging))
 
@@ -306,6 +327,7 @@ def _report(t: RunTally, out_dir: Path, cfg: dict[str, Any], t_start: float, sta
     counts["accounting_ok"] = counts["kept"] + counts["duplicates"] + counts["rejected"] == t.n_inputs
     counts["skipped_already_processed"] = t.n_skipped
     counts["superseded"] = len(t.superseded)
+    counts.setdefault("requeued", 0)
     return {
         "run": {"name": t.run_name, "inputs": t.inputs, "out": str(out_dir), "config_fingerprint": config_fingerprint(cfg),
                 "nothing_to_do": t.n_inputs == 0},

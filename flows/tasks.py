@@ -68,6 +68,7 @@ def process_batch_task(items: list[RawItem | Rejection], config: Config, staging
     costs 100-190 ms of scheduling on Dask. Every stage is still timed on its own, and the
     whole task is retried if writing the staging file fails (the stages are pure).
     """
+    position = {item.id: i for i, item in enumerate(items)}
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     res = extract_batch(items, config)
@@ -83,7 +84,9 @@ def process_batch_task(items: list[RawItem | Rejection], config: Config, staging
     timings["signatures"] = t1 - t0
     timings["stage_write"] = time.perf_counter() - t1
     removals = Counter(r.rule for d in res.docs for r in d.removed)
-    return StagedBatch(index=index, path=path, signatures=sigs, rejected=res.rejected, timings=timings,
+    # Input order, not stage order: the same inputs give the same rejected.jsonl whatever the batch size.
+    rejected = sorted(res.rejected, key=lambda r: position.get(r.id, len(position)))
+    return StagedBatch(index=index, path=path, signatures=sigs, rejected=rejected, timings=timings,
                        removals=dict(removals), n_docs=len(res.docs))
 
 
@@ -145,21 +148,21 @@ def write_parts_task(batches: list[StagedBatch], outcome: dedup.DedupOutcome, ou
     duplicates: list[Duplicate] = sorted(outcome.duplicates, key=lambda d: d.id)
     n_dup = write_jsonl(out / "duplicates" / name, (d.to_dict() for d in duplicates))
     processed += [ProcessedInput(r.id, r.source, "rejected") for r in rejected]
-    processed += [ProcessedInput(d.id, d.source, "duplicate") for d in duplicates]
+    processed += [ProcessedInput(d.id, d.source, "duplicate", d.duplicate_of) for d in duplicates]
     parts = {"corpus": (name, len(word_counts)), "rejected": (name, n_rej), "duplicates": (name, n_dup)}
     return WrittenParts(parts, processed, dict(sorted(languages.items())), word_counts)
 
 
 @task(name="materialize", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=1)
-def materialize_task(out_dir: str, parts: dict[str, list[str]], hidden_ids: set[str]) -> dict[str, int]:
+def materialize_task(out_dir: str, parts: dict[str, list[tuple[str, int]]], visible: dict[str, int]) -> dict[str, int]:
     """Rebuild the top-level full view (corpus.jsonl, rejected.jsonl, duplicates.jsonl) from
-    the committed parts, leaving out superseded documents. Atomic per file."""
+    the committed parts, keeping each document's current record only. Atomic per file."""
     out = Path(out_dir)
     counts = {}
     for kind, target in (("corpus", CORPUS_FILE), ("rejected", REJECTED_FILE), ("duplicates", DUPLICATES_FILE)):
         n = 0
         with atomic_writer(out / target) as fh:
-            for line in iter_part_lines(out, parts.get(kind, []), hidden_ids):
+            for line in iter_part_lines(out, parts.get(kind, []), visible):
                 fh.write(line)
                 n += 1
         counts[kind] = n

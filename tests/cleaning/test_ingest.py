@@ -131,7 +131,7 @@ def test_jsonl_records_and_bad_lines(tmp_path: Path) -> None:
     a, b, trunc, nofield, notobj, empty = items
     assert isinstance(a, RawItem) and a.kind == "text" and a.title == "Kia plant" and a.published == "2024-03-02"
     assert a.source.endswith("batch.jsonl:1")
-    assert isinstance(b, RawItem) and b.kind == "html" and b.id == "wire-7"
+    assert isinstance(b, RawItem) and b.kind == "html" and b.metadata["source_id"] == "wire-7"
     assert isinstance(trunc, Rejection) and trunc.reason == "ingest.invalid_json" and "line 4" in trunc.detail
     assert isinstance(nofield, Rejection) and nofield.reason == "ingest.no_content" and nofield.url == "https://news.example/d"
     assert isinstance(notobj, Rejection) and notobj.reason == "ingest.invalid_record"
@@ -149,13 +149,54 @@ def test_jsonl_gz_and_corrupt_gzip(tmp_path: Path) -> None:
     assert isinstance(items[-1], Rejection) and items[-1].reason == "ingest.corrupt_archive"
 
 
-def test_duplicate_given_ids_are_rejected(tmp_path: Path) -> None:
-    p = tmp_path / "ids.jsonl"
-    p.write_text(json.dumps({"id": "x1", "text": "First story about Renault Korea."}) + "\n"
-                 + json.dumps({"id": "x1", "text": "Second story about KG Mobility."}) + "\n", encoding="utf-8")
-    first, second = ingest(p)
-    assert isinstance(first, RawItem) and first.id == "x1"
-    assert isinstance(second, Rejection) and second.reason == "ingest.duplicate_id"
+def test_record_ids_are_metadata_not_document_ids(tmp_path: Path) -> None:
+    """Record ids collide across files and days ("id": 1); the document id follows content."""
+    day1, day2 = tmp_path / "day1.jsonl", tmp_path / "day2.jsonl"
+    day1.write_text(json.dumps({"id": 1, "text": "First story about Renault Korea."}) + "\n", encoding="utf-8")
+    day2.write_text(json.dumps({"id": 1, "text": "Second story about KG Mobility."}) + "\n", encoding="utf-8")
+    a, b = ingest(day1, day2)
+    assert isinstance(a, RawItem) and isinstance(b, RawItem)
+    assert a.metadata["source_id"] == b.metadata["source_id"] == "1"
+    assert a.id != b.id
+
+
+def test_the_same_page_twice_is_kept_for_dedup_not_rejected(tmp_path: Path) -> None:
+    line = json.dumps({"url": "https://news.example/a", "text": "Kia opened a plant in Gwangmyeong."})
+    p = tmp_path / "twice.jsonl"
+    p.write_text(line + "\n" + line + "\n", encoding="utf-8")
+    a, b = ingest(p)
+    assert isinstance(a, RawItem) and isinstance(b, RawItem) and a.id != b.id
+
+
+def test_lone_surrogate_in_a_record_is_rejected(tmp_path: Path) -> None:
+    p = tmp_path / "sur.jsonl"
+    p.write_text('{"text": "Hyundai welcomed the decision \\ud83d and more text"}\n', encoding="utf-8")
+    item = only(ingest(p))
+    assert isinstance(item, Rejection) and item.reason == "ingest.encoding"
+
+
+@pytest.mark.parametrize("name", ["zero.jsonl", "zero.warc"])
+def test_empty_container_files_are_rejected(tmp_path: Path, name: str) -> None:
+    (tmp_path / name).write_bytes(b"")
+    item = only(ingest(tmp_path / name))
+    assert isinstance(item, Rejection) and item.reason == "ingest.empty"
+
+
+def test_symlinked_folders_are_followed_and_output_folders_excluded(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    (real / "three.txt").write_text("Samsung SDI will supply cells to a European carmaker.", encoding="utf-8")
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "linked").symlink_to(real, target_is_directory=True)
+    (root / "loop").symlink_to(root, target_is_directory=True)
+    out = root / "out"
+    out.mkdir()
+    (out / "corpus.jsonl").write_text('{"text": "already cleaned"}\n', encoding="utf-8")
+    stats = IngestStats()
+    items = list(iter_inputs([str(root)], CFG, stats, exclude=[out]))
+    assert [Path(i.source).name for i in items] == ["three.txt"]
+    assert stats.excluded_files == 1
 
 
 def test_warc_html_responses_only(tmp_path: Path, fixtures_dir: Path) -> None:

@@ -185,3 +185,96 @@ def test_compact_without_state_is_a_clear_error(tmp_path: Path, capsys: pytest.C
 
     assert main(["compact", "--out", str(tmp_path / "never-run")]) == 2
     assert "no newsclean state" in capsys.readouterr().err
+
+
+def corpus_texts(out: Path) -> list[str]:
+    return [json.loads(line)["text"] for line in (out / "corpus.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def story(n: int) -> str:
+    """Distinct realistic stories: the seeds' paragraphs don't repeat across them."""
+    seeds = sorted((ROOT / "seeds").glob("*.txt"))
+    return seeds[n].read_text(encoding="utf-8")
+
+
+def test_record_ids_from_different_days_do_not_collide(prefect_harness, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (tmp_path / "day1.jsonl").write_text("\n".join(json.dumps({"id": i, "text": story(i)}) for i in (0, 1)) + "\n")
+    (tmp_path / "day2.jsonl").write_text("\n".join(json.dumps({"id": i, "text": story(i + 2)}) for i in (0, 1)) + "\n")
+    newsclean_flow(inputs=[str(tmp_path / "day1.jsonl")], out=str(out))
+    report = newsclean_flow(inputs=[str(tmp_path / "day2.jsonl")], out=str(out))
+    assert report["counts"]["inputs"] == 2 and report["counts"]["kept"] == 2
+    assert len(corpus_texts(out)) == 4
+
+
+def test_prepending_a_record_hides_nothing(prefect_harness, tmp_path: Path) -> None:
+    out, src = tmp_path / "out", tmp_path / "feed.jsonl"
+    rec = [{"url": f"https://news.example/{i}", "text": story(i)} for i in range(3)]
+    src.write_text("\n".join(json.dumps(r) for r in rec[1:]) + "\n")
+    newsclean_flow(inputs=[str(src)], out=str(out))
+    src.write_text("\n".join(json.dumps(r) for r in rec) + "\n")
+    report = newsclean_flow(inputs=[str(src)], out=str(out))
+    assert report["counts"]["superseded"] == 0
+    urls = sorted(json.loads(line)["url"] for line in (out / "corpus.jsonl").read_text().splitlines())
+    assert urls == [r["url"] for r in rec]
+
+
+def test_superseding_a_kept_copy_re_deduplicates_its_duplicates(prefect_harness, tmp_path: Path) -> None:
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    inputs.mkdir()
+    (inputs / "a.txt").write_text(story(1), encoding="utf-8")
+    (inputs / "b.txt").write_text(story(1), encoding="utf-8")
+    newsclean_flow(inputs=[str(inputs)], out=str(out))
+    assert len(corpus_texts(out)) == 1 and len(ids(out / "duplicates.jsonl")) == 1
+    kept = Path(json.loads((out / "corpus.jsonl").read_text().splitlines()[0])["source"]).name
+    copy = ({"a.txt", "b.txt"} - {kept}).pop()
+
+    (inputs / kept).write_text(story(2), encoding="utf-8")
+    report = newsclean_flow(inputs=[str(inputs)], out=str(out))
+    assert report["counts"]["requeued"] == 1 and report["requeue_pass"]["kept"] == 1
+    rows = [json.loads(line) for line in (out / "corpus.jsonl").read_text().splitlines()]
+    assert sorted(Path(r["source"]).name for r in rows) == ["a.txt", "b.txt"]
+    assert "Renault-Nissan Alliance will invest" in next(r["text"] for r in rows if r["source"].endswith(copy))
+    assert ids(out / "duplicates.jsonl") == [], f"{copy} is now the kept version of the old story"
+
+
+def test_path_spelling_does_not_defeat_superseding(prefect_harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "x.txt").write_text(story(0), encoding="utf-8")
+    newsclean_flow(inputs=["in"], out="out")
+    (tmp_path / "in" / "x.txt").write_text(story(3), encoding="utf-8")
+    report = newsclean_flow(inputs=[str(tmp_path / "in")], out="out")
+    assert report["counts"]["superseded"] == 1
+    assert corpus_texts(tmp_path / "out") and len(corpus_texts(tmp_path / "out")) == 1
+
+
+def test_a_file_changed_back_revives_its_earlier_version(prefect_harness, tmp_path: Path) -> None:
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    inputs.mkdir()
+    x = inputs / "x.txt"
+    x.write_text(story(0), encoding="utf-8")
+    newsclean_flow(inputs=[str(inputs)], out=str(out))
+    first = corpus_texts(out)
+    x.write_text(story(3), encoding="utf-8")
+    newsclean_flow(inputs=[str(inputs)], out=str(out))
+    x.write_text(story(0), encoding="utf-8")
+    report = newsclean_flow(inputs=[str(inputs)], out=str(out))
+    assert report["counts"]["inputs"] == 0, "the old version was processed before: nothing to redo"
+    assert corpus_texts(out) == first
+
+
+def test_output_inside_the_input_folder_is_not_read_back(prefect_harness, corpus_dir: Path) -> None:
+    out = corpus_dir / "out"
+    newsclean_flow(inputs=[str(corpus_dir)], out=str(out))
+    again = newsclean_flow(inputs=[str(corpus_dir)], out=str(out))
+    assert again["run"]["nothing_to_do"] and again["ingest"]["files"] == 4
+
+
+def test_a_state_dir_serves_one_output_folder(prefect_harness, corpus_dir: Path, tmp_path: Path) -> None:
+    from cleaning.state import StateError
+
+    newsclean_flow(inputs=[str(corpus_dir)], out=str(tmp_path / "a"))
+    with pytest.raises(StateError, match="belongs to output folder"):
+        newsclean_flow(inputs=[str(corpus_dir)], out=str(tmp_path / "b"), state_dir=str(tmp_path / "a" / "state"))
+    assert newsclean_flow(inputs=[str(corpus_dir)], out=str(tmp_path / "a"))["run"]["nothing_to_do"]
