@@ -462,6 +462,21 @@ def load_suite(name: str, config: Config) -> dict[str, Any]:
     return suite
 
 
+def check_severity_names(config: Config) -> None:
+    """Every ``[validation.severity]`` key must name an expectation of a suite: a misspelled
+    name would silently leave that expectation at its default severity."""
+    severity = config.get("validation", {}).get("severity", {})
+    if not severity:
+        return
+    known = set()
+    for name in SUITE_NAMES:
+        suite = load_suite(name, config)
+        known |= {f"{suite['name']}.{e['meta']['name']}" for e in suite["expectations"]}
+    unknown = sorted(set(severity) - known)
+    if unknown:
+        raise ConfigError(f"validation.severity names no expectation: {unknown}; known: {sorted(known)}")
+
+
 # --------------------------------------------------------------------------- frames
 
 

@@ -43,17 +43,36 @@ def _print_summary(report: dict) -> None:
     print(f"  outputs in {report['run']['out']}/ (corpus.jsonl, rejected.jsonl, duplicates.jsonl, report.md)")
 
 
+def _preflight(cfg: dict, out: Path, state: Path | None) -> None:
+    """User errors found before any work starts, so they get a message, not a traceback."""
+    from cleaning.config import ConfigError
+    from cleaning.dedup import DedupConfigError, dedup_settings
+    from cleaning.validation import check_severity_names
+
+    for label, path in (("--out", out), ("--state-dir", state)):
+        if path is not None and path.exists() and not path.is_dir():
+            raise ConfigError(f"{label} {path} is a file, not a folder")
+    try:
+        dedup_settings(cfg)
+    except DedupConfigError as exc:
+        raise ConfigError(str(exc)) from exc
+    check_severity_names(cfg)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from cleaning.config import ConfigError, load_config
     from cleaning.ingest import InputError, resolve_inputs
 
     inputs = args.inputs or ["seeds"]
     try:
-        load_config(args.config)
+        cfg = load_config(args.config)
         resolve_inputs(inputs)
+        _preflight(cfg, Path(args.out), Path(args.state_dir) if args.state_dir else None)
     except (InputError, ConfigError) as exc:
         return _fail(str(exc))
-    from cleaning.state import StateLocked
+    from cleaning.dedup import DedupConfigError, IndexMismatchError
+    from cleaning.state import StateError, StateLocked
+    from cleaning.validation import ValidationFailed
     from flows.pipeline import flow_with_runner
 
     try:
@@ -61,6 +80,12 @@ def cmd_run(args: argparse.Namespace) -> int:
                                 state_dir=args.state_dir, show_progress=True)
     except StateLocked as exc:
         return _fail(str(exc), code=3)
+    except ValidationFailed as exc:
+        print(f"newsclean: the run failed validation and was not committed:\n{exc}", file=sys.stderr)
+        print(f"  see {Path(args.out) / 'report.md'} and {Path(args.out) / 'validation' / 'index.html'}", file=sys.stderr)
+        return 1
+    except (StateError, IndexMismatchError, DedupConfigError) as exc:
+        return _fail(str(exc))
     _print_summary(report)
     return 0
 

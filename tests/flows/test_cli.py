@@ -66,3 +66,27 @@ def test_explain_and_validate_commands(prefect_harness, tmp_path: Path, capsys: 
     assert main(["validate", "out/corpus.jsonl", "--out", "v"]) == 0
     assert "clean_corpus" in capsys.readouterr().out
     assert (tmp_path / "v" / "validation" / "index.html").is_file()
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("[pipeline]\nbatchsize = 10\n", "unknown setting(s) ['pipeline.batchsize']"),
+        ("[pipeline]\nbatch_size = 0\n", "batch_size must be a whole number >= 1"),
+        ('[pipeline]\nbatch_size = "ten"\n', "batch_size must be a whole number >= 1"),
+        ('[dedup]\nkeep_policy = ["newest"]\n', "newest"),
+        ('[validation.severity]\n"clean_corpus.no_such" = "critical"\n', "names no expectation"),
+    ],
+)
+def test_config_mistakes_are_clear_errors(tmp_path: Path, toml: str, message: str) -> None:
+    cfg = tmp_path / "my.toml"
+    cfg.write_text(toml, encoding="utf-8")
+    res = run_cli("run", "seeds", "--config", str(cfg), "--out", str(tmp_path / "out"))
+    assert res.returncode == 2, res.stderr
+    assert message in res.stderr and "Traceback" not in res.stderr
+
+
+def test_out_that_is_a_file_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "out").write_text("not a folder", encoding="utf-8")
+    res = run_cli("run", "seeds", "--out", str(tmp_path / "out"))
+    assert res.returncode == 2 and "is a file, not a folder" in res.stderr and "Traceback" not in res.stderr
