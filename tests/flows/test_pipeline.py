@@ -157,3 +157,13 @@ def test_dask_cluster_run_gives_the_same_outputs(prefect_harness, two_runs, mixe
     assert report["counts"]["accounting_ok"]
     for name in OUTPUT_FILES:
         assert (out / name).read_bytes() == (reference / name).read_bytes(), name
+
+
+def test_outputs_do_not_depend_on_batch_size(prefect_harness, two_runs, mixed_inputs: Path, tmp_path: Path) -> None:
+    reference, _, _ = two_runs
+    cfg = tmp_path / "tiny_batches.toml"
+    cfg.write_text("[pipeline]\nbatch_size = 1\nmax_batches_in_flight = 3\n", encoding="utf-8")
+    out = tmp_path / "tiny"
+    newsclean_flow(inputs=[str(mixed_inputs)], out=str(out), config_path=str(cfg))
+    for name in OUTPUT_FILES:
+        assert (out / name).read_bytes() == (reference / name).read_bytes(), name
