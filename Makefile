@@ -21,7 +21,8 @@ $(UV):
 	  $(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv; \
 	else \
 	  rm -rf $(TOOLS) && $(PYTHON) -m pip install --quiet --disable-pip-version-check --target $(TOOLS)/site uv && \
-	  mkdir -p $(TOOLS)/bin && ln -sf ../site/bin/uv $(UV); \
+	  mkdir -p $(TOOLS)/bin && ln -sf ../site/bin/uv $(UV) || \
+	  { echo "make: cannot install uv: $(PYTHON) has neither venv nor pip (Debian: apt-get install python3-venv)" >&2; exit 1; }; \
 	fi
 
 $(VENV)/.installed: pyproject.toml uv.lock | $(UV)

@@ -309,6 +309,7 @@ def _iter_jsonl(path: Path, key: str, source: str, cfg: Config) -> Iterator[RawI
                 lkey = f"{key}:{lineno}"
                 if not line.strip():
                     continue
+                yielded = True
                 try:
                     rec = json.loads(line)
                 except UnicodeDecodeError as exc:
@@ -317,7 +318,6 @@ def _iter_jsonl(path: Path, key: str, source: str, cfg: Config) -> Iterator[RawI
                 except json.JSONDecodeError as exc:
                     yield _reject(lkey, src, "ingest.invalid_json", f"line {lineno} is not valid JSON ({exc.msg} at column {exc.colno}); truncated?", line)
                     continue
-                yielded = True
                 yield _record_to_item(rec, lkey, src, line, max_bytes)
     except (OSError, EOFError, zlib.error) as exc:
         yielded = True

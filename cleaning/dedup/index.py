@@ -18,8 +18,10 @@ sketches).
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import sqlite3
+import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from pathlib import Path
@@ -379,12 +381,27 @@ class RedisIndex(DedupIndex):
         self._r.close()
 
 
+def _namespace(state_dir: Path | None) -> str:
+    """A Redis index belongs to one corpus, like the state directory that records it: its keys
+    live under an id kept in that directory (workers sharing the state share the index; a new
+    output folder starts a new index instead of finding "copies" of a corpus it does not have)."""
+    if state_dir is None:  # library use without a state directory: one shared default index
+        return "default"
+    path = Path(state_dir) / "redis_namespace"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(uuid.uuid4().hex + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    return path.read_text(encoding="utf-8").strip()
+
+
 def open_index(config: Config, state_dir: Path | None) -> DedupIndex:
     """The index of documents kept by earlier runs: ``[dedup.index] backend`` decides where;
     with ``state_dir=None`` the sqlite backend falls back to memory (nothing to persist into)."""
     s = dedup_settings(config)
     if s.backend == "redis":
-        return RedisIndex(s, s.redis_url, s.redis_prefix)
+        return RedisIndex(s, s.redis_url, f"{s.redis_prefix}:{_namespace(state_dir)}")
     if s.backend == "memory" or state_dir is None:
         return MemoryIndex(s)
     return SqliteIndex(s, Path(state_dir) / s.sqlite_file)

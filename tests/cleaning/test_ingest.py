@@ -175,6 +175,13 @@ def test_lone_surrogate_in_a_record_is_rejected(tmp_path: Path) -> None:
     assert isinstance(item, Rejection) and item.reason == "ingest.encoding"
 
 
+def test_a_file_of_one_truncated_line_is_one_rejection(tmp_path: Path) -> None:
+    p = tmp_path / "cut.jsonl"
+    p.write_text('{"url": "https://news.example/x", "text": "trunc', encoding="utf-8")
+    item = only(ingest(p))
+    assert isinstance(item, Rejection) and item.reason == "ingest.invalid_json"
+
+
 @pytest.mark.parametrize("name", ["zero.jsonl", "zero.warc"])
 def test_empty_container_files_are_rejected(tmp_path: Path, name: str) -> None:
     (tmp_path / name).write_bytes(b"")

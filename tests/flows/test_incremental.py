@@ -278,3 +278,32 @@ def test_a_state_dir_serves_one_output_folder(prefect_harness, corpus_dir: Path,
     with pytest.raises(StateError, match="belongs to output folder"):
         newsclean_flow(inputs=[str(corpus_dir)], out=str(tmp_path / "b"), state_dir=str(tmp_path / "a" / "state"))
     assert newsclean_flow(inputs=[str(corpus_dir)], out=str(tmp_path / "a"))["run"]["nothing_to_do"]
+
+
+def test_redis_index_belongs_to_one_output_folder(prefect_harness, corpus_dir: Path, tmp_path: Path) -> None:
+    """Two output folders with the same Redis settings do not see each other's corpus."""
+    import uuid
+
+    import redis
+
+    url = os.environ.get("NEWSCLEAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        client = redis.Redis.from_url(url)
+        client.ping()
+    except redis.RedisError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set but redis at {url} is unreachable: {exc}")
+        pytest.skip(f"redis unreachable: {exc}")
+    prefix = f"newsclean-flowtest:{uuid.uuid4().hex[:8]}"
+    cfg = tmp_path / "redis.toml"
+    cfg.write_text(f'[dedup.index]\nbackend = "redis"\nredis_url = "{url}"\nredis_prefix = "{prefix}"\n', encoding="utf-8")
+    try:
+        first = newsclean_flow(inputs=[str(corpus_dir)], out=str(tmp_path / "a"), config_path=str(cfg))
+        second = newsclean_flow(inputs=[str(corpus_dir)], out=str(tmp_path / "b"), config_path=str(cfg))
+        assert first["counts"]["kept"] == second["counts"]["kept"] == 4
+        (corpus_dir / "copy.txt").write_text(story(2).replace("Sunday", "Monday"), encoding="utf-8")
+        third = newsclean_flow(inputs=[str(corpus_dir)], out=str(tmp_path / "a"), config_path=str(cfg))
+        assert third["counts"]["duplicates"] == 1, "the shared Redis index still finds copies within a corpus"
+    finally:
+        for key in client.scan_iter(match=f"{prefix}*"):
+            client.delete(key)
