@@ -66,6 +66,23 @@ def split_text_header(text: str) -> tuple[str, str | None, str | None]:
     return text[m.end():].lstrip("\n"), published, title
 
 
+_DATE_WORD = re.compile(
+    r"^(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|mon(?:day)?|tue(?:sday)?|wed(?:nesday)?|thu(?:rsday)?|"
+    r"fri(?:day)?|sat(?:urday)?|sun(?:day)?|updated|published|am|pm)\.?$", re.I)
+
+
+def clean_author(author: str | None) -> str | None:
+    """trafilatura joins authors with "; " and sometimes takes a byline's date along
+    ("Priya Raman; June"): keep the parts that are names, drop dates, times and weekdays."""
+    if not author:
+        return None
+    parts = [p.strip() for p in author.split(";")]
+    names = [p for p in parts if p and not any(ch.isdigit() for ch in p)
+             and not all(_DATE_WORD.match(w) for w in p.replace(",", " ").split())]
+    return "; ".join(names) or None
+
+
 def host_of(url: str | None) -> str | None:
     if not url:
         return None
@@ -217,7 +234,7 @@ def extract_item(item: RawItem, config: Config) -> Document | Rejection:
             url=url,
             title=item.title or meta["title"],
             published=normalize_date(item.published) or normalize_date(meta["published"]),
-            author=item.author or meta["author"],
+            author=item.author or clean_author(meta["author"]),
             sitename=item.sitename or meta["sitename"] or host_of(url),
             metadata=dict(item.metadata),
         )

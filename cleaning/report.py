@@ -59,8 +59,12 @@ def render_markdown(report: dict[str, Any]) -> str:
         _table([(c["representative"], c["size"], ", ".join(c["sites"])) for c in report.get("dedup", {}).get("syndication_clusters", [])[:20]],
                ("kept id", "documents", "sites")) if report.get("dedup", {}).get("syndication_clusters") else "None.",
         "",
-        "## Removals per cleaning rule",
+        "## Removals per cleaning rule (all cleaned documents, duplicates included)",
         _table(sorted(report["removals_by_rule"].items()), ("rule", "spans removed")) if report["removals_by_rule"] else "None.",
+        "",
+        "## HTML elements dropped before extraction (pre-pass, per category)",
+        _table(sorted(report.get("html_dropped_by_category", {}).items()), ("category", "elements"))
+        if report.get("html_dropped_by_category") else "None.",
         "",
         "## Languages (kept documents)",
         _table(sorted(report["languages"].items()), ("language", "documents")) if report["languages"] else "None.",

@@ -81,6 +81,7 @@ class RunTally:
     languages: dict[str, int] = field(default_factory=dict)
     removals: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    html_dropped: dict[str, int] = field(default_factory=dict)
 
 
 def _crash_point(name: str) -> None:
@@ -307,10 +308,13 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
         timings.update(b.timings)
     timings.update({"ingest": t_ingest, "dedup": t_dedup, "write": t_write, "validate": t_validate})
     removals: Counter[str] = Counter()
+    html_dropped: Counter[str] = Counter()
     for b in staged:
         removals.update(b.removals)
+        html_dropped.update(b.html_dropped)
     tally = RunTally(run_name, inputs, n_inputs, n_skipped, superseded, counts, rejected_by_reason, dup_methods,
-                     outcome.stats, written.word_counts, written.languages, dict(removals), dict(timings))
+                     outcome.stats, written.word_counts, written.languages, dict(removals), dict(timings),
+                     dict(html_dropped))
     report = _report(tally, out_dir, cfg, t_start, stats, manifest)
     _attach_validation(report, validation, out_dir, committed=True)
     _write_report(out_dir, report, manifest)
@@ -342,6 +346,7 @@ def _report(t: RunTally, out_dir: Path, cfg: dict[str, Any], t_start: float, sta
         "duplicates_by_method": dict(sorted(t.dup_methods.items())),
         "dedup": t.dedup_stats,
         "removals_by_rule": dict(sorted(t.removals.items())),
+        "html_dropped_by_category": dict(sorted(t.html_dropped.items())),
         "languages": t.languages,
         "length_histogram": length_histogram(t.word_counts),
         "corpus_totals": manifest["totals"],

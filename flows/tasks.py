@@ -47,6 +47,7 @@ class StagedBatch:
     rejected: list[Rejection]
     timings: dict[str, float]
     removals: dict[str, int] = field(default_factory=dict)
+    html_dropped: dict[str, int] = field(default_factory=dict)
     n_docs: int = 0
 
 
@@ -84,10 +85,11 @@ def process_batch_task(items: list[RawItem | Rejection], config: Config, staging
     timings["signatures"] = t1 - t0
     timings["stage_write"] = time.perf_counter() - t1
     removals = Counter(r.rule for d in res.docs for r in d.removed)
+    html_dropped = Counter(x["category"] for d in res.docs for x in d.metadata.get("html_dropped", []))
     # Input order, not stage order: the same inputs give the same rejected.jsonl whatever the batch size.
     rejected = sorted(res.rejected, key=lambda r: position.get(r.id, len(position)))
     return StagedBatch(index=index, path=path, signatures=sigs, rejected=rejected, timings=timings,
-                       removals=dict(removals), n_docs=len(res.docs))
+                       removals=dict(removals), html_dropped=dict(html_dropped), n_docs=len(res.docs))
 
 
 @task(name="dedup", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from cleaning.config import load_config
 from cleaning.document import Document, Rejection
-from cleaning.extract import document_from_text, extract_item, normalize_date, split_text_header
+from cleaning.extract import clean_author, document_from_text, extract_item, normalize_date, split_text_header
 from cleaning.ingest import iter_inputs
 
 CFG = load_config()
@@ -83,3 +83,11 @@ def test_normalize_date_formats() -> None:
     assert normalize_date("23.07.2012") == "2012-07-23"
     assert normalize_date("yesterday") is None
     assert normalize_date(None) is None
+
+
+def test_author_keeps_names_and_drops_byline_dates() -> None:
+    assert clean_author("Priya Raman; June") == "Priya Raman"
+    assert clean_author("Heekyong Yang; Joyce Lee") == "Heekyong Yang; Joyce Lee"
+    assert clean_author("Tuesday; 2:15 PM") is None
+    assert clean_author("김하늘 기자") == "김하늘 기자"
+    assert clean_author(None) is None
