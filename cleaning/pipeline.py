@@ -7,7 +7,6 @@ order only depends on input order.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -77,11 +76,3 @@ def quality_batch(docs: list[Document], config: Config) -> BatchResult:
         rej = quality_rejection(doc, config)
         (out.rejected if rej else out.docs).append(rej or doc)
     return out
-
-
-def count_reasons(rejected: Iterable[Rejection]) -> dict[str, int]:
-    return dict(sorted(Counter(r.reason for r in rejected).items()))
-
-
-def count_removals(docs: Iterable[Document]) -> dict[str, int]:
-    return dict(sorted(Counter(r.rule for d in docs for r in d.removed).items()))

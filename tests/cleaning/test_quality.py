@@ -10,7 +10,6 @@ import pytest
 from cleaning.config import load_config
 from cleaning.document import Document
 from cleaning.quality import filter_names, measure_quality, quality_rejection
-from cleaning.scripts import script_word_count
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = tomllib.loads((Path(__file__).parent / "fixtures" / "multilingual_news.toml").read_text("utf-8"))["doc"]
