@@ -267,6 +267,17 @@ def ends_sentence(line: str) -> bool:
     return bool(stripped) and stripped[-1] in TERMINAL_PUNCTUATION
 
 
+# A sentence boundary inside a line: ". The", "? “We", "。다음" — terminal punctuation, optional
+# closing quotes, then the start of the next sentence.
+_INNER_BOUNDARY = re.compile(r"[.!?…。！？][\"”’')\]]*\s+[\"“‘(]?[A-Z0-9\u3131-\ud7a3\u4e00-\u9fff]")
+
+
+def is_prose_line(line: str) -> bool:
+    """A line of running text: it ends a sentence, or it holds at least two sentence
+    boundaries (extractors sometimes flatten a whole article into one unterminated line)."""
+    return ends_sentence(line) or len(_INNER_BOUNDARY.findall(line)) >= 2
+
+
 @dataclass(frozen=True, slots=True)
 class Failure:
     """One filter's verdict on one document: the rule name, the number, and the sentence."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .base import Failure, QualityFilter, TextStats, ends_sentence, phrase_pattern
+from .base import Failure, QualityFilter, TextStats, is_prose_line, phrase_pattern
 from ..scripts import script_word_count
 
 _BULLET_RE = re.compile(r"^(?:[•·▪►▶→»\-*–—]|\d{1,3}[.)])\s+")
@@ -28,27 +28,35 @@ class IndexPageFilter(QualityFilter):
     name = "index_page"
 
     def _list_like(self, line: str, per_word: float) -> bool:
-        if _BULLET_RE.match(line) or _URL_RE.match(line):
+        if _URL_RE.match(line):
             return True
-        if ends_sentence(line):
+        # A bullet that holds a sentence ("- Permits authorize construction and inspections.")
+        # is an article's list, not a link: judge the item, not its bullet.
+        item = _BULLET_RE.sub("", line, count=1)
+        if is_prose_line(item):
             return False
-        return script_word_count(line, per_word) <= self.settings["headline_max_words"]
+        return script_word_count(item, per_word) <= self.settings["headline_max_words"]
 
-    def _measure(self, stats: TextStats) -> tuple[float | None, int]:
-        """(share of characters in list-like lines, number of list-like lines)."""
+    def _measure(self, stats: TextStats) -> tuple[float | None, int, int]:
+        """(share of characters in list-like lines, number of them, words in the other lines)."""
         lines = stats.lines
         if not lines:
-            return None, 0
-        list_like = [ln for ln in lines if self._list_like(ln, stats.unspaced_chars_per_word)]
-        return round(sum(map(len, list_like)) / sum(map(len, lines)), 4), len(list_like)
+            return None, 0, 0
+        per_word = stats.unspaced_chars_per_word
+        flags = [self._list_like(ln, per_word) for ln in lines]
+        list_like = [ln for ln, f in zip(lines, flags) if f]
+        prose_words = sum(script_word_count(ln, per_word) for ln, f in zip(lines, flags) if not f)
+        return round(sum(map(len, list_like)) / sum(map(len, lines)), 4), len(list_like), prose_words
 
     def measure(self, stats: TextStats) -> float | None:
         return self._measure(stats)[0]
 
     def check(self, stats: TextStats) -> Failure | None:
-        share, count = self._measure(stats)
+        share, count, prose_words = self._measure(stats)
         if share is None or count < self.settings["min_lines"] or share <= self.settings["max_share"]:
             return None
+        if prose_words >= self.settings["max_prose_words"]:
+            return None  # a long article with many subheadings and lists, not an index page
         return Failure(self.name, share,
                        f"{count} of {len(stats.lines)} lines are headlines/links, holding "
                        f"{share:.0%} of the text (max {self.settings['max_share']:.0%})")

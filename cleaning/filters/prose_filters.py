@@ -7,7 +7,7 @@ Chinese/Japanese, which have no spaces between words.
 
 from __future__ import annotations
 
-from .base import Failure, QualityFilter, TextStats, ends_sentence
+from .base import Failure, QualityFilter, TextStats, ends_sentence, is_prose_line
 from ..scripts import UNSPACED_RE
 
 
@@ -25,7 +25,7 @@ class UnpunctuatedLinesFilter(QualityFilter):
         if not stats.lines:
             return None
         total = sum(len(line) for line in stats.lines)
-        bare = sum(len(line) for line in stats.lines if not ends_sentence(line))
+        bare = sum(len(line) for line in stats.lines if not is_prose_line(line))
         return round(bare / total, 4)
 
     def fails(self, value: float) -> bool:
