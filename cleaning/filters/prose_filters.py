@@ -7,7 +7,7 @@ Chinese/Japanese, which have no spaces between words.
 
 from __future__ import annotations
 
-from .base import Failure, QualityFilter, TextStats, ends_sentence, is_prose_line
+from .base import Failure, QualityFilter, TextStats, is_prose_line
 from ..scripts import UNSPACED_RE
 
 

@@ -137,7 +137,23 @@ class HeaderRule:
             yield Tag(ln.index, ln.index, self.name, iso)
 
 
-class DatelineRule:
+class _DateValueRule:
+    """A line rule whose verdict carries a value (the ISO date found on the line, if any)."""
+
+    name: str
+
+    def value(self, stripped: str) -> tuple[bool, str | None]:
+        raise NotImplementedError
+
+    def tag(self, page: Page) -> Iterator[Tag]:
+        for ln in page.lines:
+            if page.free(ln.index) and not ln.blank:
+                ok, iso = self.value(ln.stripped)
+                if ok:
+                    yield Tag(ln.index, ln.index, self.name, iso)
+
+
+class DatelineRule(_DateValueRule):
     """Lines holding only a date (and times, weekdays, "Updated", "Read time: 1 min", "송고")."""
 
     name = "dateline"
@@ -156,15 +172,9 @@ class DatelineRule:
             return False, None
         return True, (dates[0] if dates else None)
 
-    def tag(self, page: Page) -> Iterator[Tag]:
-        for ln in page.lines:
-            if page.free(ln.index) and not ln.blank:
-                ok, iso = self.value(ln.stripped)
-                if ok:
-                    yield Tag(ln.index, ln.index, self.name, iso)
 
 
-class BylineRule:
+class BylineRule(_DateValueRule):
     """Standalone bylines ("By Jane Doe, CNN", "Interview by Lee Min-ji | May 2, 2024",
     "김철수 기자 kimcs@hankyung.com"); a date on the line becomes ``published``."""
 
@@ -199,9 +209,3 @@ class BylineRule:
             return True, dates[0]
         return False, None
 
-    def tag(self, page: Page) -> Iterator[Tag]:
-        for ln in page.lines:
-            if page.free(ln.index) and not ln.blank:
-                ok, iso = self.value(ln.stripped)
-                if ok:
-                    yield Tag(ln.index, ln.index, self.name, iso)

@@ -7,23 +7,12 @@ import pytest
 
 from cleaning.clean import clean_text
 from cleaning.config import default_config
-from cleaning.document import rebuild_original
+from clean_helpers import removed
 
 
 @pytest.fixture(scope="module")
 def config():
     return default_config()
-
-
-def removed(text: str, config) -> dict[str, list[str]]:
-    """Removed lines grouped by rule (whitespace ignored); also checks the rebuild invariant."""
-    result = clean_text(text, config)
-    assert rebuild_original(result.text, result.removed) == text
-    out: dict[str, list[str]] = {}
-    for r in result.removed:
-        if r.rule != "whitespace":
-            out.setdefault(r.rule, []).extend(ln.strip() for ln in r.text.split("\n") if ln.strip())
-    return out
 
 
 ARTICLE = (
