@@ -16,6 +16,7 @@ have no spaces and Korean spacing and particles vary between copies of one story
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -78,19 +79,31 @@ def _mix(z: np.ndarray) -> np.ndarray:
 
 
 class _Powers:
-    """RADIX**i and RADIX**-i mod 2**64, grown on demand and reused across batches."""
+    """RADIX**i and RADIX**-i mod 2**64, grown on demand and reused across batches.
 
-    fwd = np.ones(1, dtype=np.uint64)
-    inv = np.ones(1, dtype=np.uint64)
+    Batches are sketched in several threads at once (Prefect's thread pool): the two arrays
+    are one immutable tuple, replaced in a single assignment under a lock, so a reader never
+    sees a grown ``fwd`` beside a short ``inv`` (that race raised IndexError on cold starts).
+    """
+
+    _lock = threading.Lock()
+    _arrays: tuple[np.ndarray, np.ndarray] = (np.ones(1, dtype=np.uint64), np.ones(1, dtype=np.uint64))
 
     @classmethod
     def get(cls, n: int) -> tuple[np.ndarray, np.ndarray]:
-        if len(cls.fwd) < n:
-            size = max(n, 2 * len(cls.fwd))
-            with np.errstate(over="ignore"):
-                cls.fwd = np.concatenate(([_U64(1)], np.cumprod(np.full(size - 1, _RADIX, np.uint64))))
-                cls.inv = np.concatenate(([_U64(1)], np.cumprod(np.full(size - 1, _RADIX_INV, np.uint64))))
-        return cls.fwd[:n], cls.inv[:n]
+        fwd, inv = cls._arrays  # one read: both arrays of the same generation
+        if len(fwd) < n:
+            with cls._lock:
+                fwd, inv = cls._arrays
+                if len(fwd) < n:
+                    size = max(n, 2 * len(fwd))
+                    with np.errstate(over="ignore"):
+                        fwd = np.concatenate(([_U64(1)], np.cumprod(np.full(size - 1, _RADIX, np.uint64))))
+                        inv = np.concatenate(([_U64(1)], np.cumprod(np.full(size - 1, _RADIX_INV, np.uint64))))
+                    fwd.flags.writeable = False
+                    inv.flags.writeable = False
+                    cls._arrays = (fwd, inv)
+        return fwd[:n], inv[:n]
 
 
 @lru_cache(maxsize=8)
