@@ -18,6 +18,7 @@ from .config import Config
 from .document import Document, Rejection
 from .htmlprep import PRUNE_XPATH, Dropped, mark_boilerplate
 from .ingest import RawItem
+from .scripts import script_word_count
 
 # " date 2023-11-10 Some title" — the header some scrapers put on the first line.
 _TEXT_HEADER = re.compile(r"\A[ \t\ufeff]*date[ \t]+(\d{4}-\d{2}-\d{2})(?:[ \t]+([^\n]*?))?[ \t]*(?:\r?\n|\Z)")
@@ -128,7 +129,8 @@ def _title_candidates(title: str) -> set[str]:
 
 def _is_title(line: str, candidates: set[str]) -> bool:
     key = _title_key(line)
-    return len(key.split()) >= 2 and key in candidates
+    # Words by script: a Chinese or Japanese headline is one whitespace token of many words.
+    return key in candidates and script_word_count(key, 1.5) >= 2
 
 
 def drop_title_line(text: str, title: str | None) -> str:

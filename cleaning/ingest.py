@@ -22,7 +22,6 @@ import gzip
 import os
 import hashlib
 import json
-import re
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config
+from .decode import DecodeError, charset_from_content_type, decode_html
 from .document import Rejection
 
 HTML_EXTENSIONS = (".html", ".htm")
@@ -38,7 +38,6 @@ JSONL_EXTENSIONS = (".jsonl", ".jsonl.gz")
 WARC_EXTENSIONS = (".warc", ".warc.gz")
 SUPPORTED_EXTENSIONS = HTML_EXTENSIONS + TEXT_EXTENSIONS + JSONL_EXTENSIONS + WARC_EXTENSIONS
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
 _SNIFF_BYTES = 8192
 
 
@@ -177,22 +176,6 @@ def looks_binary(data: bytes) -> bool:
     return control / len(head) > 0.05
 
 
-def decode_html(data: bytes) -> str:
-    """Decode HTML bytes: BOM, then the declared ``<meta charset>``, then strict UTF-8.
-
-    Raises ``UnicodeDecodeError``/``LookupError`` when none works: mis-decoded text would
-    poison the corpus, so the caller rejects the page instead of guessing.
-    """
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    m = _META_CHARSET.search(data[:_SNIFF_BYTES])
-    if m:
-        declared = m.group(1).decode("ascii", "replace").lower()
-        if declared not in ("utf-8", "utf8"):
-            return data.decode(declared)
-    return data.decode("utf-8")
-
-
 def decode_text(data: bytes) -> str:
     """Plain text must be UTF-8 (a BOM is tolerated)."""
     return data.decode("utf-8-sig")
@@ -220,16 +203,22 @@ def _read_file(path: Path, key: str, source: str) -> bytes | Rejection:
 
 
 def _from_html_bytes(data: bytes, key: str, source: str, max_bytes: int, url: str | None = None,
-                     extra: dict[str, Any] | None = None) -> RawItem | Rejection:
+                     extra: dict[str, Any] | None = None, http_charset: str | None = None) -> RawItem | Rejection:
     bad = _check_bytes(data, key, source, max_bytes)
     if bad is not None:
         return bad
     try:
-        html = decode_html(data)
-    except (UnicodeDecodeError, LookupError) as exc:
+        decoded = decode_html(data, http_charset)
+    except DecodeError as exc:
         return _reject(key, source, "ingest.encoding", f"cannot decode HTML: {exc}", data[:1024], url)
-    return RawItem(id=make_id(url or key, data), source=source, kind="html", content=html, url=url,
-                   size=len(data), **(extra or {}))
+    extra = dict(extra or {})
+    if decoded.method == "detected" or (decoded.declared and decoded.method == "utf-8"):
+        # The page did not say its encoding, or said a wrong one: record what was used, for audits.
+        extra["metadata"] = {**extra.get("metadata", {}), "encoding": decoded.encoding,
+                             "encoding_method": decoded.method,
+                             **({"declared_encoding": decoded.declared} if decoded.declared else {})}
+    return RawItem(id=make_id(url or key, data), source=source, kind="html", content=decoded.text, url=url,
+                   size=len(data), **extra)
 
 
 def _iter_file_html(path: Path, key: str, source: str, cfg: Config) -> Iterator[RawItem | Rejection]:
@@ -364,7 +353,8 @@ def _iter_warc(path: Path, key: str, source: str, cfg: Config, stats: IngestStat
                     continue
                 date = record.rec_headers.get_header("WARC-Date")
                 yield _from_html_bytes(body, rkey, src, max_bytes, url=url,
-                                       extra={"metadata": {"crawl_date": date}} if date else None)
+                                       extra={"metadata": {"crawl_date": date}} if date else None,
+                                       http_charset=charset_from_content_type(_http_content_type(record)))
     except (ArchiveLoadFailed, OSError, EOFError, zlib.error, ValueError, AttributeError, KeyError) as exc:
         # warcio raises a variety of errors on malformed headers; all mean "the rest of
         # this archive cannot be read", which is recorded, not fatal to the run.

@@ -93,7 +93,9 @@ def test_nonexistent_path_is_a_clear_error(tmp_path: Path) -> None:
         ("blank.txt", b"  \n\n ", "ingest.empty"),
         ("photo.html", bytes(range(256)) * 8, "ingest.binary"),
         ("latin1.txt", "Séoul : la Bourse recule après la décision de la banque centrale.".encode("latin-1"), "ingest.encoding"),
-        ("broken.html", b"<html><head><meta charset='utf-8'></head><body><p>Hyundai \xff\xfe sales</p></body></html>", "ingest.encoding"),
+        # UTF-8 damaged throughout (valid Hangul between invalid bytes): no encoding fits it
+        ("broken.html", b"<html><head><meta charset='utf-8'></head><body><p>" + "현대차 판매".encode() + b"\xff\xfe"
+         + "노조 \xed\x95 임금".encode("utf-8", "surrogateescape") + b"\xc3</p></body></html>", "ingest.encoding"),
         ("slides.pdf", b"%PDF-1.7 not a news page", "ingest.unsupported_type"),
     ],
 )
