@@ -34,6 +34,7 @@ __all__ = [
     "decode_html",
     "looks_mojibake",
     "normalize_charset",
+    "repair_mojibake",
 ]
 
 _SNIFF_BYTES = 8192
@@ -67,12 +68,19 @@ _SUPERSET = {
 # Declared in a <meta> tag, UTF-16 cannot be right (the tag itself was read as ASCII bytes).
 _META_UTF16 = {"utf-16", "utf-16-le", "utf-16-be"}
 
-# UTF-8 decoded as Windows-1252/Latin-1: a lead byte (Â..ô) followed by what a continuation
-# byte 0x80-0xBF becomes in those code pages ("Ã©", "â€™", "Ð¿", "Ñ€").
-_MOJIBAKE_PAIR = re.compile(
-    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
-    "\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
-)
+# UTF-8 decoded as Windows-1252/Latin-1 ("mojibake"): each byte 0x80-0xBF of a UTF-8 sequence
+# became a Latin-1 character (C1 controls included) or a Windows-1252 one ("€", "’", "™" …).
+_CONT_CHARS = "\u0080-\u00bf\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152" \
+              "\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u017e\u0178"
+_CONT = f"[{_CONT_CHARS}]"
+# A lead character and what followed it (U+FFFD: a byte the code page had no character for).
+_MOJIBAKE_PAIR = re.compile(f"[\u00c2-\u00f4][{_CONT_CHARS}\ufffd]")
+# Whole UTF-8 sequences written that way, which can be turned back into the characters meant.
+_MOJIBAKE_RUN = re.compile(
+    f"(?:[\u00c2-\u00df]{_CONT}|[\u00e0-\u00ef]{_CONT}{{2}}|[\u00f0-\u00f4]{_CONT}{{3}})+")
+# A capital followed by one of these is ordinary text ("NESCAFÉ®", "CAFÉ°"), not a sequence,
+# unless the capital is Â or Ã, the leads of U+0080-U+00FF that no word ends with before them.
+_LEGIT_AFTER_CAPITAL = frozenset("®©°™±²³")
 _NON_ASCII = re.compile("[^\x00-\x7f]")
 
 
@@ -86,13 +94,15 @@ class DecodeResult:
 
     ``method``: ``bom``, ``http`` (Content-Type charset), ``meta`` (<meta charset>), ``utf-8``
     (undeclared, or a declared legacy charset overridden by valid UTF-8 bytes) or ``detected``
-    (charset-normalizer). ``declared`` is the charset the page or server declared, if any.
+    (charset-normalizer). ``declared`` is the charset the page or server declared, if any;
+    ``repaired`` how many mojibake runs the page carried and were put back.
     """
 
     text: str
     encoding: str
     method: str
     declared: str | None = None
+    repaired: int = 0
 
 
 def normalize_charset(label: str | None) -> str | None:
@@ -130,17 +140,58 @@ def meta_charset(data: bytes) -> str | None:
 
 
 def looks_mojibake(text: str) -> bool:
-    """Whether ``text`` looks like UTF-8 that was decoded as Windows-1252/Latin-1.
+    """Whether ``text`` as a whole is UTF-8 that was decoded as Windows-1252/Latin-1.
 
-    Confident only: at least 3 such pairs, and they make up at least a fifth of the non-ASCII
-    characters (a French page has many "é" but almost never "Ã©"), or any U+FFFD run.
+    Confident only, because real pages carry a little source-side mojibake (one mangled link
+    title, "NESCAFÉ®" matching the pattern) while their article is fine: at least 5 such pairs,
+    of at least 4 different kinds (a mis-decoded text mangles many letters: "Ð¿", "Ñ€", "Ð°" …),
+    making up at least half of the non-ASCII characters. (U+FFFD written in a page's own UTF-8
+    is the source's loss, not a wrong decoding: it does not count.)
     """
-    if "\ufffd\ufffd" in text:
-        return True
-    pairs = len(_MOJIBAKE_PAIR.findall(text))
-    if pairs < 3:
+    pairs = _MOJIBAKE_PAIR.findall(text)
+    if len(pairs) < 5 or len(set(pairs)) < 4:
         return False
-    return 2 * pairs >= 0.2 * len(_NON_ASCII.findall(text))
+    return 2 * len(pairs) >= 0.5 * len(_NON_ASCII.findall(text))
+
+
+def _cp1252_byte(ch: str) -> int:
+    code = ord(ch)
+    return code if code < 0x100 else ch.encode("cp1252")[0]
+
+
+def _repair_run(m: re.Match[str]) -> str:
+    run = m.group()
+    if len(run) == 2 and run[0] not in "ÂÃ" and run[1] in _LEGIT_AFTER_CAPITAL:
+        return run
+    try:
+        return bytes(map(_cp1252_byte, run)).decode("utf-8")
+    except UnicodeDecodeError:
+        return run
+
+
+def repair_mojibake(text: str) -> tuple[str, int]:
+    """``text`` with UTF-8 sequences that were decoded as Windows-1252/Latin-1 put back
+    ("weâ€™ve" → "we’ve", "Ð¿Ñ€Ð¸" → "при"), and how many runs were repaired.
+
+    Real pages carry such text from their own sources (a CMS that double-encoded one field);
+    a run is replaced only when its bytes form valid UTF-8, which ordinary text almost never does.
+    """
+    if _MOJIBAKE_PAIR.search(text) is None:
+        return text, 0
+    fixed = 0
+
+    def repl(m: re.Match[str]) -> str:
+        nonlocal fixed
+        out = _repair_run(m)
+        fixed += out != m.group()
+        return out
+
+    return _MOJIBAKE_RUN.sub(repl, text), fixed
+
+
+def _clean(text: str | None) -> bool:
+    """Decoded, and no mojibake left once the page's own mojibake runs are repaired."""
+    return text is not None and not looks_mojibake(repair_mojibake(text)[0])
 
 
 def _strict(data: bytes, codec: str) -> str | None:
@@ -213,16 +264,26 @@ def _detect(data: bytes) -> tuple[str, str] | None:
             ranked.append((_oddity(text), -round(m.coherence, 1), rank, codec))
     for *_, codec in sorted(ranked):
         text = _strict(data, codec)
-        if text is not None and not looks_mojibake(text):
+        if _clean(text):
             return codec, text
     return None
 
 
 def decode_html(data: bytes, http_charset: str | None = None) -> DecodeResult:
-    """Decode an HTML page's bytes: BOM, HTTP charset, <meta charset>, UTF-8, then detection.
+    """Decode an HTML page's bytes: BOM, HTTP charset, <meta charset>, UTF-8, then detection;
+    then repair mojibake the page itself carries (``repaired`` counts the runs put back).
 
-    Raises :class:`DecodeError` when nothing yields clean text.
+    Raises :class:`DecodeError` when nothing yields clean text, or mojibake remains.
     """
+    result = _decode(data, http_charset)
+    text, fixed = repair_mojibake(result.text)
+    if looks_mojibake(text):
+        raise DecodeError(f"decoded as {result.encoding} ({result.method}): "
+                          "the text is mojibake (UTF-8 decoded with a wrong code page) that cannot be repaired")
+    return DecodeResult(text, result.encoding, result.method, result.declared, fixed)
+
+
+def _decode(data: bytes, http_charset: str | None) -> DecodeResult:
     for bom, codec in _BOMS:
         if data.startswith(bom):
             text = _strict(data[len(bom):], codec)
@@ -241,15 +302,15 @@ def decode_html(data: bytes, http_charset: str | None = None) -> DecodeResult:
             codec = "utf-8"
         if codec != "utf-8":
             utf8 = _is_multibyte_utf8(data)
-            if utf8 is not None and not looks_mojibake(utf8):
+            if _clean(utf8):
                 return DecodeResult(utf8, "utf-8", "utf-8", label)
         text = _strict(data, codec)
-        if text is not None and not looks_mojibake(text):
+        if _clean(text):
             return DecodeResult(text, codec, method, label)
         tried.append(f"declared {label!r} does not decode cleanly")
     declared = http_charset or declared_meta
     text = _strict(data, "utf-8")
-    if text is not None and not looks_mojibake(text):
+    if _clean(text):
         return DecodeResult(text, "utf-8", "utf-8", declared)
     # Mostly valid UTF-8 with a few broken sequences is damaged UTF-8, not another encoding
     # (a legacy page is almost all invalid as UTF-8): browsers show U+FFFD for the damage and so
@@ -258,7 +319,7 @@ def decode_html(data: bytes, http_charset: str | None = None) -> DecodeResult:
     bad = lenient.count("\ufffd")
     good = len(_NON_ASCII.findall(lenient)) - bad
     if good >= bad:
-        if looks_mojibake(lenient.replace("\ufffd", "")):
+        if not _clean(lenient.replace("\ufffd", "")):
             tried.append("the text is mojibake (UTF-8 already decoded with a wrong code page)")
         elif bad <= max(1, len(lenient) // 2000):
             return DecodeResult(lenient, "utf-8", "utf-8", declared)

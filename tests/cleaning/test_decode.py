@@ -162,17 +162,40 @@ def test_bom_decides() -> None:
         assert (result.text, result.method) == (text, "bom")
 
 
-def test_mojibake_is_rejected_not_kept(tmp_path: Path) -> None:
-    headline, paragraphs = ARTICLES["windows-1251"]
-    # A page that was already mis-decoded once upstream and saved as UTF-8: "ÐŸÑ€Ð°Ð²..."
-    garbled = news_page(headline, paragraphs).encode("utf-8").decode("cp1252", "replace")
+@pytest.mark.parametrize("encoding", ["windows-1251", "iso-8859-7", "gbk", "latin-1"])
+def test_mojibake_in_the_page_is_repaired(tmp_path: Path, encoding: str) -> None:
+    headline, paragraphs = ARTICLES[encoding]
+    # A page mis-decoded once upstream and saved as UTF-8: "ÐŸÑ€Ð°Ð²..." in the bytes themselves.
+    garbled = news_page(headline, paragraphs).encode("utf-8").decode("latin-1")
     assert looks_mojibake(garbled)
     page = tmp_path / "garbled.html"
     page.write_bytes(garbled.encode("utf-8"))
+    doc = extract(page)
+    assert isinstance(doc, Document), doc
+    assert doc.text == "\n".join(paragraphs)
+    assert doc.title == headline
+
+
+def test_a_few_mojibake_runs_in_a_page_are_repaired_and_ordinary_text_kept() -> None:
+    page = news_page("Weather", ["It was the warmest decade on record, disrupting the Earth’s natural systems.",
+                                 "NESCAFÉ® and Caffè Nero said they weren’t affected."])
+    page = page.replace("Earth’s", "Earthâ€™s").replace("weren’t", "werenâ\x80\x99t")
+    result = decode_html(page.encode("utf-8"))
+    assert result.repaired == 2
+    assert "the Earth’s natural" in result.text and "weren’t" in result.text
+    assert "NESCAFÉ® and Caffè Nero" in result.text
+
+
+def test_mojibake_that_cannot_be_repaired_is_rejected(tmp_path: Path) -> None:
+    headline, paragraphs = ARTICLES["windows-1251"]
+    # Mis-decoded twice: one repair leaves mojibake, which must not reach the corpus.
+    twice = news_page(headline, paragraphs).encode("utf-8").decode("latin-1").encode("utf-8").decode("latin-1")
+    page = tmp_path / "garbled.html"
+    page.write_bytes(twice.encode("utf-8"))
     rej = extract(page)
     assert isinstance(rej, Rejection) and rej.reason == "ingest.encoding" and "mojibake" in rej.detail
     with pytest.raises(DecodeError):
-        decode_html(garbled.encode("utf-8"))
+        decode_html(twice.encode("utf-8"))
 
 
 def test_french_and_polish_text_is_not_mojibake() -> None:
