@@ -200,9 +200,8 @@ def test_rejection_detects_untagged_documents_itself():
 
 @pytest.mark.parametrize("keep", ["en", ["en", "zh-tw"], ["EN"]])
 def test_keep_must_be_all_or_a_list_of_iso_codes(keep):
-    cfg = load_config(overrides={"language": {"keep": keep}})
-    with pytest.raises(ValueError, match="language.keep"):
-        language_rejection(fixture_doc("de-bahn-tarif"), cfg)
+    with pytest.raises(ValueError, match=r"language(\] |\.)keep"):  # when the config loads, not in a stage
+        language_rejection(fixture_doc("de-bahn-tarif"), load_config(overrides={"language": {"keep": keep}}))
 
 
 def test_script_decided_score_is_the_script_share_when_langdetect_disagreed():

@@ -73,7 +73,7 @@ def test_explain_and_validate_commands(prefect_harness, tmp_path: Path, capsys: 
     [
         ("[pipeline]\nbatchsize = 10\n", "unknown setting(s) ['pipeline.batchsize']"),
         ("[pipeline]\nbatch_size = 0\n", "batch_size must be a whole number >= 1"),
-        ('[pipeline]\nbatch_size = "ten"\n', "batch_size must be a whole number >= 1"),
+        ('[pipeline]\nbatch_size = "ten"\n', 'batch_size must be a whole number, got "ten"'),
         ('[dedup]\nkeep_policy = ["newest"]\n', "newest"),
         ('[validation.severity]\n"clean_corpus.no_such" = "critical"\n', "names no expectation"),
     ],
