@@ -15,11 +15,10 @@ import html
 import io
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+if TYPE_CHECKING:  # matplotlib is imported where a chart is drawn: importing this module stays cheap
+    from matplotlib.figure import Figure
 
 from .report import STAGE_ORDER
 
@@ -247,6 +246,8 @@ def _validation_section(validation: Mapping[str, Any]) -> str:
 
 def _svg(fig: Figure, salt: str) -> str:
     """The figure as inline SVG markup (no XML prolog, no metadata, fixed ids)."""
+    import matplotlib
+
     buf = io.StringIO()
     with matplotlib.rc_context({"svg.hashsalt": f"newsclean-{salt}", "svg.fonttype": "path"}):
         fig.savefig(buf, format="svg", metadata=_SVG_METADATA, bbox_inches="tight")
@@ -261,6 +262,8 @@ def _svg(fig: Figure, salt: str) -> str:
 
 
 def _new_figure(height: float) -> Figure:
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(5.2, height), dpi=96)
     fig.patch.set_alpha(0)
     return fig
@@ -268,6 +271,8 @@ def _new_figure(height: float) -> Figure:
 
 def _style_axes(ax: Any, value_axis: str) -> None:
     """Counts are whole documents: integer ticks on the value axis, no chart junk."""
+    from matplotlib.ticker import MaxNLocator
+
     (ax.xaxis if value_axis == "x" else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)

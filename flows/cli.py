@@ -7,6 +7,10 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flows.local_server import TemporaryServer
 
 QUIET_ENV = {
     "DO_NOT_TRACK": "1",
@@ -70,11 +74,30 @@ def cmd_run(args: argparse.Namespace) -> int:
         _preflight(cfg, Path(args.out), Path(args.state_dir) if args.state_dir else None)
     except (InputError, ConfigError) as exc:
         return _fail(str(exc))
+    from flows.local_server import start_temporary_server
+
+    # Prefect's temporary server (when none is configured) boots on the other core while this
+    # process imports the flow and Great Expectations: start-up costs max(server, imports), not the sum.
+    server = start_temporary_server()
+    try:
+        return _run_flow(args, inputs, server)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def _run_flow(args: argparse.Namespace, inputs: list[str], server: TemporaryServer | None) -> int:
     from cleaning.dedup import DedupConfigError, IndexMismatchError
     from cleaning.state import StateError, StateLocked
     from cleaning.validation import ValidationFailed
+    from flows.local_server import startup_timeout
     from flows.pipeline import flow_with_runner
 
+    if server is not None:
+        import great_expectations  # noqa: F401  (every run validates; paid while the server boots)
+
+        server.wait_ready(startup_timeout())
+        server.use()
     try:
         report = flow_with_runner(args.workers, args.dask_address)(inputs=[str(i) for i in inputs], out=str(args.out), config_path=args.config,
                                 state_dir=args.state_dir, show_progress=True)

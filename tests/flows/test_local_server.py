@@ -1,0 +1,32 @@
+"""With no Prefect server configured, the CLI's early-started temporary server records the run."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_cli_without_api_url_runs_against_its_own_early_temporary_server(tmp_path: Path) -> None:
+    home = tmp_path / "prefect-home"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env.update(PYTHONPATH=str(ROOT), PREFECT_HOME=str(home), PREFECT_SERVER_EPHEMERAL_ENABLED="true",
+               PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120")
+    res = subprocess.run([sys.executable, "-m", "flows", "run", "seeds", "--out", str(tmp_path / "out")], cwd=ROOT,
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert "4 inputs" in res.stdout
+    # Prefect did not start a second server of its own, and nothing was sent to a stopped one.
+    assert "Starting temporary server" not in res.stderr
+    assert "Error logging to API" not in res.stderr and "connection attempts failed" not in res.stderr.lower()
+    # The server saw the flow run and its task runs (its database lives in PREFECT_HOME).
+    with sqlite3.connect(home / "prefect.db") as db:
+        flows = db.execute("select state_type from flow_run").fetchall()
+        n_tasks = db.execute("select count(*) from task_run").fetchone()[0]
+        n_logs = db.execute("select count(*) from log").fetchone()[0]
+    assert flows == [("COMPLETED",)]
+    assert n_tasks >= 4 and n_logs > 0
