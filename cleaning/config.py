@@ -173,7 +173,8 @@ def _type_errors(user: dict[str, Any], defaults: dict[str, Any], prefix: str = "
 
 def _check_pipeline(cfg: Config) -> None:
     pipe = cfg["pipeline"]
-    for key in ("batch_size", "max_batches_in_flight", "max_input_bytes"):
+    for key in ("batch_size", "max_batches_in_flight", "max_input_bytes", "max_line_bytes", "max_decompressed_bytes",
+                "max_compression_ratio"):
         value = pipe.get(key)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ConfigError(f"[pipeline] {key} must be a whole number >= 1, got {value!r}")

@@ -2,8 +2,40 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _spell_surrogate(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    # U+DC80..U+DCFF is how Python keeps an undecodable byte of a file name: show the byte.
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def storable_text(s: str) -> str:
+    """``s`` with lone surrogates spelled out (``\\xff``, ``\\ud800``), so it encodes as UTF-8.
+
+    A file name that is not UTF-8 or a JSON ``"\\ud800"`` escape gives a ``str`` that SQLite
+    and UTF-8 files refuse; what names or describes an input must always be storable.
+    """
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub(_spell_surrogate, s)
+    return s
+
+
+def replace_surrogates(s: str) -> str:
+    """``s`` with lone surrogates replaced by U+FFFD: for text written out as UTF-8 JSON, where
+    a spelled-out ``\\ud800`` would read back as the same unstorable character."""
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", s)
+    return s
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,7 @@ from typing import Any
 
 from .config import Config
 from .decode import DecodeError, charset_from_content_type, decode_html
-from .document import Rejection
+from .document import Rejection, storable_text
 
 HTML_EXTENSIONS = (".html", ".htm")
 TEXT_EXTENSIONS = (".txt",)
@@ -71,6 +71,8 @@ class IngestStats:
     warc_records_skipped: int = 0
     hidden_files_skipped: int = 0
     excluded_files: int = 0  # under the run's own output or state folder
+    broken_links_skipped: int = 0  # symlinks to nothing, or to themselves (a loop)
+    special_files_skipped: int = 0  # FIFOs, sockets, device files: not documents, and reading may block
     unreadable_dirs: list[Path] = field(default_factory=list)
 
 
@@ -119,7 +121,19 @@ def _walk_files(root: Path, stats: IngestStats | None) -> list[Path]:
             f = Path(dirpath) / name
             if f.is_file():
                 files.append(f)
+            elif stats is not None:
+                _count_skipped(f, stats)
     return sorted(files)
+
+
+def _count_skipped(f: Path, stats: IngestStats) -> None:
+    """A folder entry that is not a regular file: a link to nothing (or a loop) or a FIFO/device."""
+    try:
+        f.stat()
+    except OSError:  # ENOENT for a dangling link, ELOOP for a link to itself
+        stats.broken_links_skipped += 1
+        return
+    stats.special_files_skipped += 1
 
 
 def resolve_inputs(inputs: Iterable[str | Path], stats: IngestStats | None = None,
@@ -165,6 +179,21 @@ def resolve_inputs(inputs: Iterable[str | Path], stats: IngestStats | None = Non
     return out
 
 
+_CHUNK = 1 << 20
+# A compressed input is checked against max_compression_ratio once this much has come out of it:
+# below that, a high ratio (a file of a few repeated records) costs nothing.
+_RATIO_CHECK_AFTER = 64 << 20
+
+
+class _Limit(Exception):
+    """A size limit reached while streaming an input; becomes a rejection with ``reason``."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
 def looks_binary(data: bytes) -> bool:
     """NUL bytes or many control characters in the first 8 KB: not a text document."""
     head = data[:_SNIFF_BYTES]
@@ -182,7 +211,25 @@ def decode_text(data: bytes) -> str:
 
 
 def _reject(key: str, source: str, reason: str, detail: str, content: bytes | str = b"", url: str | None = None) -> Rejection:
-    return Rejection(id=make_id(url or key, content), source=source, reason=reason, detail=detail, url=url)
+    # Sources, details and urls go to SQLite and UTF-8 JSONL: lone surrogates (from a file name
+    # that is not UTF-8, or a "\ud800" escape) are spelled out instead of breaking the write.
+    return Rejection(id=make_id(url or key, content), source=storable_text(source), reason=reason,
+                     detail=storable_text(detail), url=storable_text(url) if url is not None else None)
+
+
+def _reason_for(exc: BaseException) -> str:
+    """The rejection reason for an unexpected error while reading or decoding one input."""
+    if isinstance(exc, RecursionError):
+        return "ingest.too_deep"
+    if isinstance(exc, MemoryError):
+        return "ingest.too_large"
+    if isinstance(exc, UnicodeError):
+        return "ingest.encoding"
+    return "ingest.error"
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:500]
 
 
 def _check_bytes(data: bytes, key: str, source: str, max_bytes: int) -> Rejection | None:
@@ -192,12 +239,20 @@ def _check_bytes(data: bytes, key: str, source: str, max_bytes: int) -> Rejectio
         return _reject(key, source, "ingest.too_large", f"{len(data)} bytes > limit {max_bytes}", data[:1024])
     if looks_binary(data):
         return _reject(key, source, "ingest.binary", "content is binary (NUL or control bytes), not text or HTML", data[:1024])
+    nul = data.find(b"\x00")
+    if nul >= 0:  # past the sniffed head: a damaged file, and NUL must never reach the corpus
+        return _reject(key, source, "ingest.binary", f"NUL byte at offset {nul}: a damaged or binary file", data[:1024])
     return None
 
 
-def _read_file(path: Path, key: str, source: str) -> bytes | Rejection:
+def _read_file(path: Path, key: str, source: str, max_bytes: int) -> bytes | Rejection:
+    """The file's bytes, reading at most ``max_bytes + 1``: a larger file is rejected unread."""
     try:
-        return path.read_bytes()
+        with path.open("rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > max_bytes:
+                return _reject(key, source, "ingest.too_large", f"{size} bytes > limit {max_bytes}", fh.read(1024))
+            return fh.read(max_bytes + 1)
     except OSError as exc:
         return _reject(key, source, "ingest.unreadable", f"cannot read file: {exc.strerror or exc}")
 
@@ -209,7 +264,7 @@ def _from_html_bytes(data: bytes, key: str, source: str, max_bytes: int, url: st
         return bad
     try:
         decoded = decode_html(data, http_charset)
-    except DecodeError as exc:
+    except (DecodeError, UnicodeError, LookupError) as exc:  # UnicodeError: a charset like "undefined"
         return _reject(key, source, "ingest.encoding", f"cannot decode HTML: {exc}", data[:1024], url)
     extra = dict(extra or {})
     if decoded.method == "detected" or (decoded.declared and decoded.method == "utf-8"):
@@ -222,19 +277,21 @@ def _from_html_bytes(data: bytes, key: str, source: str, max_bytes: int, url: st
 
 
 def _iter_file_html(path: Path, key: str, source: str, cfg: Config) -> Iterator[RawItem | Rejection]:
-    data = _read_file(path, key, source)
+    max_bytes = cfg["pipeline"]["max_input_bytes"]
+    data = _read_file(path, key, source, max_bytes)
     if isinstance(data, Rejection):
         yield data
         return
-    yield _from_html_bytes(data, key, source, cfg["pipeline"]["max_input_bytes"])
+    yield _from_html_bytes(data, key, source, max_bytes)
 
 
 def _iter_file_text(path: Path, key: str, source: str, cfg: Config) -> Iterator[RawItem | Rejection]:
-    data = _read_file(path, key, source)
+    max_bytes = cfg["pipeline"]["max_input_bytes"]
+    data = _read_file(path, key, source, max_bytes)
     if isinstance(data, Rejection):
         yield data
         return
-    bad = _check_bytes(data, key, source, cfg["pipeline"]["max_input_bytes"])
+    bad = _check_bytes(data, key, source, max_bytes)
     if bad is not None:
         yield bad
         return
@@ -247,12 +304,28 @@ def _iter_file_text(path: Path, key: str, source: str, cfg: Config) -> Iterator[
 
 
 _JSONL_META_KEYS = ("url", "title", "author", "sitename")
+_JSONL_CHECKED_KEYS = ("url", "id", "title", "author", "sitename", "published", "date")
+
+
+def _bad_field(rec: dict[str, Any]) -> str | None:
+    """A metadata field holding a lone surrogate ("\\ud800" in the JSON): it cannot be stored."""
+    for k in _JSONL_CHECKED_KEYS:
+        v = rec.get(k)
+        if isinstance(v, str):
+            try:
+                v.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                return f"field {k!r} is not valid Unicode: {exc.reason} at {exc.start}"
+    return None
 
 
 def _record_to_item(rec: Any, key: str, source: str, line: bytes, max_bytes: int) -> RawItem | Rejection:
     if not isinstance(rec, dict):
         return _reject(key, source, "ingest.invalid_record", f"JSON line is a {type(rec).__name__}, not an object", line)
     url = rec.get("url") if isinstance(rec.get("url"), str) else None
+    bad_field = _bad_field(rec)
+    if bad_field is not None:
+        return _reject(key, source, "ingest.bad_field", bad_field, line, None if url is None or "url" in bad_field else url)
     html, text = rec.get("html"), rec.get("text")
     content = html if isinstance(html, str) and html.strip() else text if isinstance(text, str) and text.strip() else None
     if content is None:
@@ -265,6 +338,8 @@ def _record_to_item(rec: Any, key: str, source: str, line: bytes, max_bytes: int
         content.encode("utf-8")
     except UnicodeEncodeError as exc:  # a lone surrogate escape ("\\ud83d") decodes but cannot be stored
         return _reject(key, source, "ingest.encoding", f"record text is not valid Unicode: {exc.reason} at {exc.start}", line, url)
+    if "\x00" in content:
+        return _reject(key, source, "ingest.binary", f"record text has a NUL character at {content.index(chr(0))}", line, url)
     given_id = rec.get("id")
     published = rec.get("published") or rec.get("date")
     meta = {k: rec[k] for k in _JSONL_META_KEYS if isinstance(rec.get(k), str) and rec[k].strip()}
@@ -278,7 +353,7 @@ def _record_to_item(rec: Any, key: str, source: str, line: bytes, max_bytes: int
         content=content,
         url=url,
         title=meta.get("title"),
-        published=str(published) if published else None,
+        published=str(published) if isinstance(published, (str, int)) and published else None,
         author=meta.get("author"),
         sitename=meta.get("sitename"),
         size=len(line),
@@ -286,28 +361,126 @@ def _record_to_item(rec: Any, key: str, source: str, line: bytes, max_bytes: int
     )
 
 
+class _Meter:
+    """Counts what comes out of a compressed input and stops a compression bomb early."""
+
+    def __init__(self, raw: Any, compressed: bool, pipeline: dict[str, Any]) -> None:
+        self.raw = raw
+        self.compressed = compressed
+        self.total = 0
+        self.max_total = int(pipeline["max_decompressed_bytes"])
+        self.max_ratio = float(pipeline["max_compression_ratio"])
+
+    def add(self, n: int) -> None:
+        self.total += n
+        if not self.compressed:
+            return
+        if self.total > self.max_total:
+            raise _Limit("ingest.decompression_limit", f"more than {self.max_total} bytes decompressed (max_decompressed_bytes)")
+        if self.total > _RATIO_CHECK_AFTER:
+            used = max(self.raw.tell(), 1)
+            if self.total > self.max_ratio * used:
+                raise _Limit("ingest.decompression_limit",
+                             f"{self.total} bytes out of {used} compressed bytes, a ratio over {self.max_ratio:g} "
+                             "(max_compression_ratio): a compression bomb, not a corpus")
+
+
+def _iter_lines(fh: Any, meter: _Meter, max_line: int) -> Iterator[tuple[int, bytes | None, int, bytes]]:
+    """Non-blank lines as ``(line number, bytes with the newline, length, head)``, read in chunks
+    so that no line longer than ``max_line`` is ever held: such a line comes as ``None`` (its
+    bytes counted and dropped, its first KB kept as ``head``). Runs of blank lines are skipped
+    a chunk at a time."""
+    lineno = 0
+    pending: list[bytes] = []
+    pending_len = 0
+    head = b""
+    overlong = False
+    # read1: what one gzip read gives, so a corrupt member later in the file does not take the
+    # lines before it down with it.
+    read = fh.read1 if hasattr(fh, "read1") else fh.read
+    while True:
+        chunk = read(_CHUNK)
+        if not chunk:
+            break
+        meter.add(len(chunk))
+        if not pending_len and not chunk.strip():  # nothing but blank lines (and maybe the start of one)
+            lineno += chunk.count(b"\n")
+            tail = chunk[chunk.rfind(b"\n") + 1:]
+            if tail:
+                pending, pending_len, head = [tail], len(tail), tail[:1024]
+            continue
+        start = 0
+        n = len(chunk)
+        while start < n:
+            nl = chunk.find(b"\n", start)
+            end = n if nl < 0 else nl + 1
+            piece = chunk[start:end]
+            if not pending_len:
+                head = piece[:1024]
+            if not overlong:
+                if pending_len + len(piece) > max_line:
+                    overlong = True
+                    pending = []
+                else:
+                    pending.append(piece)
+            pending_len += len(piece)
+            start = end
+            if nl < 0:
+                break
+            lineno += 1
+            if overlong:
+                yield lineno, None, pending_len, head
+            else:
+                line = pending[0] if len(pending) == 1 else b"".join(pending)
+                if line.strip():
+                    yield lineno, line, pending_len, head
+            pending, pending_len, overlong = [], 0, False
+    if pending_len:
+        lineno += 1
+        if overlong:
+            yield lineno, None, pending_len, head
+        else:
+            line = b"".join(pending)
+            if line.strip():
+                yield lineno, line, pending_len, head
+
+
+def _jsonl_line(line: bytes, lkey: str, src: str, lineno: int, max_bytes: int) -> RawItem | Rejection:
+    try:
+        rec = json.loads(line)
+    except UnicodeDecodeError as exc:
+        return _reject(lkey, src, "ingest.encoding", f"line is not valid UTF-8: {exc}", line)
+    except json.JSONDecodeError as exc:
+        return _reject(lkey, src, "ingest.invalid_json", f"line {lineno} is not valid JSON ({exc.msg} at column {exc.colno}); truncated?", line)
+    except RecursionError:
+        return _reject(lkey, src, "ingest.too_deep", f"line {lineno} nests JSON arrays/objects deeper than the parser follows", line[:1024])
+    return _record_to_item(rec, lkey, src, line, max_bytes)
+
+
 def _iter_jsonl(path: Path, key: str, source: str, cfg: Config) -> Iterator[RawItem | Rejection]:
-    max_bytes = cfg["pipeline"]["max_input_bytes"]
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    pipeline = cfg["pipeline"]
+    max_bytes = pipeline["max_input_bytes"]
+    max_line = int(pipeline["max_line_bytes"])
+    compressed = path.name.lower().endswith(".gz")
     lineno = 0
     yielded = False
     try:
-        with opener(path, "rb") as fh:
-            for lineno, line in enumerate(fh, start=1):
+        with path.open("rb") as raw, (gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw) as fh:
+            meter = _Meter(raw, compressed, pipeline)
+            for lineno, line, length, head in _iter_lines(fh, meter, max_line):
                 src = f"{source}:{lineno}"
                 lkey = f"{key}:{lineno}"
-                if not line.strip():
-                    continue
                 yielded = True
+                if line is None:
+                    yield _reject(lkey, src, "ingest.too_large", f"line {lineno} is {length} bytes > limit {max_line} (max_line_bytes)", head)
+                    continue
                 try:
-                    rec = json.loads(line)
-                except UnicodeDecodeError as exc:
-                    yield _reject(lkey, src, "ingest.encoding", f"line is not valid UTF-8: {exc}", line)
-                    continue
-                except json.JSONDecodeError as exc:
-                    yield _reject(lkey, src, "ingest.invalid_json", f"line {lineno} is not valid JSON ({exc.msg} at column {exc.colno}); truncated?", line)
-                    continue
-                yield _record_to_item(rec, lkey, src, line, max_bytes)
+                    yield _jsonl_line(line, lkey, src, lineno, max_bytes)
+                except Exception as exc:  # noqa: BLE001 - one bad line must not stop the file
+                    yield _reject(lkey, src, _reason_for(exc), f"line {lineno}: {_describe(exc)}", line[:1024])
+    except _Limit as exc:
+        yielded = True
+        yield _reject(f"{key}:{lineno + 1}", f"{source}:{lineno + 1}", exc.reason, f"stopped reading after line {lineno}: {exc.detail}")
     except (OSError, EOFError, zlib.error) as exc:
         yielded = True
         yield _reject(f"{key}:{lineno + 1}", f"{source}:{lineno + 1}", "ingest.corrupt_archive",
@@ -320,6 +493,23 @@ def _http_content_type(record: Any) -> str:
     if record.http_headers is None:
         return ""
     return (record.http_headers.get_header("Content-Type") or "").lower()
+
+
+def _read_body(record: Any, max_bytes: int) -> tuple[bytes, bool]:
+    """Up to ``max_bytes + 1`` bytes of a record's payload, and whether the record was cut short
+    (the archive ends before the length its header declares)."""
+    stream = record.content_stream()
+    parts: list[bytes] = []
+    got = 0
+    while got <= max_bytes:
+        chunk = stream.read(min(_CHUNK, max_bytes + 1 - got))
+        if not chunk:
+            break
+        parts.append(chunk)
+        got += len(chunk)
+    body = b"".join(parts)
+    truncated = got <= max_bytes and getattr(record.raw_stream, "limit", 0) > 0
+    return body, truncated
 
 
 def _iter_warc(path: Path, key: str, source: str, cfg: Config, stats: IngestStats) -> Iterator[RawItem | Rejection]:
@@ -341,8 +531,9 @@ def _iter_warc(path: Path, key: str, source: str, cfg: Config, stats: IngestStat
                 # Read the body before asking for the offset: warcio's get_record_offset()
                 # consumes the rest of the current record.
                 error: Exception | None = None
+                truncated = False
                 try:
-                    body = record.content_stream().read()
+                    body, truncated = _read_body(record, max_bytes)
                 except Exception as exc:  # noqa: BLE001 - a broken record must not stop the archive
                     body, error = b"", exc
                 offset = it.get_record_offset()
@@ -350,6 +541,11 @@ def _iter_warc(path: Path, key: str, source: str, cfg: Config, stats: IngestStat
                 rkey = f"{key}@{offset}"
                 if error is not None:
                     yield _reject(rkey, src, "ingest.warc_record", f"cannot read record body: {error}", url=url)
+                    continue
+                if truncated:
+                    yield _reject(rkey, src, "ingest.truncated_record",
+                                  f"the archive ends inside this record ({len(body)} bytes of its body read): "
+                                  "a page cut mid-text is not kept", body[:1024], url)
                     continue
                 date = record.rec_headers.get_header("WARC-Date")
                 yield _from_html_bytes(body, rkey, src, max_bytes, url=url,
@@ -386,6 +582,19 @@ def iter_inputs(inputs: Iterable[str | Path], config: Config, stats: IngestStats
         yield item
 
 
+def _guarded(items: Iterator[RawItem | Rejection], key: str, source: str) -> Iterator[RawItem | Rejection]:
+    """The per-input boundary: an unexpected error while reading one file becomes a rejection
+    of (the rest of) that file, and the run goes on with the next."""
+    n = 0
+    try:
+        for item in items:
+            n += 1
+            yield item
+    except Exception as exc:  # noqa: BLE001 - includes MemoryError and RecursionError
+        where = f"after {n} record(s)" if n else "while reading"
+        yield _reject(f"{key}!{n}", source, _reason_for(exc), f"{where}: {_describe(exc)}")
+
+
 def _iter_all(inputs: Iterable[str | Path], config: Config, stats: IngestStats,
               exclude: Iterable[str | Path] = ()) -> Iterator[RawItem | Rejection]:
     paths = resolve_inputs(inputs, stats, exclude)
@@ -398,14 +607,21 @@ def _iter_all(inputs: Iterable[str | Path], config: Config, stats: IngestStats,
             stats.bytes += path.stat().st_size
         except OSError:
             pass
+        if storable_text(source) != source:
+            # A name that is not valid UTF-8 (bytes kept by the OS as surrogates) cannot be
+            # stored as text anywhere downstream; it is named with \xNN escapes instead.
+            yield _reject(key, source, "ingest.bad_name", "file name is not valid UTF-8; rename the file to read it")
+            continue
         if _has_extension(path, HTML_EXTENSIONS):
-            yield from _iter_file_html(path, key, source, config)
+            reader = _iter_file_html(path, key, source, config)
         elif _has_extension(path, TEXT_EXTENSIONS):
-            yield from _iter_file_text(path, key, source, config)
+            reader = _iter_file_text(path, key, source, config)
         elif _has_extension(path, JSONL_EXTENSIONS):
-            yield from _iter_jsonl(path, key, source, config)
+            reader = _iter_jsonl(path, key, source, config)
         elif _has_extension(path, WARC_EXTENSIONS):
-            yield from _iter_warc(path, key, source, config, stats)
+            reader = _iter_warc(path, key, source, config, stats)
         else:
             yield _reject(key, source, "ingest.unsupported_type",
                           f"unsupported file type {path.suffix or '(none)'}; expected one of {', '.join(SUPPORTED_EXTENSIONS)}")
+            continue
+        yield from _guarded(reader, key, source)

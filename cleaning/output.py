@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from .document import Document, Removal
+from .document import Document, Removal, replace_surrogates
 
 CORPUS_FILE = "corpus.jsonl"
 REJECTED_FILE = "rejected.jsonl"
@@ -21,8 +21,11 @@ REPORT_HTML = "report.html"
 
 
 def dumps(record: dict[str, Any]) -> str:
-    """One JSON line: sorted keys, UTF-8 kept readable, so equal records give equal bytes."""
-    return json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
+    """One JSON line: sorted keys, UTF-8 kept readable, so equal records give equal bytes.
+
+    A lone surrogate anywhere in the record (it cannot be written as UTF-8 and would fail the
+    whole part) becomes U+FFFD; ingest rejects such inputs, this is the last line of defence."""
+    return replace_surrogates(json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(", ", ": ")))
 
 
 def corpus_record(doc: Document, content_hash: str) -> dict[str, Any]:

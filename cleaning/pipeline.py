@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from .clean import clean_document
 from .config import Config
-from .document import Document, Rejection
+from .document import Document, Rejection, storable_text
 from .extract import extract_item
 from .ingest import RawItem
 from .language import detect_language, language_rejection
@@ -37,11 +37,23 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
+def failed(stage: str, x: RawItem | Document, exc: BaseException) -> Rejection:
+    """The per-document boundary: an unexpected error in one document's stage rejects that
+    document (``<stage>.error``) and the batch goes on."""
+    return Rejection(x.id, x.source, f"{stage}.error", storable_text(f"{type(exc).__name__}: {exc}"[:500]), url=x.url)
+
+
 def extract_batch(items: list[RawItem | Rejection], config: Config) -> BatchResult:
     """Raw items → Documents; ingest rejections pass through in place."""
     out = BatchResult()
     for item in items:
-        res = item if isinstance(item, Rejection) else extract_item(item, config)
+        if isinstance(item, Rejection):
+            res: Document | Rejection = item
+        else:
+            try:
+                res = extract_item(item, config)
+            except Exception as exc:  # noqa: BLE001 - one document must not stop the batch
+                res = failed("extract", item, exc)
         (out.rejected if isinstance(res, Rejection) else out.docs).append(res)
     return out
 
@@ -50,7 +62,11 @@ def clean_batch(docs: list[Document], config: Config) -> BatchResult:
     """Remove trailers and boilerplate; a document with nothing left is rejected."""
     out = BatchResult()
     for doc in docs:
-        cleaned = clean_document(doc, config)
+        try:
+            cleaned = clean_document(doc, config)
+        except Exception as exc:  # noqa: BLE001 - one document must not stop the batch
+            out.rejected.append(failed("clean", doc, exc))
+            continue
         if cleaned.text.strip():
             out.docs.append(cleaned)
         else:
@@ -63,8 +79,12 @@ def language_batch(docs: list[Document], config: Config) -> BatchResult:
     """Tag the language, then reject documents outside the configured languages."""
     out = BatchResult()
     for doc in docs:
-        tagged = detect_language(doc, config)
-        rej = language_rejection(tagged, config)
+        try:
+            tagged = detect_language(doc, config)
+            rej = language_rejection(tagged, config)
+        except Exception as exc:  # noqa: BLE001 - one document must not stop the batch
+            out.rejected.append(failed("language", doc, exc))
+            continue
         (out.rejected if rej else out.docs).append(rej or tagged)
     return out
 
@@ -73,6 +93,9 @@ def quality_batch(docs: list[Document], config: Config) -> BatchResult:
     """Apply the quality filters; the first filter that fires is the recorded reason."""
     out = BatchResult()
     for doc in docs:
-        rej = quality_rejection(doc, config)
+        try:
+            rej = quality_rejection(doc, config)
+        except Exception as exc:  # noqa: BLE001 - one document must not stop the batch
+            rej = failed("quality", doc, exc)
         (out.rejected if rej else out.docs).append(rej or doc)
     return out

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .document import storable_text
 from .output import atomic_writer
 
 PART_KINDS = ("corpus", "rejected", "duplicates")
@@ -94,12 +95,12 @@ def identity_key(item: Any) -> str:
     the old one: its url; else the record's own id within its file; else the file's resolved
     path plus the line or WARC offset. Independent of how the path was spelled."""
     if getattr(item, "url", None):
-        return str(item.url)
-    m = _POSITION.match(item.source)
+        return storable_text(str(item.url))
+    m = _POSITION.match(storable_text(item.source))
     path, position = (m.group(1), m.group(2) or "") if m else (item.source, "")
     resolved = Path(path).resolve().as_posix()
     source_id = (getattr(item, "metadata", None) or {}).get("source_id")
-    return f"{resolved}#id={source_id}" if source_id else resolved + position
+    return storable_text(f"{resolved}#id={source_id}" if source_id else resolved + position)
 
 
 @dataclass(slots=True)
@@ -244,7 +245,8 @@ class StateStore:
                             [(kind, file, seq, n) for kind, (file, n) in sorted(parts.items())])
             cur.executemany(
                 "INSERT OR REPLACE INTO processed (id, source, skey, seq, outcome, duplicate_of) VALUES (?, ?, ?, ?, ?, ?)",
-                [(p.id, p.source, keys.get(p.id, p.source), seq, p.outcome, p.duplicate_of) for p in processed])
+                [(p.id, storable_text(p.source), storable_text(keys.get(p.id, p.source)), seq, p.outcome, p.duplicate_of)
+                 for p in processed])
             return self._apply_supersessions(cur, superseded, revived)
 
     def apply_supersessions(self, superseded: dict[str, str], revived: list[str]) -> int:
@@ -287,10 +289,16 @@ class StateStore:
         cur.execute("BEGIN IMMEDIATE")
         try:
             yield cur
+            cur.execute("COMMIT")
         except BaseException:
-            cur.execute("ROLLBACK")
+            # SQLite may have rolled back already (disk full, I/O error): a second ROLLBACK would
+            # replace the real error with "cannot rollback - no transaction is active".
+            if self.db.in_transaction:
+                try:
+                    cur.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
             raise
-        cur.execute("COMMIT")
 
     # -- recovery and views ----------------------------------------------------------------
     def recover(self) -> dict[str, Any]:

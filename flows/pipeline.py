@@ -235,6 +235,10 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
             collect(in_flight.popleft())
     finally:
         progress.close()
+    if stats.broken_links_skipped or stats.special_files_skipped:
+        logger.warning("skipped %d links to nothing (dangling or looping) and %d FIFOs/sockets/device files "
+                       "in the input folders (counted in report.json under ingest)",
+                       stats.broken_links_skipped, stats.special_files_skipped)
 
     if n_inputs == 0:
         cleanup_task(str(staging))
@@ -340,7 +344,9 @@ def _report(t: RunTally, out_dir: Path, cfg: dict[str, Any], t_start: float, sta
         "counts": counts,
         "stages": stage_counts(t.n_inputs, dict(t.rejected_by_reason), counts["duplicates"]),
         "ingest": {"files": stats.files, "bytes": stats.bytes, "warc_records_skipped": stats.warc_records_skipped,
-                   "hidden_files_skipped": stats.hidden_files_skipped},
+                   "hidden_files_skipped": stats.hidden_files_skipped,
+                   "broken_links_skipped": stats.broken_links_skipped,
+                   "special_files_skipped": stats.special_files_skipped},
         "rejected_by_reason": dict(sorted(t.rejected_by_reason.items())),
         "filters": {name: t.rejected_by_reason.get(name, 0) for name in ["language", *filter_names(cfg)]},
         "duplicates_by_method": dict(sorted(t.dup_methods.items())),
