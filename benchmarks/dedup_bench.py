@@ -291,12 +291,12 @@ def grid(builder: CorpusBuilder, n: int) -> None:
     print(f"\n== Parameter grid on {n} docs (pairwise P/R/F1, ARI, recall of copies sharing >= 80% words)")
     print(f"{'n':>2} {'bands x rows':>12} {'v_jac':>5} {'v_cont':>6} | {'P':>6} {'R':>6} {'F1':>6} "
           f"{'ARI':>6} {'copyR80':>7} {'cands':>7} {'resolve s':>9}")
-    for n_sh in (3, 4, 5):
-        cfg = load_config(overrides={"dedup": {"shingle_words": n_sh}})
+    for n_sh in (4, 5, 6):
+        cfg = load_config(overrides={"dedup": {"char_ngram": n_sh}})
         sigs, records, _ = build(builder, n, cfg)
         for bands, rows in ((42, 3), (32, 4), (25, 5)):
             for vj, vc in ((0.4, 0.7), (0.5, 0.8), (0.6, 0.8), (0.6, 0.85), (0.7, 0.85), (0.7, 0.9)):
-                c = load_config(overrides={"dedup": {"shingle_words": n_sh, "lsh_bands": bands, "lsh_rows": rows,
+                c = load_config(overrides={"dedup": {"char_ngram": n_sh, "lsh_bands": bands, "lsh_rows": rows,
                                                      "verify_jaccard": vj, "verify_containment": vc}})
                 t0 = time.perf_counter()
                 out = resolve_duplicates(sigs, c, None)
@@ -317,7 +317,7 @@ def throughput(builder: CorpusBuilder, n_docs: int) -> None:
     from xxhash import xxh32_intdigest
 
     cfg = load_config()
-    n_sh, num_perm = cfg["dedup"]["shingle_words"], cfg["dedup"]["num_perm"]
+    n_sh, num_perm = 3, cfg["dedup"]["num_perm"]  # datasketch side: word 3-shingles, as before
     docs = [b[0] for batch in builder.batches(n_docs, words=(500, 500)) for b in batch if b[0].word_count >= 450]
     docs = [Document(d.id, d.source, " ".join(d.text.split(" ")[:500])) for d in docs][:n_docs]
     words = sum(d.word_count for d in docs) / len(docs)

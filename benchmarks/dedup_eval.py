@@ -94,9 +94,9 @@ _CONTACT = "Media Contact:\nDana Whitfield\nNorvanta Systems\n+1 614 555 0142\np
 _ANNOUNCE = ["today announced", "today reported", "announced today", "today unveiled", "today shared"]
 
 
-def press_releases(rng: random.Random, n: int = 25, reposts: int = 5) -> list[dict]:
+def press_releases(rng: random.Random, bodies: list[list[str]], reposts: int = 5) -> list[dict]:
     docs = []
-    for k, body in enumerate(_bodies(n, rng, (90, 180))):
+    for k, body in enumerate(bodies):
         day = f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
         lead = (f"COLUMBUS, Ohio, {day} /PRNewswire/ -- Norvanta Systems, Inc. (NASDAQ: NRVT) "
                 f"{rng.choice(_ANNOUNCE)} the following update.")
@@ -124,9 +124,9 @@ _FOOTER = ("© 2024 Riverside Gazette Media Group. All rights reserved. Privacy 
            "Cookie Settings | Advertise with us | Careers")
 
 
-def site_chrome(rng: random.Random, n: int = 25) -> list[dict]:
+def site_chrome(rng: random.Random, bodies: list[list[str]]) -> list[dict]:
     docs = []
-    for k, body in enumerate(_bodies(n + 40, rng, (80, 160))[40:]):  # other bodies than press_releases
+    for k, body in enumerate(bodies):
         title = " ".join(body[0].split()[:10])
         text = "\n\n".join([_MENU, title, *body, _NEWSLETTER, _MOST_READ, _FOOTER])
         docs.append({"url": f"https://www.riversidegazette.example/local/{k:03d}-story", "sitename": "Riverside Gazette",
@@ -217,7 +217,8 @@ def weather_briefs(rng: random.Random, n: int = 25) -> list[dict]:
 
 def templated(seed: int = 12) -> list[dict]:
     rng = random.Random(seed)
-    return press_releases(rng) + site_chrome(rng) + market_briefs(rng) + weather_briefs(rng)
+    bodies = _bodies(50, rng, (80, 180))  # one draw: no body in two families
+    return press_releases(rng, bodies[:25]) + site_chrome(rng, bodies[25:]) + market_briefs(rng) + weather_briefs(rng)
 
 
 # ----------------------------------------------------------------------------------------
@@ -322,10 +323,12 @@ def print_scores(label: str, s: dict) -> None:
 # ----------------------------------------------------------------------------------------
 
 
-def run_cli(inputs: list[Path], out: Path) -> tuple[float, dict]:
+def run_cli(inputs: list[Path], out: Path, config: str | None = None) -> tuple[float, dict]:
     env = {**os.environ, "DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
            "PREFECT_HOME": str(ROOT / ".prefect"), "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90"}
     cmd = [str(ROOT / ".venv" / "bin" / "newsclean"), "run", *map(str, inputs), "--out", str(out)]
+    if config:
+        cmd += ["--config", config]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=ROOT)
     dt = time.perf_counter() - t0
@@ -338,6 +341,7 @@ def run_cli(inputs: list[Path], out: Path) -> tuple[float, dict]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--keep", help="folder to keep inputs and outputs in (default: a temporary folder)")
+    ap.add_argument("--config", help="a config file passed to newsclean run (to compare settings)")
     ap.add_argument("--no-throughput", action="store_true", help="skip the signature throughput section")
     args = ap.parse_args()
     if not (DEDUP_DEV / "truth.jsonl").is_file():
@@ -359,7 +363,7 @@ def main() -> None:
     print(f"inputs: dedup-dev {sum(1 for k in info if not k.startswith('http'))} docs + {len(neg)} templated "
           f"({', '.join(f'{k} {v}' for k, v in sorted(Counter(d['_family'] for d in neg).items()))})")
 
-    dt, report = run_cli([DEDUP_DEV / "docs", work / "in" / "templated.jsonl"], work / "out")
+    dt, report = run_cli([DEDUP_DEV / "docs", work / "in" / "templated.jsonl"], work / "out", args.config)
     n = report["counts"]["inputs"]
     t_dedup = report.get("timings_seconds", {})
     print(f"newsclean run: {n} inputs in {dt:.1f} s = {n / dt:.1f} docs/s (whole CLI incl. Prefect start-up); "

@@ -108,6 +108,17 @@ class Duplicate:
     url: str | None = None
     cluster_id: str | None = None
     reason: str | None = None
+    # Evidence, measured exactly against ``duplicate_of`` (cleaning/dedup/resolve.py): Jaccard and
+    # containment of the smaller in the larger on the two feature sets (common features
+    # removed), their sizes (this copy, the kept copy), features shared, the rule that passed
+    # ("exact_hash" | "jaccard" | "containment") and the dedup settings' version.
+    jaccard: float | None = None
+    containment: float | None = None
+    shingles: int | None = None
+    shingles_of: int | None = None
+    shared: int | None = None
+    rule: str | None = None
+    settings_version: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

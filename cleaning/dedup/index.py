@@ -35,7 +35,7 @@ from .settings import DedupSettings, dedup_settings
 from .signature import DocSignature, band_keys
 from .sketch import SCHEME
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: feature sets stored for exact verification
 
 
 class IndexMismatchError(RuntimeError):
@@ -65,8 +65,14 @@ def _sig_record(s: DocSignature) -> dict[str, Any]:
             "shingle_kind": s.shingle_kind, "run": s.run}
 
 
-def _sig_from(record: dict[str, Any], minhash: bytes) -> DocSignature:
-    return DocSignature(minhash=np.frombuffer(minhash, dtype=np.uint64).copy(), **record)
+def _sig_from(record: dict[str, Any], minhash: bytes, features: bytes | None) -> DocSignature:
+    feats = np.frombuffer(features, dtype=np.uint32).copy() if features is not None else None
+    return DocSignature(minhash=np.frombuffer(minhash, dtype=np.uint64).copy(), features=feats, **record)
+
+
+def _feature_bytes(s: DocSignature) -> bytes:
+    """The feature set as stored: 4 bytes per feature (sorted uint32), ~2-3 KB per article."""
+    return np.ascontiguousarray(s.features if s.features is not None else [], dtype=np.uint32).tobytes()
 
 
 class DedupIndex(ABC):
@@ -148,7 +154,7 @@ class MemoryIndex(DedupIndex):
         for s in sigs:
             if s.id in self._sigs:
                 continue
-            s = _sig_from(_sig_record(s) | {"run": run}, s.minhash.tobytes())
+            s = _sig_from(_sig_record(s) | {"run": run}, s.minhash.tobytes(), _feature_bytes(s))
             self._sigs[s.id] = s
             self._exact.setdefault(s.content_hash, s.id)
         for s, row in zip(near, keys):
@@ -180,7 +186,7 @@ class SqliteIndex(DedupIndex):
             CREATE TABLE IF NOT EXISTS runs (seq INTEGER PRIMARY KEY, run TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS docs (
                 rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, content_hash TEXT NOT NULL,
-                record TEXT NOT NULL, minhash BLOB NOT NULL);
+                record TEXT NOT NULL, minhash BLOB NOT NULL, features BLOB);
             CREATE INDEX IF NOT EXISTS docs_content_hash ON docs(content_hash, rid);
             CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, rid INTEGER NOT NULL,
                 PRIMARY KEY (key, rid)) WITHOUT ROWID;
@@ -206,8 +212,8 @@ class SqliteIndex(DedupIndex):
 
         return _Tx()
 
-    def _load(self, rows: Iterable[tuple[str, bytes]]) -> list[DocSignature]:
-        return [_sig_from(json.loads(rec), blob) for rec, blob in rows]
+    def _load(self, rows: Iterable[tuple[str, bytes, bytes | None]]) -> list[DocSignature]:
+        return [_sig_from(json.loads(rec), blob, feats) for rec, blob, feats in rows]
 
     def lookup_exact(self, hashes: Iterable[str]) -> dict[str, DocSignature]:
         out: dict[str, DocSignature] = {}
@@ -215,11 +221,11 @@ class SqliteIndex(DedupIndex):
         for lo in range(0, len(hs), 500):
             chunk = hs[lo : lo + 500]
             rows = self._db.execute(
-                f"SELECT content_hash, record, minhash FROM docs WHERE content_hash IN "
+                f"SELECT content_hash, record, minhash, features FROM docs WHERE content_hash IN "
                 f"({','.join('?' * len(chunk))}) ORDER BY rid", chunk).fetchall()
-            for h, rec, blob in rows:
+            for h, rec, blob, feats in rows:
                 if h not in out:
-                    out[h] = self._load([(rec, blob)])[0]
+                    out[h] = self._load([(rec, blob, feats)])[0]
         return out
 
     def candidates(self, minhashes: np.ndarray) -> list[DocSignature]:
@@ -231,7 +237,7 @@ class SqliteIndex(DedupIndex):
         db.execute("DELETE FROM q")
         db.executemany("INSERT INTO q VALUES (?)", ((k,) for k in keys))
         rows = db.execute(
-            "SELECT record, minhash FROM docs WHERE rid IN "
+            "SELECT record, minhash, features FROM docs WHERE rid IN "
             "(SELECT DISTINCT b.rid FROM q JOIN bands b ON b.key = q.key) ORDER BY id").fetchall()
         db.execute("DELETE FROM q")
         return self._load(rows)
@@ -242,9 +248,9 @@ class SqliteIndex(DedupIndex):
             db.execute("INSERT INTO runs (run) VALUES (?)", (run,))
             last_rid = db.execute("SELECT COALESCE(MAX(rid), 0) FROM docs").fetchone()[0]
             db.executemany(
-                "INSERT OR IGNORE INTO docs (id, content_hash, record, minhash) VALUES (?,?,?,?)",
+                "INSERT OR IGNORE INTO docs (id, content_hash, record, minhash, features) VALUES (?,?,?,?,?)",
                 ((s.id, s.content_hash, json.dumps(_sig_record(s) | {"run": run}, sort_keys=True),
-                  np.ascontiguousarray(s.minhash, dtype=np.uint64).tobytes()) for s in sigs))
+                  np.ascontiguousarray(s.minhash, dtype=np.uint64).tobytes(), _feature_bytes(s)) for s in sigs))
             # Rows with a higher rid are exactly the ones this call inserted (ids already
             # present were ignored): only those get band rows.
             rid_of = dict(db.execute("SELECT id, rid FROM docs WHERE rid > ?", (last_rid,)))
@@ -328,8 +334,9 @@ class RedisIndex(DedupIndex):
         for blob in raw:
             if blob is None:  # LSH written, signature not (yet): treat as absent
                 continue
-            head, _, mh = blob.partition(b"\n")
-            out.append(_sig_from(json.loads(head), mh))
+            head, _, rest = blob.partition(b"\n")
+            cut = 8 * self.settings.num_perm
+            out.append(_sig_from(json.loads(head), rest[:cut], rest[cut:]))
         return out
 
     def lookup_exact(self, hashes: Iterable[str]) -> dict[str, DocSignature]:
@@ -357,19 +364,25 @@ class RedisIndex(DedupIndex):
         return sorted(self._fetch(sorted(ids)), key=lambda s: s.id)
 
     def _add(self, sigs: list[DocSignature], run: str) -> None:
+        """Idempotent: LSH buckets first, then signatures and exact hashes in one MULTI/EXEC. A
+        document counts as indexed once its signature is there, so an add interrupted at any
+        point is completed by replaying it (bucket members are sets: re-inserting is harmless);
+        before, the signature went first and a replay skipped documents whose buckets were
+        never written, which were then never found again."""
         existing = self._r.hmget(f"{self.prefix}:sig", [s.id for s in sigs])
         new = [s for s, e in zip(sigs, existing) if e is None]
-        pipe = self._r.pipeline(transaction=True)
-        pipe.rpush(f"{self.prefix}:runs", run)
-        for s in new:
-            head = json.dumps(_sig_record(s) | {"run": run}, sort_keys=True).encode()
-            pipe.hset(f"{self.prefix}:sig", s.id, head + b"\n" + s.minhash.astype(np.uint64).tobytes())
-            pipe.hsetnx(f"{self.prefix}:exact", s.content_hash, s.id)
-        pipe.execute()
         with self._lsh.insertion_session() as session:
             for s in new:
                 if self._near_eligible(s):
                     session.insert(s.id, self._lean(s.minhash), check_duplication=False)
+        pipe = self._r.pipeline(transaction=True)
+        pipe.rpush(f"{self.prefix}:runs", run)
+        for s in new:
+            head = json.dumps(_sig_record(s) | {"run": run}, sort_keys=True).encode()
+            pipe.hset(f"{self.prefix}:sig", s.id,
+                      head + b"\n" + s.minhash.astype(np.uint64).tobytes() + _feature_bytes(s))
+            pipe.hsetnx(f"{self.prefix}:exact", s.content_hash, s.id)
+        pipe.execute()
 
     def _runs_so_far(self) -> int:
         return int(self._r.llen(f"{self.prefix}:runs"))

@@ -1,13 +1,16 @@
-"""Exact hash, LSH candidates, verification, union-find clusters, keep policy: one run's verdicts.
+"""Exact hash, LSH candidates, exact verification, clusters checked against their kept copy.
 
 Order of work (all deterministic: documents are sorted by id first, seeds are fixed):
 1. exact duplicates: equal ``content_hash`` (this run and the index of earlier runs);
-2. one representative per exact group with enough shingles enters LSH: band keys sorted with
+2. one representative per exact group with enough features enters LSH: band keys sorted with
    numpy give candidate pairs (new-new and new-earlier; earlier-earlier pairs are ignored);
-3. every candidate is verified on its signatures (estimated Jaccard, or containment for
-   abridged copies) so an LSH collision alone never removes a story;
-4. union-find over exact groups and verified pairs; per cluster the keep policy picks the
-   representative (a document kept by an earlier run always wins: that corpus is immutable).
+3. every candidate is verified EXACTLY on the two feature sets (Jaccard, or containment of the
+   smaller in the larger), after removing features common to many stories of the run
+   (boilerplate, stock phrases): the MinHash estimate only proposes, it never decides;
+4. verified pairs form groups; in each group the keep policy picks the kept copy (a document
+   kept by an earlier run always wins: that corpus is immutable) and a member is its duplicate
+   only if it passes against THAT copy, not through a chain A~B~C. Members that do not pass
+   form groups of their own, round after round. Each duplicate carries its evidence.
 """
 
 from __future__ import annotations
@@ -22,11 +25,10 @@ import numpy as np
 from ..config import Config
 from ..document import Duplicate
 from .index import DedupIndex
-from .policy import choose, win_reason
+from .policy import policy_key, win_reason
 from .settings import DedupSettings, dedup_settings
-from .signature import DocSignature, band_keys, containment_from_jaccard
+from .signature import DocSignature, band_keys
 
-_VERIFY_CHUNK = 20_000  # candidate pairs compared per numpy step (bounded memory)
 
 
 @dataclass(slots=True)
@@ -99,37 +101,92 @@ def candidate_pairs(keys: np.ndarray, max_bucket: int) -> np.ndarray:
     return np.stack([code // n, code % n], axis=1)
 
 
-def verify_pairs(mh: np.ndarray, n_sh: np.ndarray, pairs: np.ndarray,
-                 s: DedupSettings) -> tuple[np.ndarray, np.ndarray]:
-    """(accepted mask, score) per pair; score = the larger of Jaccard and trusted containment."""
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Exact measures of one (kept, candidate) pair on their feature sets, common features removed."""
+
+    jaccard: float
+    containment: float
+    shared: int
+    size_a: int  # features of the first document (after removing common ones)
+    size_b: int
+    rule: str | None  # "jaccard" | "containment" when the pair passes, else None
+
+
+class _Verifier:
+    """Exact set measures between documents, with the run's common features taken out."""
+
+    def __init__(self, nodes: list[DocSignature], common: np.ndarray, s: DedupSettings) -> None:
+        self.nodes = nodes
+        self.common = common
+        self.s = s
+        self._filtered: dict[int, np.ndarray] = {}
+        self._cache: dict[tuple[int, int], Evidence] = {}
+
+    def features(self, i: int) -> np.ndarray:
+        f = self._filtered.get(i)
+        if f is None:
+            raw = self.nodes[i].features
+            raw = np.empty(0, np.uint32) if raw is None else raw
+            f = raw[~np.isin(raw, self.common, assume_unique=True)] if len(self.common) else raw
+            self._filtered[i] = f
+        return f
+
+    def measure(self, i: int, j: int) -> Evidence:
+        key = (i, j) if i < j else (j, i)
+        ev = self._cache.get(key)
+        if ev is None:
+            a, b = self.features(key[0]), self.features(key[1])
+            shared = len(np.intersect1d(a, b, assume_unique=True))
+            union = len(a) + len(b) - shared
+            small = min(len(a), len(b))
+            jac = shared / union if union else 0.0
+            cont = shared / small if small else 0.0
+            rule = None
+            if small >= self.s.min_shingles:  # too little left after removing common text: no verdict
+                if jac >= self.s.verify_jaccard:
+                    rule = "jaccard"
+                elif cont >= self.s.verify_containment:
+                    rule = "containment"
+            ev = Evidence(jac, cont, shared, len(a), len(b), rule)
+            self._cache[key] = ev
+        if key[0] != i:  # report sizes in the caller's order
+            ev = Evidence(ev.jaccard, ev.containment, ev.shared, ev.size_b, ev.size_a, ev.rule)
+        return ev
+
+
+def raw_jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    shared = len(np.intersect1d(a, b, assume_unique=True))
+    union = len(a) + len(b) - shared
+    return shared / union if union else 0.0
+
+
+def common_features(nodes: list[DocSignature], members: list[int], pairs: np.ndarray,
+                    s: DedupSettings) -> np.ndarray:
+    """Features found in at least ``common_min_docs`` distinct stories among ``members``.
+
+    Only features of documents in a candidate pair can matter, so only those are counted
+    (memory follows the candidates, not the run). Near-exact copies (raw Jaccard >=
+    ``copy_jaccard``) count as one story, so a widely copied story keeps its own text."""
     if not len(pairs):
-        return np.zeros(0, dtype=bool), np.zeros(0)
-    jac = np.empty(len(pairs))
-    for lo in range(0, len(pairs), _VERIFY_CHUNK):
-        p = pairs[lo : lo + _VERIFY_CHUNK]
-        jac[lo : lo + len(p)] = (mh[p[:, 0]] == mh[p[:, 1]]).mean(axis=1)
-    cont = containment_from_jaccard(jac, n_sh[pairs[:, 0]], n_sh[pairs[:, 1]])
-    cont = np.where(jac >= s.containment_min_jaccard, cont, 0.0)
-    ok = (jac >= s.verify_jaccard) | (cont >= s.verify_containment)
-    return ok, np.maximum(jac, cont)
-
-
-def _pair_scores(pairs: list[tuple[DocSignature, DocSignature]], s: DedupSettings) -> list[float]:
-    """Similarity of each (representative, duplicate): 1.0 for equal content hashes, else the
-    verification score of the two signatures (a chained member can score below the thresholds)."""
-    out = [1.0] * len(pairs)
-    idx = [k for k, (a, b) in enumerate(pairs) if a.content_hash != b.content_hash]
-    for lo in range(0, len(idx), _VERIFY_CHUNK):
-        chunk = idx[lo : lo + _VERIFY_CHUNK]
-        a = np.stack([pairs[k][0].minhash for k in chunk])
-        b = np.stack([pairs[k][1].minhash for k in chunk])
-        jac = (a == b).mean(axis=1)
-        na = np.array([pairs[k][0].n_shingles for k in chunk], dtype=np.float64)
-        nb = np.array([pairs[k][1].n_shingles for k in chunk], dtype=np.float64)
-        cont = np.where(jac >= s.containment_min_jaccard, containment_from_jaccard(jac, na, nb), 0.0)
-        for k, v in zip(chunk, np.maximum(jac, cont).tolist()):
-            out[k] = round(v, 4)
-    return out
+        return np.empty(0, np.uint32)
+    in_pairs = np.unique(pairs.ravel()).tolist()
+    universe = np.unique(np.concatenate([nodes[members[k]].features for k in in_pairs]))
+    uf = _UnionFind(len(members))
+    for a, b in pairs.tolist():
+        if raw_jaccard(nodes[members[a]].features, nodes[members[b]].features) >= s.copy_jaccard:
+            uf.union(a, b)
+    keys = []
+    for k, m in enumerate(members):
+        f = nodes[m].features
+        f = f[np.isin(f, universe, assume_unique=True)]
+        if len(f):
+            keys.append((np.uint64(uf.find(k)) << np.uint64(32)) | f.astype(np.uint64))
+    if not keys:
+        return np.empty(0, np.uint32)
+    story_feature = np.unique(np.concatenate(keys))
+    feats, counts = np.unique((story_feature & np.uint64(0xFFFFFFFF)).astype(np.uint32), return_counts=True)
+    return feats[counts >= s.common_min_docs]
 
 
 def resolve_duplicates(sigs: list[DocSignature], config: Config,
@@ -147,6 +204,10 @@ def resolve_duplicates(sigs: list[DocSignature], config: Config,
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _near_ok(x: DocSignature, s: DedupSettings) -> bool:
+    return x.n_shingles >= s.min_shingles and x.minhash is not None and x.features is not None
 
 
 def _resolve(sigs: list[DocSignature], s: DedupSettings, index: DedupIndex | None) -> DedupOutcome:
@@ -169,86 +230,114 @@ def _resolve(sigs: list[DocSignature], s: DedupSettings, index: DedupIndex | Non
         group_head.setdefault(x.content_hash, i)
     earlier_exact = index.lookup_exact(group_head) if index is not None else {}
 
-    # 2. LSH over one member per exact group with enough shingles.
+    # 2. LSH over one member per exact group with enough features.
     heads = sorted(group_head.values())
-    eligible = [i for i in heads if new[i].n_shingles >= s.min_shingles and new[i].minhash is not None]
+    eligible = [i for i in heads if _near_ok(new[i], s)]
     stats["short_exact_only"] = sum(1 for x in new if x.n_shingles < s.min_shingles)
     earlier_near: list[DocSignature] = []
     if index is not None and eligible:
         earlier_near = [e for e in index.candidates(np.stack([new[i].minhash for i in eligible]))
-                        if e.n_shingles >= s.min_shingles]
+                        if _near_ok(e, s)]
     earlier: dict[str, DocSignature] = {e.id: e for e in earlier_near}
     for e in earlier_exact.values():
         earlier.setdefault(e.id, e)
     earlier_list = sorted(earlier.values(), key=lambda e: e.id)
-    nodes: list[DocSignature] = new + earlier_list  # union-find node = position here
+    nodes: list[DocSignature] = new + earlier_list  # node = position here
     node_of_earlier = {e.id: n + k for k, e in enumerate(earlier_list)}
 
-    uf = _UnionFind(len(nodes))
+    # Units: one per exact group of this run (its head) and one per earlier document.
+    unit_members: dict[int, list[int]] = defaultdict(list)
     for i, x in enumerate(new):
-        head = group_head[x.content_hash]
-        if head != i:
-            uf.union(head, i)
-        if x.content_hash in earlier_exact:
-            uf.union(i, node_of_earlier[earlier_exact[x.content_hash].id])
+        unit_members[group_head[x.content_hash]].append(i)
+    exact_link: dict[int, int] = {}  # run unit -> earlier node with the same content hash
+    for h in heads:
+        e = earlier_exact.get(new[h].content_hash)
+        if e is not None:
+            exact_link[h] = node_of_earlier[e.id]
 
     lsh_nodes = eligible + sorted(node_of_earlier[e.id] for e in earlier_near)
-    n_candidates = n_verified = 0
+    pairs = np.empty((0, 2), dtype=np.int64)
     if len(lsh_nodes) > 1:
         mh = np.stack([nodes[i].minhash for i in lsh_nodes])
-        n_sh = np.array([nodes[i].n_shingles for i in lsh_nodes], dtype=np.float64)
         pairs = candidate_pairs(band_keys(mh, s), s.max_bucket)
         # Earlier documents were already deduplicated against each other: skip those pairs.
         pairs = pairs[pairs[:, 0] < len(eligible)]
-        ok, _ = verify_pairs(mh, n_sh, pairs, s)
-        n_candidates, n_verified = len(pairs), int(ok.sum())
-        node = np.asarray(lsh_nodes)
-        for a, b in zip(node[pairs[ok, 0]].tolist(), node[pairs[ok, 1]].tolist()):
-            uf.union(a, b)
-    stats["candidate_pairs"] = n_candidates
+    common = common_features(nodes, lsh_nodes, pairs, s)
+    verifier = _Verifier(nodes, common, s)
+    uf = _UnionFind(len(nodes))
+    n_verified = 0
+    for a, b in pairs.tolist():
+        na, nb = lsh_nodes[a], lsh_nodes[b]
+        if verifier.measure(na, nb).rule is not None:
+            n_verified += 1
+            uf.union(na, nb)
+    for h, e in exact_link.items():
+        uf.union(h, e)
+    stats["candidate_pairs"] = len(pairs)
     stats["verified_pairs"] = n_verified
-    stats["rejected_candidate_pairs"] = n_candidates - n_verified
+    stats["rejected_candidate_pairs"] = len(pairs) - n_verified
+    stats["common_features"] = int(len(common))
 
-    # 3. Clusters and representatives.
+    # 3. Groups, then kept copies; every duplicate passes against the copy it names.
     components: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(nodes)):
-        components[uf.find(i)].append(i)
+    for u in heads:
+        components[uf.find(u)].append(u)
+    for k in range(n, len(nodes)):
+        components[uf.find(k)].append(k)
     out = DedupOutcome()
-    n_exact = n_near = n_earlier = 0
+    n_exact = n_near = n_earlier = n_split = 0
     syndication = []
-    scored: list[tuple[DocSignature, DocSignature]] = []  # (representative, duplicate)
-    pending: list[tuple[DocSignature, DocSignature, bool, str]] = []
-    for members in components.values():
-        run_members = [nodes[i] for i in members if i < n]
-        if not run_members:
-            continue
-        olds = [nodes[i] for i in members if i >= n]
-        if olds:
-            rep = choose(olds, s.keep_policy)
-            losers = run_members
-        else:
-            rep = choose(run_members, s.keep_policy)
-            losers = [x for x in run_members if x.id != rep.id]
-            out.clusters[rep.id] = (rep.id, len(run_members))
-        for x in losers:
-            exact = x.content_hash == rep.content_hash
-            reason = (f"already in corpus (run {rep.run})" if olds
-                      else win_reason(rep, x, s.keep_policy))
-            scored.append((rep, x))
-            pending.append((x, rep, exact, reason))
-            n_exact += exact
-            n_near += not exact
-            n_earlier += bool(olds)
-        everyone = ([rep] if olds else []) + run_members
-        sites = sorted({x.site for x in everyone if x.site})
-        if len(everyone) > 1 and len(sites) > 1:
-            syndication.append({"cluster_id": rep.id, "size": len(everyone), "sites": sites,
-                                "representative": rep.id, "in_earlier_run": bool(olds)})
-    out.duplicates = [
-        Duplicate(id=x.id, source=x.source, duplicate_of=rep.id, similarity=sim,
-                  method="exact" if exact else "near", url=x.url, cluster_id=rep.id, reason=reason)
-        for (x, rep, exact, reason), sim in zip(pending, _pair_scores(scored, s))
-    ]
+    key = policy_key(s.keep_policy)
+    best_of = {u: min((new[i] for i in unit_members[u]), key=key) for u in heads}
+    for comp in components.values():
+        remaining = sorted(comp)
+        first = True
+        while any(u < n for u in remaining):
+            olds = [u for u in remaining if u >= n]
+            if olds:
+                rep_unit = min(olds, key=lambda u: key(nodes[u]))
+                rep = nodes[rep_unit]
+            else:
+                rep_unit = min(remaining, key=lambda u: key(best_of[u]))
+                rep = best_of[rep_unit]
+            claimed, evidence = [], {}
+            for u in remaining:
+                if u == rep_unit or u >= n:
+                    continue
+                if exact_link.get(u) == rep_unit:
+                    claimed.append(u)
+                    continue
+                ev = verifier.measure(rep_unit, u)
+                if ev.rule is not None:
+                    claimed.append(u)
+                    evidence[u] = ev
+            if not first and (rep_unit < n or claimed):
+                n_split += 1
+            first = False
+            run_units = ([] if rep_unit >= n else [rep_unit]) + claimed
+            run_members = [new[i] for u in run_units for i in unit_members[u]]
+            if rep_unit < n:
+                out.clusters[rep.id] = (rep.id, len(run_members))
+            for u in run_units:
+                ev = evidence.get(u)
+                for i in unit_members[u]:
+                    x = new[i]
+                    if x.id == rep.id:
+                        continue
+                    exact = x.content_hash == rep.content_hash
+                    reason = (f"already in corpus (run {rep.run})" if rep_unit >= n
+                              else win_reason(rep, x, s.keep_policy))
+                    out.duplicates.append(_duplicate(x, rep, exact, reason, ev, s))
+                    n_exact += exact
+                    n_near += not exact
+                    n_earlier += rep_unit >= n
+            everyone = ([rep] if rep_unit >= n else []) + run_members
+            sites = sorted({x.site for x in everyone if x.site})
+            if len(everyone) > 1 and len(sites) > 1:
+                syndication.append({"cluster_id": rep.id, "size": len(everyone), "sites": sites,
+                                    "representative": rep.id, "in_earlier_run": rep_unit >= n})
+            done = set(run_units) | {rep_unit}
+            remaining = [u for u in remaining if u not in done]
     out.duplicates.sort(key=lambda d: d.id)
     out.clusters = dict(sorted(out.clusters.items()))
     syndication.sort(key=lambda c: (-c["size"], c["cluster_id"]))
@@ -256,7 +345,26 @@ def _resolve(sigs: list[DocSignature], s: DedupSettings, index: DedupIndex | Non
         "kept": len(out.clusters), "exact": n_exact, "near": n_near,
         "duplicates_of_earlier_runs": n_earlier,
         "clusters": sum(1 for _, size in out.clusters.values() if size > 1),
+        "groups_split": n_split,
         "syndication_clusters": syndication,
     })
     out.stats = stats
     return out
+
+
+def _duplicate(x: DocSignature, rep: DocSignature, exact: bool, reason: str, ev: Evidence | None,
+               s: DedupSettings) -> Duplicate:
+    """The duplicate row with its evidence: the exact measures against ``duplicate_of``."""
+    if exact or ev is None:
+        n_x = int(len(x.features)) if x.features is not None else x.n_shingles
+        n_r = int(len(rep.features)) if rep.features is not None else rep.n_shingles
+        return Duplicate(id=x.id, source=x.source, duplicate_of=rep.id, similarity=1.0, method="exact",
+                         url=x.url, cluster_id=rep.id, reason=reason, jaccard=1.0, containment=1.0,
+                         shingles=n_x, shingles_of=n_r, shared=min(n_x, n_r), rule="exact_hash",
+                         settings_version=s.version)
+    # ev is (rep, x) ordered: size_a is the kept copy's
+    return Duplicate(id=x.id, source=x.source, duplicate_of=rep.id,
+                     similarity=round(max(ev.jaccard, ev.containment), 4), method="near", url=x.url,
+                     cluster_id=rep.id, reason=reason, jaccard=round(ev.jaccard, 4),
+                     containment=round(ev.containment, 4), shingles=ev.size_b, shingles_of=ev.size_a,
+                     shared=ev.shared, rule=ev.rule, settings_version=s.version)

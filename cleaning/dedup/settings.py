@@ -17,7 +17,8 @@ class DedupConfigError(ConfigError):
 
 @dataclass(frozen=True, slots=True)
 class DedupSettings:
-    shingle_words: int
+    char_ngram: int
+    feature_sample: int
     cjk_char_ngram: int
     cjk_min_share: float
     num_perm: int
@@ -27,8 +28,9 @@ class DedupSettings:
     max_bucket: int
     verify_jaccard: float
     verify_containment: float
-    containment_min_jaccard: float
     min_shingles: int
+    common_min_docs: int
+    copy_jaccard: float
     keep_policy: tuple[str, ...]
     backend: str
     sqlite_file: str
@@ -38,7 +40,8 @@ class DedupSettings:
     def sketch_params(self) -> dict[str, Any]:
         """What a signature depends on: persisted with an index and checked when it is reopened."""
         return {
-            "shingle_words": self.shingle_words,
+            "char_ngram": self.char_ngram,
+            "feature_sample": self.feature_sample,
             "cjk_char_ngram": self.cjk_char_ngram,
             "cjk_min_share": self.cjk_min_share,
             "num_perm": self.num_perm,
@@ -47,6 +50,18 @@ class DedupSettings:
             "lsh_rows": self.lsh_rows,
             "min_shingles": self.min_shingles,
         }
+
+    @property
+    def version(self) -> str:
+        """Short fingerprint of everything a verdict depends on (features, thresholds), recorded
+        with every duplicate so a row can be re-checked under the settings that made it."""
+        import hashlib
+        import json
+
+        verdict = {**self.sketch_params(), "verify_jaccard": self.verify_jaccard,
+                   "verify_containment": self.verify_containment, "common_min_docs": self.common_min_docs,
+                   "copy_jaccard": self.copy_jaccard}
+        return "dedup-" + hashlib.sha256(json.dumps(verdict, sort_keys=True).encode()).hexdigest()[:12]
 
 
 def _int(table: dict[str, Any], key: str, lo: int) -> int:
@@ -90,8 +105,12 @@ def dedup_settings(config: Config) -> DedupSettings:
     backend = index.get("backend", "sqlite")
     if backend not in BACKENDS:
         raise DedupConfigError(f"[dedup.index] backend must be one of {list(BACKENDS)}, got {backend!r}")
+    sample = _int(table, "feature_sample", 1)
+    if sample & (sample - 1):
+        raise DedupConfigError(f"[dedup] feature_sample must be a power of two (1, 2, 4, 8 ...), got {sample}")
     return DedupSettings(
-        shingle_words=_int(table, "shingle_words", 1),
+        char_ngram=_int(table, "char_ngram", 1),
+        feature_sample=sample,
         cjk_char_ngram=_int(table, "cjk_char_ngram", 1),
         cjk_min_share=_share(table, "cjk_min_share"),
         num_perm=num_perm,
@@ -101,8 +120,9 @@ def dedup_settings(config: Config) -> DedupSettings:
         max_bucket=_int(table, "max_bucket", 2),
         verify_jaccard=_share(table, "verify_jaccard"),
         verify_containment=_share(table, "verify_containment"),
-        containment_min_jaccard=_share(table, "containment_min_jaccard"),
         min_shingles=_int(table, "min_shingles", 1),
+        common_min_docs=_int(table, "common_min_docs", 2),
+        copy_jaccard=_share(table, "copy_jaccard"),
         keep_policy=tuple(policy),
         backend=backend,
         sqlite_file=str(index.get("sqlite_file", "dedup_index.sqlite3")),

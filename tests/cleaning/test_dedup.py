@@ -120,17 +120,15 @@ ZH_BYD_COPY = (ZH_BYD.replace("深入谈判", "深度谈判").replace("周日", 
                + "（记者 王伟 首尔报道）\n")
 
 
-def test_chinese_copy_needs_character_shingles(config):
-    """Chinese has no spaces: as "words", whole clauses are single tokens, so three edited
-    characters break most shingles and the copy is missed; character n-grams find it."""
+def test_chinese_copy_is_found_on_character_ngrams(config):
+    """Chinese has no spaces: whole clauses are single "words", so the text is compared on
+    character n-grams (cjk_char_ngram for CJK documents); three edited characters keep the copy."""
     docs = [Document("zh-1", "zh/1.txt", ZH_BYD, published="2023-06-11"),
             Document("zh-2", "zh/2.txt", ZH_BYD_COPY, published="2023-06-12")]
-    cjk = resolve_duplicates(compute_signatures(docs, config), config, None)
+    sigs = compute_signatures(docs, config)
+    assert sigs[0].shingle_kind == "cjk_chars"
+    cjk = resolve_duplicates(sigs, config, None)
     assert [(d.id, d.duplicate_of, d.method) for d in cjk.duplicates] == [("zh-2", "zh-1", "near")]
-    words_only = load_config(overrides={"dedup": {"cjk_min_share": 1.0}})
-    sigs = compute_signatures(docs, words_only)
-    assert sigs[0].shingle_kind == "words" and sigs[0].n_shingles < 20
-    assert not resolve_duplicates(sigs, words_only, None).duplicates
 
 
 # --- short documents -----------------------------------------------------------------------
@@ -249,7 +247,9 @@ def test_signatures_do_not_depend_on_batching_and_pickle_compactly(config):
         assert a.minhash.dtype == np.uint64 and np.array_equal(a.minhash, b.minhash)
     blob = pickle.dumps(whole[0])
     assert pickle.loads(blob).minhash.tobytes() == whole[0].minhash.tobytes()
-    assert len(blob) < 2_000  # no text inside
+    assert np.array_equal(a.features, b.features)
+    # No text inside: the MinHash plus 4 bytes per sampled feature.
+    assert len(blob) < 1_700 + 4 * len(whole[0].features)
 
 
 def test_same_outcome_for_any_input_order(config):

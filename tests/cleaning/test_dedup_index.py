@@ -98,8 +98,8 @@ def test_reopening_with_another_num_perm_is_a_clear_error(tmp_path):
     changed = load_config(overrides={"dedup": {"num_perm": 64, "lsh_bands": 21}})
     with pytest.raises(IndexMismatchError, match=r"num_perm: index has 128, config has 64"):
         open_index(changed, tmp_path)
-    with pytest.raises(IndexMismatchError, match=r"shingle_words"):
-        open_index(load_config(overrides={"dedup": {"shingle_words": 7}}), tmp_path)
+    with pytest.raises(IndexMismatchError, match=r"char_ngram"):
+        open_index(load_config(overrides={"dedup": {"char_ngram": 7}}), tmp_path)
 
 
 def test_signatures_from_another_config_are_refused(tmp_path):

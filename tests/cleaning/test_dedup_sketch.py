@@ -8,7 +8,7 @@ import numpy as np
 
 import cleaning.dedup.sketch as sketch
 
-_PARAMS = dict(shingle_words=3, cjk_char_ngram=4, cjk_min_share=0.3, num_perm=64, seed=1)
+_PARAMS = dict(char_ngram=5, cjk_char_ngram=4, cjk_min_share=0.3, feature_sample=4, num_perm=64, seed=1)
 _SENTENCES = [
     "The central bank raised its benchmark rate by a quarter point on Wednesday.",
     "Центральный банк повысил ключевую ставку на четверть пункта в среду.",
