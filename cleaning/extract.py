@@ -247,6 +247,11 @@ def extract_item(item: RawItem, config: Config) -> Document | Rejection:
         if meta.get("prepass_error"):
             doc.metadata["html_prepass_error"] = meta["prepass_error"]
     doc.metadata["input_kind"] = item.kind  # html pages carry titles; plain text often does not
+    max_chars = int(config["extract"].get("max_text_chars", 0) or 0)
+    if max_chars and len(doc.text) > max_chars:
+        return Rejection(item.id, item.source, "extract.too_long",
+                         f"extracted text has {len(doc.text)} characters (> max_text_chars {max_chars})",
+                         len(doc.text), item.url)
     min_chars = int(config["extract"]["min_extracted_chars"])
     n_chars = sum(1 for ch in doc.text if not ch.isspace())
     if n_chars < min_chars:

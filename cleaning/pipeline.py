@@ -14,11 +14,12 @@ from typing import TypeVar
 
 from .clean import clean_document
 from .config import Config
-from .document import Document, Rejection, storable_text
+from .document import Document, Rejection
 from .extract import extract_item
 from .ingest import RawItem
 from .language import detect_language, language_rejection
 from .quality import quality_rejection
+from .timelimit import run_limited, sandbox
 
 T = TypeVar("T")
 
@@ -37,41 +38,31 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
-def failed(stage: str, x: RawItem | Document, exc: BaseException) -> Rejection:
-    """The per-document boundary: an unexpected error in one document's stage rejects that
-    document (``<stage>.error``) and the batch goes on."""
-    return Rejection(x.id, x.source, f"{stage}.error", storable_text(f"{type(exc).__name__}: {exc}"[:500]), url=x.url)
-
-
 def extract_batch(items: list[RawItem | Rejection], config: Config) -> BatchResult:
-    """Raw items → Documents; ingest rejections pass through in place."""
+    """Raw items → Documents; ingest rejections pass through in place. Each page is extracted
+    under the per-document time limit (:mod:`cleaning.timelimit`)."""
     out = BatchResult()
-    for item in items:
-        if isinstance(item, Rejection):
-            res: Document | Rejection = item
-        else:
-            try:
-                res = extract_item(item, config)
-            except Exception as exc:  # noqa: BLE001 - one document must not stop the batch
-                res = failed("extract", item, exc)
-        (out.rejected if isinstance(res, Rejection) else out.docs).append(res)
+    with sandbox(config) as box:
+        for item in items:
+            res = item if isinstance(item, Rejection) else run_limited("extract", extract_item, item, config, box)
+            (out.rejected if isinstance(res, Rejection) else out.docs).append(res)
     return out
 
 
 def clean_batch(docs: list[Document], config: Config) -> BatchResult:
-    """Remove trailers and boilerplate; a document with nothing left is rejected."""
+    """Remove trailers and boilerplate under the per-document time limit; a document with
+    nothing left is rejected."""
     out = BatchResult()
-    for doc in docs:
-        try:
-            cleaned = clean_document(doc, config)
-        except Exception as exc:  # noqa: BLE001 - one document must not stop the batch
-            out.rejected.append(failed("clean", doc, exc))
-            continue
-        if cleaned.text.strip():
-            out.docs.append(cleaned)
-        else:
-            out.rejected.append(Rejection(doc.id, doc.source, "clean.empty",
-                                          f"cleaning removed all text ({len(cleaned.removed)} spans)", 0, doc.url))
+    with sandbox(config) as box:
+        for doc in docs:
+            cleaned = run_limited("clean", clean_document, doc, config, box)
+            if isinstance(cleaned, Rejection):
+                out.rejected.append(cleaned)
+            elif cleaned.text.strip():
+                out.docs.append(cleaned)
+            else:
+                out.rejected.append(Rejection(doc.id, doc.source, "clean.empty",
+                                              f"cleaning removed all text ({len(cleaned.removed)} spans)", 0, doc.url))
     return out
 
 
@@ -79,12 +70,8 @@ def language_batch(docs: list[Document], config: Config) -> BatchResult:
     """Tag the language, then reject documents outside the configured languages."""
     out = BatchResult()
     for doc in docs:
-        try:
-            tagged = detect_language(doc, config)
-            rej = language_rejection(tagged, config)
-        except Exception as exc:  # noqa: BLE001 - one document must not stop the batch
-            out.rejected.append(failed("language", doc, exc))
-            continue
+        tagged = run_limited("language", detect_language, doc, config, None)
+        rej = tagged if isinstance(tagged, Rejection) else language_rejection(tagged, config)
         (out.rejected if rej else out.docs).append(rej or tagged)
     return out
 
@@ -93,9 +80,6 @@ def quality_batch(docs: list[Document], config: Config) -> BatchResult:
     """Apply the quality filters; the first filter that fires is the recorded reason."""
     out = BatchResult()
     for doc in docs:
-        try:
-            rej = quality_rejection(doc, config)
-        except Exception as exc:  # noqa: BLE001 - one document must not stop the batch
-            rej = failed("quality", doc, exc)
+        rej = run_limited("quality", quality_rejection, doc, config, None)
         (out.rejected if rej else out.docs).append(rej or doc)
     return out

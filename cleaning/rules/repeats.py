@@ -3,6 +3,7 @@ noise ("RSS2453 Renault-838 Nissan Alliance will invest…"). The cleanest copy 
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, Iterator
 
@@ -13,6 +14,7 @@ _EDGE_PUNCT = ".,;:!?\"'“”‘’()[]{}<>«»…"
 
 class RepeatedParagraphRule:
     name = "repeated_paragraph"
+    all_pairs_up_to = 24  # distinct paragraphs; above, candidates come from the word index
 
     def __init__(self, cfg: dict[str, Any]) -> None:
         r = cfg["repeated_paragraph"]
@@ -56,20 +58,22 @@ class RepeatedParagraphRule:
                 a = parent[a]
             return a
 
-        order = sorted(range(len(cands)), key=lambda k: len(sigs[k][0]))
-        for pos, a in enumerate(order):
-            sa = sigs[a][0]
-            if not sa:
+        # Paragraphs with the same word set are always copies of each other; pairs of distinct
+        # sets are found through an inverted index instead of comparing all pairs (near-linear).
+        by_set: dict[frozenset[str], list[int]] = {}
+        for k, (words, _) in enumerate(sigs):
+            if words:
+                by_set.setdefault(words, []).append(k)
+        sets = list(by_set)
+        for members in by_set.values():
+            for k in members[1:]:
+                parent[find(k)] = find(members[0])
+        noise = [{sigs[k][1] for k in by_set[ws]} for ws in sets]
+        for a, b in self._similar_pairs(sets):
+            # "12 meals" vs "10 meals": two list items, not one copied (near copies must differ in noise)
+            if self.near_needs_noise and len(noise[a] | noise[b]) < 2:
                 continue
-            for b in order[pos + 1:]:
-                sb = sigs[b][0]
-                if len(sa) < self.min_jaccard * len(sb):
-                    break  # sets only grow from here: Jaccard cannot reach the bar
-                inter = len(sa & sb)
-                if inter and inter / (len(sa) + len(sb) - inter) >= self.min_jaccard:
-                    if sa != sb and self.near_needs_noise and sigs[a][1] == sigs[b][1]:
-                        continue  # "12 meals" vs "10 meals": two list items, not one copied
-                    parent[find(a)] = find(b)
+            parent[find(by_set[sets[a]][0])] = find(by_set[sets[b]][0])
         groups: dict[int, list[int]] = {}
         for k in range(len(cands)):
             groups.setdefault(find(k), []).append(k)
@@ -80,3 +84,43 @@ class RepeatedParagraphRule:
                 drop.extend(cands[k].index for k in members if k != keep)
         for i in sorted(drop):
             yield Tag(i, i, self.name)
+
+    def _similar_pairs(self, sets: list[frozenset[str]]) -> Iterator[tuple[int, int]]:
+        """Pairs of distinct word sets with Jaccard >= min_jaccard, by prefix filtering: with
+        words ordered rarest first, two sets that similar share a word among the first
+        ``n - ceil(t*n) + 1`` of each, so only sets sharing such a word are compared. Exact: the
+        same pairs as comparing all of them."""
+        t = self.min_jaccard
+        if len(sets) <= self.all_pairs_up_to:  # a normal article: all pairs is cheaper than an index
+            for i in range(len(sets)):
+                for j in range(i + 1, len(sets)):
+                    sa, sb = sets[i], sets[j]
+                    if min(len(sa), len(sb)) < t * max(len(sa), len(sb)):
+                        continue
+                    inter = len(sa & sb)
+                    if inter and inter / (len(sa) + len(sb) - inter) >= t:
+                        yield i, j
+            return
+        freq: dict[str, int] = {}
+        for ws in sets:
+            for w in ws:
+                freq[w] = freq.get(w, 0) + 1
+        index: dict[str, list[int]] = {}
+        for i in sorted(range(len(sets)), key=lambda k: len(sets[k])):
+            sa = sets[i]
+            n = len(sa)
+            # one word longer than the bound needs, so float rounding can only add candidates
+            prefix = sorted(sa, key=lambda w: (freq[w], w))[: min(n, n - math.ceil(t * n) + 2)]
+            seen: set[int] = set()
+            for w in prefix:
+                for j in index.get(w, ()):
+                    if j in seen:
+                        continue
+                    seen.add(j)
+                    sb = sets[j]  # len(sb) <= len(sa)
+                    if len(sb) < t * n:
+                        continue  # Jaccard cannot reach the bar
+                    inter = len(sa & sb)
+                    if inter and inter / (len(sa) + len(sb) - inter) >= t:
+                        yield j, i
+                index.setdefault(w, []).append(i)

@@ -292,6 +292,6 @@ def test_an_error_in_one_documents_stage_rejects_that_document_only(monkeypatch:
 
     monkeypatch.setattr(pipeline_mod, "clean_document", clean_or_fail)
     docs = [Document(id="a", source="a.txt", text=STORY), Document(id="b", source="b.txt", text=STORY + " poison")]
-    res = pipeline_mod.clean_batch(docs, CFG)
+    res = pipeline_mod.clean_batch(docs, load_config(overrides={"pipeline": {"doc_timeout_seconds": 0}}))
     assert [d.id for d in res.docs] == ["a"]
     assert [(r.id, r.reason) for r in res.rejected] == [("b", "clean.error")]

@@ -1,0 +1,281 @@
+"""A time limit per document: stage functions run in a child process that is killed and
+replaced when one document takes too long.
+
+trafilatura (and lxml under it) cannot be interrupted from Python: a thread cannot be stopped
+and a signal is only handled between bytecodes, not inside C code. So the per-document stages
+that can run away on hostile pages (extraction, cleaning) run in a long-lived worker process.
+One call sends one document over a pipe and waits at most ``doc_timeout_seconds`` for the
+answer; on time-out the worker is killed (SIGKILL) and the document rejected with reason
+``<stage>.timeout``; the next document starts a fresh worker. A worker that dies (segfault, out of
+memory) rejects only the document it was working on (``<stage>.crashed``).
+
+The cost is a pickle of the document each way (well under a millisecond on news pages,
+measured by ``benchmarks/timelimit_overhead.py``) and a worker start (~1-2 s, imports) per
+concurrent batch, once per process. ``doc_timeout_seconds = 0`` runs the stages in-process
+with no limit.
+
+    with sandbox(config) as box:           # None when the limit is off
+        result = run_limited("extract", extract_item, item, config, box)
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib
+import os
+import pickle
+import select
+import signal
+import struct
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from .config import Config, config_fingerprint
+from .document import Rejection, storable_text
+
+_HEADER = struct.Struct("<Q")
+# A worker must be ready (imports done) within this long; it is not a document's time.
+_START_TIMEOUT = 180.0
+
+
+class DocTimeout(Exception):
+    """A document took longer than the limit; its worker was killed."""
+
+
+class WorkerCrashed(Exception):
+    """The worker process died while working on a document (segfault, killed for memory)."""
+
+
+class StageError(Exception):
+    """The stage function raised in the worker; ``kind`` is the exception's type name."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(f"{kind}: {message}")
+        self.kind = kind
+
+
+def _send(fd: int, payload: bytes) -> None:
+    view = memoryview(_HEADER.pack(len(payload)) + payload)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
+def _read_exact(fd: int, n: int, deadline: float | None) -> bytes:
+    buf = bytearray()
+    while len(buf) < n:
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+                raise DocTimeout()
+        chunk = os.read(fd, min(n - len(buf), 1 << 20))
+        if not chunk:
+            raise EOFError("worker closed its pipe")
+        buf += chunk
+    return bytes(buf)
+
+
+def _recv(fd: int, deadline: float | None) -> Any:
+    (n,) = _HEADER.unpack(_read_exact(fd, _HEADER.size, deadline))
+    return pickle.loads(_read_exact(fd, n, deadline))
+
+
+class Sandbox:
+    """One worker process bound to one config. Not thread-safe: one caller at a time (the
+    pool in :func:`sandbox` hands each batch its own)."""
+
+    def __init__(self, config: Config, timeout: float) -> None:
+        self.config = config
+        self.timeout = timeout
+        self.fingerprint = config_fingerprint(config)
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.wfd = self.rfd = -1
+        self.starts = 0
+
+    def _start(self) -> None:
+        to_child_r, to_child_w = os.pipe()
+        from_child_r, from_child_w = os.pipe()
+        root = str(Path(__file__).resolve().parent.parent)
+        env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
+        code = f"from cleaning.timelimit import _worker_main; _worker_main({to_child_r}, {from_child_w})"
+        try:
+            self.proc = subprocess.Popen([sys.executable, "-c", code], pass_fds=(to_child_r, from_child_w),
+                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env)
+        finally:
+            os.close(to_child_r)
+            os.close(from_child_w)
+        self.wfd, self.rfd = to_child_w, from_child_r
+        self.starts += 1
+        try:
+            _send(self.wfd, pickle.dumps(("config", self.config, self.timeout), protocol=pickle.HIGHEST_PROTOCOL))
+            if _recv(self.rfd, time.monotonic() + _START_TIMEOUT) != "ready":
+                raise WorkerCrashed("worker did not start")
+        except (OSError, EOFError, DocTimeout) as exc:
+            self.kill()
+            raise WorkerCrashed(f"worker did not start: {exc!r}") from None
+
+    def call(self, fn: Callable[[Any, Config], Any], arg: Any) -> Any:
+        """``fn(arg, config)`` in the worker, within the time limit. Raises :class:`DocTimeout`,
+        :class:`WorkerCrashed` or :class:`StageError`."""
+        if self.proc is None or self.proc.poll() is not None:
+            self.kill()
+            self._start()
+        payload = pickle.dumps(("call", fn.__module__, fn.__qualname__, arg), protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            _send(self.wfd, payload)
+            reply = _recv(self.rfd, time.monotonic() + self.timeout)
+        except DocTimeout:
+            self.kill()
+            raise
+        except (OSError, EOFError):
+            code = self.kill()
+            raise WorkerCrashed(f"worker process died (exit status {code})") from None
+        if reply[0] == "ok":
+            return reply[1]
+        raise StageError(reply[1], reply[2])
+
+    def kill(self) -> int | None:
+        """Stop the worker now (SIGKILL); the next call starts a new one. Returns its exit status."""
+        code = None
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                self.proc.kill()
+            code = self.proc.wait()
+            self.proc = None
+        for fd in (self.wfd, self.rfd):
+            if fd >= 0:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self.wfd = self.rfd = -1
+        return code
+
+
+def _worker_main(rfd: int, wfd: int) -> None:
+    """The worker's loop: run one call at a time until the parent closes the pipe."""
+    import logging
+
+    logging.disable(logging.WARNING)  # the parent reports outcomes; library chatter is noise here
+    kind, config, timeout = _recv(rfd, None)
+    _warm_up(config)
+    _send(wfd, pickle.dumps("ready"))
+    # If the parent dies without killing us while we are stuck in a document, SIGALRM's default
+    # action ends the worker anyway.
+    hard_limit = 2 * timeout + 10
+    while True:
+        try:
+            msg = _recv(rfd, None)
+        except EOFError:
+            return
+        _, module, qualname, arg = msg
+        signal.setitimer(signal.ITIMER_REAL, hard_limit)
+        try:
+            fn: Any = importlib.import_module(module)
+            for part in qualname.split("."):
+                fn = getattr(fn, part)
+            reply: tuple[Any, ...] = ("ok", fn(arg, config))
+        except Exception as exc:  # noqa: BLE001 - reported to the parent as this document's error
+            reply = ("error", type(exc).__name__, str(exc)[:500])
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        try:
+            payload = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # noqa: BLE001
+            payload = pickle.dumps(("error", type(exc).__name__, f"result cannot be sent back: {exc}"[:500]))
+        _send(wfd, payload)
+
+
+def _warm_up(config: Config) -> None:
+    """The first extraction in a process pays for lazy set-up (~0.1 s: trafilatura's and the
+    cleaner's); pay it before any document's clock starts."""
+    from .clean import clean_document
+    from .extract import extract_item
+    from .ingest import RawItem
+
+    page = ("<html><head><title>Warm-up page</title></head><body><article><p>"
+            + "The council approved the budget on Monday after a long debate. " * 8 + "</p></article></body></html>")
+    try:
+        doc = extract_item(RawItem(id="warm-up", source="warm-up", kind="html", content=page), config)
+        if not isinstance(doc, Rejection):
+            clean_document(doc, config)
+    except Exception:  # noqa: BLE001 - a warm-up failure only means the first document pays
+        pass
+
+
+# -- the pool -----------------------------------------------------------------------------------
+_idle: list[Sandbox] = []
+_all: list[Sandbox] = []
+_lock = threading.Lock()
+
+
+def doc_timeout(config: Config) -> float:
+    return float(config["pipeline"].get("doc_timeout_seconds", 0) or 0)
+
+
+@contextmanager
+def sandbox(config: Config) -> Iterator[Sandbox | None]:
+    """A worker for one batch, reused across batches and threads of this process; ``None`` when
+    ``[pipeline] doc_timeout_seconds`` is 0 (stages then run in-process, unlimited)."""
+    timeout = doc_timeout(config)
+    if timeout <= 0:
+        yield None
+        return
+    fp = config_fingerprint(config)
+    with _lock:
+        box = next((b for b in _idle if b.fingerprint == fp and b.timeout == timeout), None)
+        if box is not None:
+            _idle.remove(box)
+        else:
+            box = Sandbox(config, timeout)
+            _all.append(box)
+    try:
+        yield box
+    finally:
+        with _lock:
+            _idle.append(box)
+            # Workers of configs no longer in use (tests, a re-configured deployment) are stopped.
+            while len(_idle) > 8:
+                old = _idle.pop(0)
+                old.kill()
+                _all.remove(old)
+
+
+@atexit.register
+def shutdown() -> None:
+    """Stop every worker of this process."""
+    with _lock:
+        for box in _all:
+            box.kill()
+        _all.clear()
+        _idle.clear()
+
+
+def run_limited(stage: str, fn: Callable[[Any, Config], Any], x: Any, config: Config, box: Sandbox | None) -> Any:
+    """``fn(x, config)`` for one document (a RawItem or Document with ``id``, ``source``,
+    ``url``), under the time limit when ``box`` is given. Whatever goes wrong becomes that
+    document's :class:`Rejection`: ``<stage>.timeout``, ``<stage>.crashed`` or ``<stage>.error``
+    (named by stage, so the report's per-stage counts hold)."""
+    if box is None:
+        try:
+            return fn(x, config)
+        except Exception as exc:  # noqa: BLE001 - one document must not stop the batch
+            return _rejection(x, f"{stage}.error", f"{type(exc).__name__}: {exc}")
+    try:
+        return box.call(fn, x)
+    except DocTimeout:
+        return _rejection(x, f"{stage}.timeout", f"{stage} took longer than {box.timeout:g} s (doc_timeout_seconds); abandoned")
+    except WorkerCrashed as exc:
+        return _rejection(x, f"{stage}.crashed", str(exc))
+    except StageError as exc:
+        return _rejection(x, f"{stage}.error", str(exc))
+
+
+def _rejection(x: Any, reason: str, detail: str) -> Rejection:
+    return Rejection(x.id, x.source, reason, storable_text(detail[:500]), url=getattr(x, "url", None))

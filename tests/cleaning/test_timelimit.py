@@ -1,0 +1,79 @@
+"""The per-document time limit: a page that takes too long is abandoned and rejected, the worker
+is replaced, and the next page is processed as if nothing happened."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from cleaning.config import load_config
+from cleaning.document import Rejection
+from cleaning.extract import extract_item
+from cleaning.ingest import RawItem
+from cleaning.pipeline import extract_batch
+from cleaning.timelimit import Sandbox, run_limited
+
+STORY = ("Hyundai Motor said on Tuesday it would build a second battery plant in Georgia, adding 1,000 jobs "
+         "to the site near Savannah where it already assembles electric SUVs. The plant will open in 2026.")
+
+
+def page(n_paragraphs: int) -> str:
+    body = "".join(f"<div class='c{i % 7}'><p>{STORY} Paragraph {i}.</p></div>" for i in range(n_paragraphs))
+    return f"<html><head><title>Plant</title></head><body><article>{body}</article></body></html>"
+
+
+def test_a_page_over_the_time_limit_is_rejected_and_the_next_one_extracted() -> None:
+    cfg = load_config(overrides={"pipeline": {"doc_timeout_seconds": 1.0}})
+    slow = RawItem(id="slow", source="slow.html", kind="html", content=page(12_000))  # ~4 MB: ~3 s to extract
+    fast = RawItem(id="fast", source="fast.html", kind="html", content=page(3))
+    res = extract_batch([fast, slow, fast], cfg)
+    assert [(r.id, r.reason) for r in res.rejected] == [("slow", "extract.timeout")]
+    assert [d.id for d in res.docs] == ["fast", "fast"]
+    in_process = extract_item(fast, load_config(overrides={"pipeline": {"doc_timeout_seconds": 0}}))
+    assert res.docs[0] == in_process, "the worker extracts exactly what the stage does in-process"
+
+
+@pytest.fixture()
+def crashy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    (tmp_path / "crashy_stage.py").write_text(textwrap.dedent("""
+        import os
+
+        def die(arg, config):
+            os._exit(7)
+
+        def fail(arg, config):
+            raise MemoryError("out of memory in one document")
+    """))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    import crashy_stage
+
+    yield crashy_stage
+    sys.modules.pop("crashy_stage", None)
+
+
+def test_a_worker_that_dies_rejects_only_its_document(crashy) -> None:
+    cfg = load_config()
+    box = Sandbox(cfg, timeout=30)
+    item = RawItem(id="x", source="x.html", kind="html", content=page(3))
+    try:
+        dead = run_limited("extract", crashy.die, item, cfg, box)
+        assert isinstance(dead, Rejection) and dead.reason == "extract.crashed" and "7" in dead.detail
+        failed = run_limited("extract", crashy.fail, item, cfg, box)
+        assert failed.reason == "extract.error" and "MemoryError" in failed.detail
+        ok = run_limited("extract", extract_item, item, cfg, box)
+        assert not isinstance(ok, Rejection)
+        assert box.starts == 2
+    finally:
+        box.kill()
+
+
+def test_extracted_text_over_the_limit_is_rejected_before_cleaning() -> None:
+    cfg = load_config(overrides={"extract": {"max_text_chars": 1000}})
+    long = RawItem(id="long", source="long.txt", kind="text", content=(STORY + "\n\n") * 20)
+    res = extract_item(long, cfg)
+    assert isinstance(res, Rejection) and res.reason == "extract.too_long" and res.value > 1000
+    assert not isinstance(extract_item(RawItem(id="ok", source="ok.txt", kind="text", content=STORY), cfg), Rejection)
