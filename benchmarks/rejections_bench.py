@@ -56,7 +56,8 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def run_cli_on_pages(pages: dict[str, Path], workdir: Path, config: Path | None = None) -> dict[str, dict[str, Any]]:
+def run_cli_on_pages(pages: dict[str, Path], workdir: Path, config: Path | None = None,
+                     code_root: Path | None = None) -> dict[str, dict[str, Any]]:
     """Run ``newsclean run`` on the pages (id → gzipped HTML) and return id → outcome.
 
     An outcome is ``{"outcome": "corpus"|"duplicate"|"rejected"|"missing", "row": the output row,
@@ -69,9 +70,13 @@ def run_cli_on_pages(pages: dict[str, Path], workdir: Path, config: Path | None 
         (folder / f"{pid}.html").write_bytes(gzip.open(gz).read())
     out = workdir / "out"
     cmd = [str(ROOT / ".venv" / "bin" / "newsclean"), "run", str(folder), "--out", str(out)]
+    env = _env()
+    if code_root is not None:  # another checkout's code (a "before" figure), with this venv
+        cmd = [str(ROOT / ".venv" / "bin" / "python"), "-m", "flows", *cmd[1:]]
+        env["PYTHONPATH"] = str(code_root)
     if config is not None:
         cmd += ["--config", str(config)]
-    proc = subprocess.run(cmd, env=_env(), capture_output=True, text=True)
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=code_root)
     if proc.returncode != 0:
         sys.exit(f"rejections_bench: newsclean run failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
     corpus = _read_jsonl(out / "corpus.jsonl")
@@ -160,6 +165,8 @@ def main() -> None:
     ap.add_argument("--sets", default=",".join(SETS), help="comma-separated set names")
     ap.add_argument("--config", type=Path, default=None, help="TOML passed to newsclean run --config")
     ap.add_argument("--keep", type=Path, default=None, help="keep each run's folder under this directory")
+    ap.add_argument("--code-root", type=Path, default=None,
+                    help="run the newsclean code of another checkout (e.g. a `git archive` of main before a change)")
     args = ap.parse_args()
     checks: list[tuple[str, bool]] = []
     for name in args.sets.split(","):
@@ -167,7 +174,7 @@ def main() -> None:
         work = Path(tempfile.mkdtemp(prefix=f"rejections-{name}-"))
         t0 = time.perf_counter()
         try:
-            outcomes = run_cli_on_pages(pages, work, args.config)
+            outcomes = run_cli_on_pages(pages, work, args.config, args.code_root)
         finally:
             if args.keep is not None:
                 dest = args.keep / name

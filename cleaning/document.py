@@ -83,7 +83,15 @@ class Document:
 class Rejection:
     """Why an input did not make it into the corpus. Every input that is not kept or a
     duplicate ends up as exactly one of these; ``reason`` is a stable dotted name
-    (``ingest.empty_file``, ``extract.no_content``, ``quality.too_short``, ``language``)."""
+    (``ingest.empty_file``, ``extract.no_content``, ``quality.too_short``, ``language``).
+
+    Rejected after extraction, a row also says what was lost and why, so a user can audit the
+    rejected set by language and re-run it with other thresholds: ``value`` (the filter's
+    measured number) against ``threshold`` (its configured limit), ``language`` (detected before
+    the filters), ``title``, ``word_count`` (script-aware words of ``text``) and ``text`` (the
+    text the rule judged: the cleaned text for quality and language rejections, the extracted
+    text for ``extract.no_content``). Ingest rejections have no text and leave them None.
+    """
 
     id: str
     source: str
@@ -91,6 +99,22 @@ class Rejection:
     detail: str
     value: Any = None
     url: str | None = None
+    threshold: Any = None
+    language: str | None = None
+    title: str | None = None
+    word_count: int | None = None
+    text: str | None = None
+
+    @classmethod
+    def of_document(cls, doc: Document, reason: str, detail: str, value: Any = None,
+                    threshold: Any = None, word_count: int | None = None) -> Rejection:
+        """A rejection of an extracted document, carrying its language, title, length and text."""
+        if word_count is None:
+            from .scripts import script_word_count
+
+            word_count = script_word_count(doc.text, 1.5)
+        return cls(doc.id, doc.source, reason, detail, value, doc.url, threshold, doc.language,
+                   doc.title, word_count, doc.text)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -255,7 +255,7 @@ def extract_item(item: RawItem, config: Config) -> Document | Rejection:
     min_chars = int(config["extract"]["min_extracted_chars"])
     n_chars = sum(1 for ch in doc.text if not ch.isspace())
     if n_chars < min_chars:
-        return Rejection(item.id, item.source, "extract.no_content",
-                         f"extracted text has {n_chars} non-space characters (< {min_chars}): no article found",
-                         n_chars, item.url)
+        return Rejection.of_document(doc, "extract.no_content",
+                                     f"extracted text has {n_chars} non-space characters (< {min_chars}): no article found",
+                                     n_chars, min_chars)
     return doc

@@ -354,4 +354,4 @@ def language_rejection(doc: Document, config: Config) -> Rejection | None:
     detail = f"detected {doc.language} (score {score:.4f}), not in language.keep {keep}"
     if doc.language == UNDETERMINED and doc.metadata.get("language_reason"):
         detail += f"; {doc.metadata['language_reason']}"
-    return Rejection(doc.id, doc.source, "language", detail, doc.language, doc.url)
+    return Rejection.of_document(doc, "language", detail, doc.language, keep)

@@ -67,7 +67,10 @@ def _stats(doc: Document, config: Config) -> TextStats:
 
 def first_failure(doc: Document, config: Config) -> Failure | None:
     """The first enabled filter that rejects ``doc``, or None if it passes them all."""
-    stats = _stats(doc, config)
+    return _first_failure(_stats(doc, config), config)
+
+
+def _first_failure(stats: TextStats, config: Config) -> Failure | None:
     for f in build_filters(config):
         if f.enabled:
             failure = f.check(stats)
@@ -78,11 +81,12 @@ def first_failure(doc: Document, config: Config) -> Failure | None:
 
 def quality_rejection(doc: Document, config: Config) -> Rejection | None:
     """A ``quality.<filter>`` Rejection for the first failing filter, or None if ``doc`` passes."""
-    failure = first_failure(doc, config)
+    stats = _stats(doc, config)
+    failure = _first_failure(stats, config)
     if failure is None:
         return None
-    return Rejection(doc.id, doc.source, REASON_PREFIX + failure.name, failure.detail,
-                     failure.value, doc.url)
+    return Rejection.of_document(doc, REASON_PREFIX + failure.name, failure.detail, failure.value,
+                                 failure.threshold, stats.word_count)
 
 
 def measure_quality(doc: Document, config: Config) -> dict[str, Any]:

@@ -10,6 +10,8 @@ Hangul is only Korean, Kana only Japanese, Han without Kana or Hangul is Chinese
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -158,21 +160,401 @@ def line_script_totals(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     return tuple(totals)  # type: ignore[return-value]
 
 
+# Letters of the scripts written without spaces between words: Han, Kana, Thai, Lao, Myanmar, Khmer.
+UNSPACED_WORD_RE = re.compile(
+    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u19e0-\u19ff"
+    "\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+    "\U00020000-\U0002ffff]"
+)
+
+
+def word_weight(token: str, unspaced_chars_per_word: float) -> float:
+    """How many words one whitespace token is: 1, or ``n / unspaced_chars_per_word`` (at least 1)
+    for a token holding ``n`` letters of a script written without spaces."""
+    unspaced = len(UNSPACED_WORD_RE.findall(token))
+    return max(1.0, unspaced / unspaced_chars_per_word) if unspaced else 1.0
+
+
 def script_word_count(text: str, unspaced_chars_per_word: float) -> int:
-    """Words in ``text``, counting Chinese/Japanese characters as ``1/unspaced_chars_per_word`` words.
+    """Words in ``text``, counting letters of unspaced scripts as ``1/unspaced_chars_per_word`` words.
 
     Whitespace tokens are words in space-separated scripts, Korean included (Korean separates
-    eojeol with spaces). Chinese and Japanese do not separate words, so a token's Han/Kana
-    characters count as ``n / unspaced_chars_per_word`` words (at least one per token).
+    eojeol with spaces). Chinese, Japanese, Thai, Lao, Khmer and Myanmar do not separate words,
+    so a token's letters of those scripts count as ``n / unspaced_chars_per_word`` words (at
+    least one per token). ``text_stats(text).words`` is the same number, vectorized.
     """
     tokens = text.split()
-    if not text or max(text) < "\u3040" or UNSPACED_RE.search(text) is None:  # no Chinese/Japanese
+    if not text or max(text) < "\u0e00" or UNSPACED_WORD_RE.search(text) is None:
         return len(tokens)
-    words = 0.0
-    for token in tokens:
-        unspaced = len(UNSPACED_RE.findall(token))
-        if unspaced:
-            words += max(1.0, unspaced / unspaced_chars_per_word)
+    return int(round(sum(word_weight(token, unspaced_chars_per_word) for token in tokens)))
+
+
+# ---- Text statistics by Unicode properties, for every script -----------------------------------
+#
+# What every text rule needs to know about a text without assuming English: letters by script,
+# word counts per script (characters for scripts written without spaces), sentence ends and
+# sentence starts of every script. One module, so the quality filters, the extractor and the
+# language stage agree on what a word and a sentence are.
+
+# Scripts by code point range (BMP; Han and other astral letters are handled by the regexes above).
+# Order matters only for readability: ranges do not overlap.
+_SCRIPT_RANGES: tuple[tuple[str, tuple[tuple[int, int], ...]], ...] = (
+    ("latin", ((0x41, 0x5A), (0x61, 0x7A), (0xAA, 0xAA), (0xBA, 0xBA), (0xC0, 0x24F), (0x250, 0x2AF),
+               (0x1D00, 0x1DBF), (0x1E00, 0x1EFF), (0x2C60, 0x2C7F), (0xA720, 0xA7FF), (0xAB30, 0xAB6F),
+               (0xFB00, 0xFB06), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))),
+    ("greek", ((0x370, 0x3FF), (0x1F00, 0x1FFF))),
+    ("cyrillic", ((0x400, 0x52F), (0x1C80, 0x1C8F), (0x2DE0, 0x2DFF), (0xA640, 0xA69F))),
+    ("armenian", ((0x530, 0x58F), (0xFB13, 0xFB17))),
+    ("hebrew", ((0x590, 0x5FF), (0xFB1D, 0xFB4F))),
+    ("arabic", ((0x600, 0x6FF), (0x750, 0x77F), (0x870, 0x8FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF))),
+    ("devanagari", ((0x900, 0x97F), (0xA8E0, 0xA8FF))),
+    ("indic", ((0x980, 0xDFF),)),  # Bengali … Sinhala: spaced, with their own letters
+    ("thai", ((0xE00, 0xE7F),)),
+    ("lao", ((0xE80, 0xEFF),)),
+    ("myanmar", ((0x1000, 0x109F),)),
+    ("georgian", ((0x10A0, 0x10FF), (0x1C90, 0x1CBF), (0x2D00, 0x2D2F))),
+    ("ethiopic", ((0x1200, 0x139F), (0x2D80, 0x2DDF), (0xAB00, 0xAB2F))),
+    ("khmer", ((0x1780, 0x17FF), (0x19E0, 0x19FF))),
+    ("hangul", ((0x1100, 0x11FF), (0x3130, 0x318F), (0xA960, 0xA97F), (0xAC00, 0xD7AF), (0xD7B0, 0xD7FF))),
+    ("kana", ((0x3040, 0x30FF), (0x31F0, 0x31FF), (0xFF66, 0xFF9F))),
+    ("han", ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))),
+)
+SCRIPTS: tuple[str, ...] = ("other",) + tuple(name for name, _ in _SCRIPT_RANGES)
+# Scripts written without spaces between words: a whitespace token there is a clause, so their
+# letters are counted as 1/unspaced_chars_per_word words each.
+UNSPACED_SCRIPTS = frozenset({"han", "kana", "thai", "lao", "myanmar", "khmer"})
+# Scripts without letter case: any of their letters can start a sentence. (Georgian has capitals
+# since Unicode 11, but running text is written in caseless Mkhedruli.)
+CASELESS_SCRIPTS = frozenset({"arabic", "hebrew", "devanagari", "indic", "thai", "lao", "myanmar", "georgian",
+                              "ethiopic", "khmer", "hangul", "kana", "han", "other"})
+# Scripts that mark no sentence end at all (Thai and Lao separate sentences with a space).
+NO_SENTENCE_MARK_SCRIPTS = frozenset({"thai", "lao"})
+
+# Sentence-final punctuation of every script: Latin/Cyrillic/Greek . ! ? …, CJK 。！？｡,
+# Arabic ؟ and ۔ (Urdu), Devanagari । ॥, Ethiopic ። ፧ ፨, Armenian ։, Myanmar ။, Tibetan །,
+# Khmer ។, and the Greek question mark (U+037E; Greek text mostly writes it as ";", see below).
+TERMINAL_PUNCTUATION = frozenset(".!?…。！？｡؟۔।॥።፧፨։။།។\u037e\u203c\u2047\u2048\u2049")
+# Full-width stops are followed directly by the next sentence, without a space.
+_UNSPACED_TERMINALS = frozenset("。！？｡")
+# Closing quotes and brackets that may follow the full stop: `said.”`  `다.)`  `。」`  `».`
+CLOSERS = "\"'”’»)]}」』）】〉》›"
+# Opening quotes and brackets that may precede the first letter of a sentence.
+OPENERS = "\"'“‘„«(‹[「『（【〈《¿¡—–-"
+
+_SCRIPT_INDEX = {name: i for i, name in enumerate(SCRIPTS)}
+_BMP_SCRIPTS: np.ndarray | None = None
+
+
+def _bmp_scripts() -> np.ndarray:
+    """Script index (into SCRIPTS) of every BMP code point that is a letter, else 0 ("other")."""
+    global _BMP_SCRIPTS
+    if _BMP_SCRIPTS is None:
+        table = np.zeros(0x10000, dtype=np.uint8)
+        for name, ranges in _SCRIPT_RANGES:
+            for lo, hi in ranges:
+                table[lo:hi + 1] = _SCRIPT_INDEX[name]
+        _BMP_SCRIPTS = table
+    return _BMP_SCRIPTS
+
+
+def script_of(ch: str) -> str:
+    """The script of one character by code point range ("other" outside the known ranges)."""
+    code = ord(ch)
+    if code >= 0x10000:
+        return "han" if HAN_RE.match(ch) else "other"
+    return SCRIPTS[int(_bmp_scripts()[code])]
+
+
+def ends_sentence(line: str) -> bool:
+    """True when the line ends with sentence punctuation of any script, closing quotes allowed.
+
+    Greek writes its question mark as ";" (U+003B, the canonical form of U+037E): after a Greek
+    letter it ends a sentence; after anything else (code, lists) it does not.
+    """
+    stripped = line.rstrip().rstrip(CLOSERS)
+    if not stripped:
+        return False
+    last = stripped[-1]
+    if last in TERMINAL_PUNCTUATION:
+        return True
+    return last == ";" and len(stripped) > 1 and script_of(stripped[-2]) == "greek"
+
+
+def starts_sentence(ch: str) -> bool:
+    """Whether a sentence can begin with ``ch``: a capital (or titlecase) letter, a digit, or
+    any letter of a script without case (Chinese, Arabic, Hindi, Thai, Georgian …)."""
+    if ch.isdigit() or ch.isupper() or ch.istitle():
+        return True
+    return ch.isalpha() and script_of(ch) in CASELESS_SCRIPTS
+
+
+_TERMINALS_CLASS = "".join(sorted(TERMINAL_PUNCTUATION - {"\u037e"})).replace("\\", "")
+# A sentence end inside a line: terminal punctuation (or a Greek ";"), closing quotes, spaces,
+# opening quotes, then the first character of the next sentence (checked by starts_sentence).
+_INNER_BOUNDARY = re.compile(
+    "([" + re.escape(_TERMINALS_CLASS) + ";\u037e])[" + re.escape(CLOSERS) + r"]*(\s*)["
+    + re.escape(OPENERS) + r"]*(\w)")
+
+
+def sentence_boundaries(line: str) -> int:
+    """How many sentence ends inside ``line`` are followed by the start of another sentence.
+
+    ". The", ". Правительство", ". Η κυβέρνηση", "; Τι", "。下一句", "؟ وقال" all count;
+    "e.g. the", "3.5 million" and "x = 1; y" do not.
+    """
+    n = 0
+    for m in _INNER_BOUNDARY.finditer(line):
+        mark, space, first = m.group(1), m.group(2), m.group(3)
+        if not space and mark not in _UNSPACED_TERMINALS:
+            continue
+        if mark == ";" and not (m.start() > 0 and script_of(line[m.start() - 1]) == "greek"):
+            continue
+        if starts_sentence(first):
+            n += 1
+    return n
+
+
+def _no_mark_script_line(line: str, min_letters: int = 40) -> bool:
+    """A line of Thai or Lao running text (these scripts mark no sentence end): mostly their
+    letters, and long enough to hold a sentence."""
+    letters = [c for c in line if c.isalpha()]
+    if len(letters) < min_letters:
+        return False
+    scripts = Counter(script_of(c) for c in letters)
+    name, count = scripts.most_common(1)[0]
+    return name in NO_SENTENCE_MARK_SCRIPTS and count * 2 > len(letters)
+
+
+# Running text ends a sentence at least this often (in words, script-aware). Sentences in
+# news average 15-25 words and rarely pass 60; a line of 80+ words with a single full stop is
+# a transcript or a keyword run that happens to end with one, not prose.
+MAX_WORDS_PER_SENTENCE = 80
+
+
+def is_prose_line(line: str) -> bool:
+    """A line of running text: it ends a sentence, or it holds at least two sentence
+    boundaries (extractors sometimes flatten a whole article into one unterminated line), or it
+    is a long line of a script that marks no sentence end (Thai, Lao); and it has no more than
+    ``MAX_WORDS_PER_SENTENCE`` words per sentence."""
+    ends = ends_sentence(line)
+    inner = sentence_boundaries(line)
+    if not (ends or inner >= 2):
+        return _no_mark_script_line(line)
+    if len(line) < 6 * MAX_WORDS_PER_SENTENCE:  # too short to hold that many words: skip the count
+        return True
+    return script_word_count(line, 1.5) <= MAX_WORDS_PER_SENTENCE * (inner + int(ends) or 1)
+
+
+# Characters that make up much of a line of program code, markup or configuration.
+_CODE_CHARS = frozenset("{}()[];=<>/\\*&|#$@`~^+:_")
+_CODE_ENDS = ("{", "}", ";", "(", "[", ",", "=>", "->", "*/", ":")
+_CODE_STARTS = ("}", ")", "]", "//", "#", "/*", "*", "<", "$", "@", "--")
+
+
+def is_code_line(line: str) -> bool:
+    """A line of program code, markup or configuration (``}``, ``fn main() {``, ``key: value``,
+    ``<cfscript>``, ``SELECT * FROM t;``): content of a how-to article, but not prose and not a
+    headline, so line-shape rules leave it out of their shares."""
+    s = line.strip()
+    if not s or ends_sentence(s) and s[-1] != ";":
+        return False
+    if s.startswith(_CODE_STARTS) or s.endswith(_CODE_ENDS):
+        return True
+    code = sum(c in _CODE_CHARS for c in s)
+    return code >= 2 and code >= 0.1 * len(s)
+
+
+_BULLET_RE = re.compile(r"^(?:[•·▪►▶→»\-*–—]|\d{1,3}[.)])\s+")
+
+
+def is_bullet_line(line: str) -> bool:
+    """A list item: a line starting with a bullet ("- ", "• ", "▶ ") or a number ("3. ", "12) ")."""
+    return _BULLET_RE.match(line.strip()) is not None
+
+
+def content_words(line: str, unspaced_chars_per_word: float = 1.5) -> int:
+    """Script-aware words of ``line`` that hold a letter or digit (a lone "-" or "•" is not one)."""
+    tokens = line.split()
+    bare = sum(1 for t in tokens if not any(c.isalnum() for c in t))
+    return script_word_count(line, unspaced_chars_per_word) - bare
+
+
+# ---- logical lines: hard-wrapped paragraphs joined back ----------------------------------------
+
+def _first_char(line: str) -> str:
+    s = line.lstrip().lstrip(OPENERS).lstrip()
+    return s[:1]
+
+
+def _continues(prev: str, nxt: str, wrapped: bool, wrap_width: int) -> bool:
+    """Whether ``nxt`` continues the sentence of ``prev`` (a line break inside a paragraph)."""
+    if ends_sentence(prev):
+        return False
+    first = _first_char(nxt)
+    if not first:
+        return False
+    if first.isalpha() and first.islower() and script_of(first) not in CASELESS_SCRIPTS:
+        return True  # a lower-case letter never starts a line of its own in a cased script
+    if not wrapped:
+        return False
+    # In hard-wrapped text a line of nearly full width that stops mid-sentence goes on.
+    return len(prev.strip()) >= 0.6 * wrap_width and (first.isalnum() or first in OPENERS)
+
+
+def logical_lines(lines: list[str]) -> list[str]:
+    """Non-empty lines with hard-wrapped paragraphs joined back into one line each.
+
+    Text extracted from pages with ``<br>``-wrapped or preformatted paragraphs arrives as lines
+    of ~60-100 characters that break mid-sentence; judged line by line, every one of them looks
+    like a headline. A break is joined when the next line starts with a lower-case letter (in a
+    cased script, nothing else starts a line that way), or, in text that is hard-wrapped (most
+    breaks after an unfinished sentence lead into a lower-case word), when the line is nearly
+    full width and stops mid-sentence.
+    """
+    lines = [s for s in (ln.strip() for ln in lines) if s]
+    if len(lines) < 2:
+        return lines
+    open_breaks = lower_next = 0
+    for prev, nxt in zip(lines, lines[1:]):
+        if not ends_sentence(prev):
+            open_breaks += 1
+            first = _first_char(nxt)
+            lower_next += bool(first) and first.islower()
+    widths = sorted(len(ln) for ln in lines)
+    wrap_width = widths[int(0.9 * (len(widths) - 1))]
+    # Hard-wrapped: most breaks after an unfinished sentence lead into a lower-case word, or (for
+    # scripts without case) most lines are cut at nearly the same width, as a wrap cuts them,
+    # and sentences end inside the lines as often as prose ends them (a list of headlines or a
+    # table of even width has no full stops).
+    near_full = sum(1 for w in widths if w >= 0.8 * wrap_width)
+    wrapped = open_breaks >= 2 and (
+        lower_next >= 0.4 * open_breaks
+        or (wrap_width >= 15 and len(lines) >= 3 and near_full >= 0.6 * len(lines)
+            and (3 * sum(ends_sentence(ln) + sentence_boundaries(ln) for ln in lines) >= len(lines)
+                 or _no_mark_script_line(" ".join(lines)))))  # Thai, Lao: no marks to count
+    out = [lines[0]]
+    for prev, nxt in zip(lines, lines[1:]):
+        if _continues(prev, nxt, wrapped, wrap_width):
+            out[-1] = out[-1] + " " + nxt
         else:
-            words += 1
-    return int(round(words))
+            out.append(nxt)
+    return out
+
+
+# ---- one vectorized pass: characters by class and script, words, sentence ends -----------------
+
+_CLASS_NAMES = ("letter", "digit", "symbol", "punct", "space", "other")
+_C_LETTER, _C_DIGIT, _C_SYMBOL, _C_PUNCT, _C_SPACE, _C_OTHER = range(6)
+_BMP_CHAR_CLASSES: np.ndarray | None = None
+
+
+def char_class(ch: str) -> str:
+    """letter, digit, symbol, punct, space or other, by Unicode general category."""
+    if ch.isspace():
+        return "space"
+    cat = unicodedata.category(ch)[0]
+    return {"L": "letter", "N": "digit", "S": "symbol", "P": "punct"}.get(cat, "other")
+
+
+def _bmp_char_classes() -> np.ndarray:
+    """Class index (into _CLASS_NAMES) of every BMP code point, built once (~40 ms)."""
+    global _BMP_CHAR_CLASSES
+    if _BMP_CHAR_CLASSES is None:
+        index = {name: i for i, name in enumerate(_CLASS_NAMES)}
+        table = np.fromiter((index[char_class(chr(c))] if not 0xD800 <= c <= 0xDFFF else _C_OTHER
+                             for c in range(0x10000)), dtype=np.uint8, count=0x10000)
+        _BMP_CHAR_CLASSES = table
+    return _BMP_CHAR_CLASSES
+
+
+_UNSPACED_MASK = np.zeros(len(SCRIPTS), dtype=bool)
+_UNSPACED_MASK[[_SCRIPT_INDEX[s] for s in UNSPACED_SCRIPTS]] = True
+_TERMINAL_TABLE = np.zeros(0x10000, dtype=bool)
+_TERMINAL_TABLE[[ord(c) for c in TERMINAL_PUNCTUATION]] = True
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptStats:
+    """Character, script, word and sentence counts of one text (see ``text_stats``)."""
+
+    chars: int  # all characters
+    letters: int
+    digits: int
+    symbols: int
+    punctuation: int
+    spaces: int
+    script_letters: dict[str, int]  # letters per script (only scripts that occur)
+    tokens: int  # whitespace-separated tokens
+    words: int  # script-aware words: tokens, with unspaced-script letters counted by characters
+    unspaced_letters: int  # characters of scripts written without spaces (Han, Kana, Thai …)
+    sentence_ends: int  # terminal punctuation marks of any script
+
+    @property
+    def visible(self) -> int:
+        return self.chars - self.spaces
+
+    @property
+    def dominant_script(self) -> str | None:
+        """The script with the most letters (None without letters)."""
+        if not self.script_letters:
+            return None
+        return max(sorted(self.script_letters), key=self.script_letters.__getitem__)
+
+    def class_counts(self) -> dict[str, int]:
+        counts = {"letter": self.letters, "digit": self.digits, "symbol": self.symbols,
+                  "punct": self.punctuation, "space": self.spaces,
+                  "other": self.chars - self.letters - self.digits - self.symbols - self.punctuation - self.spaces}
+        return {k: v for k, v in counts.items() if v}
+
+
+def text_stats(text: str, unspaced_chars_per_word: float = 1.5) -> ScriptStats:
+    """Count characters by Unicode class and letters by script, words per script and sentence
+    ends, in one vectorized pass (numpy table lookups, no per-character Python).
+
+    Words: whitespace tokens; a token holding letters of a script written without spaces
+    (Chinese, Japanese, Thai, Lao, Khmer, Myanmar) counts ``n / unspaced_chars_per_word`` words
+    for its ``n`` such letters (at least one) — the same rule as ``script_word_count``.
+    """
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    astral = codes >= 0x10000
+    has_astral = bool(astral.any()) if codes.size else False
+    bmp = np.where(astral, 0, codes) if has_astral else codes
+    classes = _bmp_char_classes()[bmp]
+    scripts = _bmp_scripts()[bmp]
+    if has_astral:  # characters beyond the BMP: classified one by one (rare: emoji, rare Han)
+        classes = classes.copy()
+        scripts = scripts.copy()
+        for i in np.flatnonzero(astral).tolist():
+            ch = chr(int(codes[i]))
+            classes[i] = _CLASS_NAMES.index(char_class(ch))
+            scripts[i] = _SCRIPT_INDEX["han"] if HAN_RE.match(ch) else 0
+    class_totals = np.bincount(classes, minlength=len(_CLASS_NAMES)).tolist()
+    is_letter = classes == _C_LETTER
+    letter_scripts = np.bincount(scripts[is_letter], minlength=len(SCRIPTS)).tolist()
+    script_letters = {SCRIPTS[i]: n for i, n in enumerate(letter_scripts) if n}
+    unspaced = _UNSPACED_MASK[scripts]  # every character of those blocks, as UNSPACED_WORD_RE
+    n_unspaced = int(np.count_nonzero(unspaced))
+    is_space = classes == _C_SPACE
+    starts = ~is_space
+    if starts.size:
+        starts = starts & np.concatenate(([True], is_space[:-1]))
+    n_tokens = int(np.count_nonzero(starts))
+    if n_unspaced:
+        token_id = np.cumsum(starts) - 1
+        per_token = np.bincount(token_id[unspaced], minlength=n_tokens)
+        words = float(np.maximum(1.0, per_token / unspaced_chars_per_word)[per_token > 0].sum())
+        words += int((per_token == 0).sum())
+        n_words = int(round(words))
+    else:
+        n_words = n_tokens
+    sentence_ends = int(np.count_nonzero(_TERMINAL_TABLE[bmp]))
+    if codes.size > 1:  # Greek writes its question mark as ";": count it after a Greek letter
+        semicolons = np.flatnonzero(codes[1:] == 0x3B)
+        if semicolons.size:
+            sentence_ends += int(np.count_nonzero(scripts[semicolons] == _SCRIPT_INDEX["greek"]))
+    return ScriptStats(
+        chars=int(codes.size), letters=class_totals[_C_LETTER], digits=class_totals[_C_DIGIT],
+        symbols=class_totals[_C_SYMBOL], punctuation=class_totals[_C_PUNCT], spaces=class_totals[_C_SPACE],
+        script_letters=script_letters, tokens=n_tokens, words=n_words, unspaced_letters=n_unspaced,
+        sentence_ends=sentence_ends,
+    )

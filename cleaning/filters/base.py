@@ -9,7 +9,6 @@ whose ``value`` is the measured number, so a reader can see how far past the thr
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
@@ -17,56 +16,21 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..scripts import (
+from ..scripts import (  # noqa: F401 - sentence rules re-exported for the filter modules
+    CLOSERS,
     HANGUL_RE,
+    TERMINAL_PUNCTUATION,
     UNSPACED_RE,
     ScriptCounts,
+    ScriptStats,
     cjk_presence,
     count_scripts,
-    script_word_count,
+    ends_sentence,
+    is_prose_line,
+    logical_lines,
+    text_stats,
 )
-
-# Sentence-final punctuation in Latin, CJK (full-width) and Devanagari/Arabic texts.
-TERMINAL_PUNCTUATION = frozenset(".!?…。！？｡؟।")
-# Closing quotes and brackets that may follow the full stop: `said.”`  `다.)`  `。」`
-CLOSERS = "\"'”’»)]}」』）】〉》›"
 _TOKEN_STRIP = "\"'“”‘’«»()[]{}<>「」『』（）【】〈〉《》.,;:!?…。、，！？：；-–—·•*"
-
-
-_CLASS_NAMES = ("letter", "digit", "symbol", "punct", "space", "other")
-_UNKNOWN = 255
-# ``_char_class`` of BMP characters as an index into _CLASS_NAMES, filled in as characters are
-# first seen (a corpus uses a few thousand): the symbol/digit ratio is one ``np.bincount``.
-_CHAR_CLASS_TABLE = np.full(0x10000, _UNKNOWN, dtype=np.uint8)
-
-
-def _char_class_codes(bmp: np.ndarray) -> np.ndarray:
-    """Class indices for BMP code points, classifying characters not seen before."""
-    classes = _CHAR_CLASS_TABLE[bmp]
-    if (classes == _UNKNOWN).any():
-        index = {name: i for i, name in enumerate(_CLASS_NAMES)}
-        for code in np.unique(bmp[classes == _UNKNOWN]).tolist():
-            _CHAR_CLASS_TABLE[code] = index[_char_class(chr(code))]
-        classes = _CHAR_CLASS_TABLE[bmp]
-    return classes
-
-
-def _char_class(ch: str) -> str:
-    """letter, digit, symbol, punct, space or other, by Unicode category."""
-    cat = unicodedata.category(ch)
-    if ch.isspace():
-        key = "space"
-    elif cat[0] == "L":
-        key = "letter"
-    elif cat[0] == "N":
-        key = "digit"
-    elif cat[0] == "S":
-        key = "symbol"
-    elif cat[0] == "P":
-        key = "punct"
-    else:
-        key = "other"
-    return key
 
 
 def has_letter(word: str) -> bool:
@@ -134,11 +98,20 @@ class TextStats:
         return self.text.split()
 
     @cached_property
+    def logical_lines(self) -> list[str]:
+        """Non-empty lines with hard-wrapped paragraphs joined back (``scripts.logical_lines``):
+        what line-shape rules judge, so a paragraph broken every 70 characters is one line."""
+        return logical_lines(self.lines)
+
+    @cached_property
+    def script_stats(self) -> ScriptStats:
+        """Characters by class and script, script-aware words, sentence ends: one numpy pass."""
+        return text_stats(self.text, self.unspaced_chars_per_word)
+
+    @cached_property
     def word_count(self) -> int:
-        """Script-aware word count (Chinese/Japanese characters count as fractions of words)."""
-        if not self.has_unspaced:  # script_word_count's fast path, without splitting again
-            return len(self.tokens)
-        return script_word_count(self.text, self.unspaced_chars_per_word)
+        """Script-aware word count (Chinese, Japanese, Thai … letters count as fractions of words)."""
+        return self.script_stats.words
 
     @cached_property
     def scripts(self) -> ScriptCounts:
@@ -147,17 +120,7 @@ class TextStats:
     @cached_property
     def char_classes(self) -> Counter[str]:
         """Counts of characters by class: letter, digit, symbol, punct, space, other."""
-        classes: Counter[str] = Counter()
-        codes = np.frombuffer(self.text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        bmp = codes[codes < 0x10000]
-        totals = np.bincount(_char_class_codes(bmp), minlength=len(_CLASS_NAMES)).tolist()
-        for key, n in zip(_CLASS_NAMES, totals):
-            if n:
-                classes[key] += n
-        if bmp.size < codes.size:  # characters beyond the BMP: one by one
-            for code in codes[codes >= 0x10000].tolist():
-                classes[_char_class(chr(code))] += 1
-        return classes
+        return Counter(self.script_stats.class_counts())
 
     @cached_property
     def ngram_units(self) -> list[str]:
@@ -254,28 +217,16 @@ class TextStats:
         return self._cjk_presence[1]
 
     @cached_property
+    def has_unspaced_script(self) -> bool:
+        """Whether any letter of a script written without spaces occurs (Han, Kana, Thai …)."""
+        return self.script_stats.unspaced_letters > 0
+
+    @cached_property
     def has_hangul(self) -> bool:
         return self._cjk_presence[0]
 
     def is_hangul_word(self, word: str) -> bool:
         return self.has_hangul and HANGUL_RE.search(word) is not None
-
-
-def ends_sentence(line: str) -> bool:
-    """True when the line ends with sentence punctuation, allowing closing quotes after it."""
-    stripped = line.rstrip().rstrip(CLOSERS)
-    return bool(stripped) and stripped[-1] in TERMINAL_PUNCTUATION
-
-
-# A sentence boundary inside a line: ". The", "? “We", "。다음" — terminal punctuation, optional
-# closing quotes, then the start of the next sentence.
-_INNER_BOUNDARY = re.compile(r"[.!?…。！？][\"”’')\]]*\s+[\"“‘(]?[A-Z0-9\u3131-\ud7a3\u4e00-\u9fff]")
-
-
-def is_prose_line(line: str) -> bool:
-    """A line of running text: it ends a sentence, or it holds at least two sentence
-    boundaries (extractors sometimes flatten a whole article into one unterminated line)."""
-    return ends_sentence(line) or len(_INNER_BOUNDARY.findall(line)) >= 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,6 +236,7 @@ class Failure:
     name: str
     value: Any
     detail: str
+    threshold: Any = None  # the configured limit the value was compared with
 
 
 class QualityFilter:
@@ -297,10 +249,16 @@ class QualityFilter:
     """
 
     name: ClassVar[str]
+    # The settings key holding the single threshold ``fails`` compares with (None: no threshold).
+    threshold_key: ClassVar[str | None] = None
 
     def __init__(self, settings: dict[str, Any]) -> None:
         self.settings = settings
         self.enabled = bool(settings.get("enabled", True))
+
+    def threshold(self) -> Any:
+        """The configured limit, as rejected rows report it next to the measured value."""
+        return self.settings.get(self.threshold_key) if self.threshold_key else None
 
     def measure(self, stats: TextStats) -> Any:
         raise NotImplementedError
@@ -315,7 +273,7 @@ class QualityFilter:
         value = self.measure(stats)
         if value is None or not self.fails(value):
             return None
-        return Failure(self.name, value, self.explain(value))
+        return Failure(self.name, value, self.explain(value), self.threshold())
 
 
 def phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:

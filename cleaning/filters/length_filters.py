@@ -29,6 +29,7 @@ class TooShortFilter(QualityFilter):
     """Fewer words than a news brief: navigation leftovers, captions, teasers."""
 
     name = "too_short"
+    threshold_key = "min_words"
 
     def measure(self, stats: TextStats) -> int:
         return stats.word_count
@@ -44,6 +45,7 @@ class TooLongFilter(QualityFilter):
     """More words than any article: concatenated dumps, whole-site crawls, logs."""
 
     name = "too_long"
+    threshold_key = "max_words"
 
     def measure(self, stats: TextStats) -> int:
         return stats.word_count

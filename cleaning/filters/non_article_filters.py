@@ -37,29 +37,42 @@ class IndexPageFilter(QualityFilter):
             return False
         return script_word_count(item, per_word) <= self.settings["headline_max_words"]
 
-    def _measure(self, stats: TextStats) -> tuple[float | None, int, int]:
-        """(share of characters in list-like lines, number of them, words in the other lines)."""
-        lines = stats.lines
+    def _measure(self, stats: TextStats) -> tuple[float | None, int, int, int]:
+        """(share of characters in list-like lines, number of them, words in the other lines,
+        words in the longest run of consecutive other lines)."""
+        lines = stats.logical_lines  # a hard-wrapped paragraph is one line, not ten "headlines"
         if not lines:
-            return None, 0, 0
+            return None, 0, 0, 0
         per_word = stats.unspaced_chars_per_word
-        flags = [self._list_like(ln, per_word) for ln in lines]
-        list_like = [ln for ln, f in zip(lines, flags) if f]
-        prose_words = sum(script_word_count(ln, per_word) for ln, f in zip(lines, flags) if not f)
-        return round(sum(map(len, list_like)) / sum(map(len, lines)), 4), len(list_like), prose_words
+        list_chars = count = prose_words = run = longest_run = 0
+        for line in lines:
+            if self._list_like(line, per_word):
+                list_chars += len(line)
+                count += 1
+                run = 0
+            else:
+                words = script_word_count(line, per_word)
+                prose_words += words
+                run += words
+                longest_run = max(longest_run, run)
+        return round(list_chars / sum(map(len, lines)), 4), count, prose_words, longest_run
 
     def measure(self, stats: TextStats) -> float | None:
         return self._measure(stats)[0]
 
     def check(self, stats: TextStats) -> Failure | None:
-        share, count, prose_words = self._measure(stats)
+        share, count, prose_words, longest_run = self._measure(stats)
         if share is None or count < self.settings["min_lines"] or share <= self.settings["max_share"]:
             return None
         if prose_words >= self.settings["max_prose_words"]:
             return None  # a long article with many subheadings and lists, not an index page
+        if longest_run >= self.settings["min_body_words"]:
+            return None  # an article body (consecutive paragraphs) followed by a link list
         return Failure(self.name, share,
-                       f"{count} of {len(stats.lines)} lines are headlines/links, holding "
-                       f"{share:.0%} of the text (max {self.settings['max_share']:.0%})")
+                       f"{count} of {len(stats.logical_lines)} lines are headlines/links, holding "
+                       f"{share:.0%} of the text (max {self.settings['max_share']:.0%}), and no "
+                       f"run of paragraphs reaches {self.settings['min_body_words']} words "
+                       f"(longest {longest_run})", self.settings["max_share"])
 
 
 class StubFilter(QualityFilter):
@@ -87,7 +100,7 @@ class StubFilter(QualityFilter):
             return None
         return Failure(self.name, words,
                        f"{self.kind} phrase {match.group(0)!r} in a {words}-word document "
-                       f"(articles have at least {self.settings['max_words']} words)")
+                       f"(articles have at least {self.settings['max_words']} words)", self.settings["max_words"])
 
     def measure(self, stats: TextStats) -> int | None:
         """The word count when a phrase is present, else None (not applicable)."""

@@ -7,8 +7,8 @@ Chinese/Japanese, which have no spaces between words.
 
 from __future__ import annotations
 
-from .base import Failure, QualityFilter, TextStats, is_prose_line
-from ..scripts import UNSPACED_RE
+from .base import Failure, QualityFilter, TextStats, has_letter, is_prose_line
+from ..scripts import UNSPACED_WORD_RE, is_bullet_line, is_code_line, word_weight
 
 
 class UnpunctuatedLinesFilter(QualityFilter):
@@ -20,12 +20,22 @@ class UnpunctuatedLinesFilter(QualityFilter):
     """
 
     name = "unpunctuated_lines"
+    threshold_key = "max_share"
 
     def measure(self, stats: TextStats) -> float | None:
-        if not stats.lines:
+        # Hard-wrapped paragraphs joined (one paragraph, one line); code lines and list items
+        # that are not sentences left out: a how-to article's code block and a checklist's items
+        # are content, neither prose nor evidence of a non-article (a page of links is
+        # index_page's to judge). A bullet that is a sentence still counts as prose.
+        total = bare = 0
+        for line in stats.logical_lines:
+            if is_prose_line(line):
+                total += len(line)
+            elif not (is_code_line(line) or is_bullet_line(line)):
+                total += len(line)
+                bare += len(line)
+        if not total:
             return None
-        total = sum(len(line) for line in stats.lines)
-        bare = sum(len(line) for line in stats.lines if not is_prose_line(line))
         return round(bare / total, 4)
 
     def fails(self, value: float) -> bool:
@@ -37,15 +47,27 @@ class UnpunctuatedLinesFilter(QualityFilter):
 
 
 class LowAlphaFilter(QualityFilter):
-    """Share of words with at least one letter (Gopher's rule; Hangul/Han/Kana are letters)."""
+    """Share of words with at least one letter (Gopher's rule; letters of every script count).
+
+    Words are counted per script, as everywhere else: in Chinese, Japanese or Thai a whitespace
+    token is a clause of many words, so it weighs ``letters / unspaced_chars_per_word`` words;
+    otherwise the few numbers and Latin fragments between the clauses ("2012", "(图)", "CPI")
+    would outnumber a whole article.
+    """
 
     name = "low_alpha"
+    threshold_key = "min_share"
 
     def measure(self, stats: TextStats) -> float | None:
         words = stats.clean_words
         if not words:
             return None
-        return round(len(stats.lettered_words) / len(words), 4)
+        if not stats.has_unspaced_script:
+            return round(len(stats.lettered_words) / len(words), 4)
+        per_word = stats.unspaced_chars_per_word
+        weights = [word_weight(w, per_word) for w in words]
+        lettered = sum(wt for w, wt in zip(words, weights) if has_letter(w))
+        return round(lettered / sum(weights), 4)
 
     def fails(self, value: float) -> bool:
         return value < self.settings["min_share"]
@@ -62,6 +84,7 @@ class SymbolDigitFilter(QualityFilter):
     """
 
     name = "symbol_digit_ratio"
+    threshold_key = "max_ratio"
 
     def measure(self, stats: TextStats) -> float | None:
         classes = stats.char_classes
@@ -92,11 +115,12 @@ class MeanWordLengthFilter(QualityFilter):
         """(mean length, whether the Hangul range applies)."""
         hangul_lengths: list[int] = []
         other_lengths: list[int] = []
-        if not stats.has_unspaced and not stats.has_hangul:  # the common case: one comprehension
+        unspaced = stats.has_unspaced_script
+        if not unspaced and not stats.has_hangul:  # the common case: one comprehension
             other_lengths = [len(w) for w in stats.lettered_words]
         else:
             for word in stats.lettered_words:
-                if stats.has_unspaced and UNSPACED_RE.search(word):
+                if unspaced and UNSPACED_WORD_RE.search(word):  # a clause of Chinese, Thai …
                     continue
                 (hangul_lengths if stats.is_hangul_word(word) else other_lengths).append(len(word))
         hangul = len(hangul_lengths) > len(other_lengths)
@@ -121,4 +145,4 @@ class MeanWordLengthFilter(QualityFilter):
             return None
         script = "Hangul" if hangul else "non-CJK"
         return Failure(self.name, value,
-                       f"mean {script} word length {value:.2f} characters, outside {low}-{high}")
+                       f"mean {script} word length {value:.2f} characters, outside {low}-{high}", [low, high])

@@ -12,31 +12,56 @@ from collections import Counter
 import numpy as np
 
 from .base import Failure, QualityFilter, TextStats
+from collections.abc import Callable
+
+from ..scripts import content_words, is_prose_line
 
 
-def _duplicate_lines(lines: list[str]) -> tuple[int, int]:
-    """(lines that repeat an earlier line, characters in those repeats)."""
+def _duplicate_lines(lines: list[str], count: Callable[[str], bool] = lambda line: True) -> tuple[int, int]:
+    """(lines that repeat an earlier line, characters in those repeats); ``count`` says which
+    repeats count."""
     seen: set[str] = set()
     dup_lines = dup_chars = 0
     for line in lines:
         if line in seen:
-            dup_lines += 1
-            dup_chars += len(line)
+            if count(line):
+                dup_lines += 1
+                dup_chars += len(line)
         else:
             seen.add(line)
     return dup_lines, dup_chars
 
 
+def _contentful_lines(stats: TextStats, min_words: int) -> list[str]:
+    """The lines with at least ``min_words`` words holding a letter or digit (all when 0)."""
+    if not min_words:
+        return stats.lines
+    per_word = stats.unspaced_chars_per_word
+    return [ln for ln in stats.lines if content_words(ln, per_word) >= min_words]
+
+
 class DuplicateLinesFilter(QualityFilter):
-    """Fraction of non-empty lines that repeat an earlier line (Gopher: 0.30)."""
+    """Fraction of lines that repeat an earlier sentence line (Gopher: 0.30), over the lines of
+    at least ``min_line_words`` words.
+
+    Short lines repeat in genuine articles by design: a code block's ``}`` and ``fn main() {``,
+    YAML keys, bullets left alone on a line, "reply" under each comment, table cells ("4 year",
+    "$15,000"), a results list's team names; so does a related-stories headline left after the
+    article. Spam and broken scrapes repeat whole sentences and paragraphs, and those are what
+    this rule counts (with ``prose_repeats_only``); repeated headlines are ``index_page``'s, and
+    mass repetition of any line is caught by ``dup_line_chars`` and the n-gram rules.
+    """
 
     name = "dup_lines"
+    threshold_key = "max_fraction"
 
     def measure(self, stats: TextStats) -> float | None:
-        if len(stats.lines) < self.settings["min_lines"]:
+        lines = _contentful_lines(stats, self.settings.get("min_line_words", 0))
+        if len(lines) < self.settings["min_lines"]:
             return None
-        dup_lines, _ = _duplicate_lines(stats.lines)
-        return round(dup_lines / len(stats.lines), 4)
+        count = is_prose_line if self.settings.get("prose_repeats_only", False) else (lambda line: True)
+        dup_lines, _ = _duplicate_lines(lines, count)
+        return round(dup_lines / len(lines), 4)
 
     def fails(self, value: float) -> bool:
         return value > self.settings["max_fraction"]
@@ -50,11 +75,15 @@ class DuplicateLineCharsFilter(QualityFilter):
     """Fraction of characters in lines that repeat an earlier line (Gopher: 0.20)."""
 
     name = "dup_line_chars"
+    threshold_key = "max_fraction"
 
     def measure(self, stats: TextStats) -> float | None:
         if len(stats.lines) < 2:
             return None
-        _, dup_chars = _duplicate_lines(stats.lines)
+        # Repeats of lines shorter than min_line_words ("}", "- ", "reply") do not count; the
+        # total is every line's characters.
+        lines = _contentful_lines(stats, self.settings.get("min_line_words", 0))
+        _, dup_chars = _duplicate_lines(lines)
         total = sum(len(line) for line in stats.lines)
         return round(dup_chars / total, 4)
 
@@ -135,7 +164,7 @@ class TopNgramFilter(QualityFilter):
                 text = " ".join(gram)
                 return Failure(self.name, fraction,
                                f"top {n}-gram {text!r} appears {count} times and covers "
-                               f"{fraction:.0%} of characters (max {limit:.0%})")
+                               f"{fraction:.0%} of characters (max {limit:.0%})", limit)
         return None
 
     def measure(self, stats: TextStats) -> dict[str, float] | None:
@@ -190,7 +219,7 @@ class DuplicateNgramsFilter(QualityFilter):
             if fraction > limit:
                 return Failure(self.name, fraction,
                                f"{fraction:.0%} of characters are in repeated {n}-grams "
-                               f"(max {limit:.0%})")
+                               f"(max {limit:.0%})", limit)
         return None
 
     def measure(self, stats: TextStats) -> dict[str, float] | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import tomllib
 from pathlib import Path
 
@@ -117,7 +119,8 @@ def test_headlines_only_page_is_an_index_page():
     rej = rejection(HEADLINES_PAGE)
     assert rej.reason == "quality.index_page"
     assert rej.value == 1.0
-    assert rej.detail == "13 of 13 lines are headlines/links, holding 100% of the text (max 60%)"
+    assert rej.detail == ("13 of 13 lines are headlines/links, holding 100% of the text (max 60%), "
+                          "and no run of paragraphs reaches 50 words (longest 0)")
 
 
 KOREAN_SECTION_FRONT = """많이 본 뉴스
@@ -204,13 +207,22 @@ def test_empty_text():
     assert (rej.reason, rej.value, rej.detail) == ("quality.empty", 0, "no text left after cleaning")
 
 
-def test_repeated_line():
+def test_repeated_marker_lines_in_an_article_are_not_repetition():
     paragraphs = [p for p in BY_ID["en-port-strike"]["text"].strip().split("\n\n")]
     text = "\nAdvertisement\n".join(paragraphs)  # the ad marker the scraper kept, between paragraphs
+    # 3 of 9 lines repeat, but a one-word marker is not repeated content: the article is kept.
+    assert rejection(text) is None
+
+
+def test_repeated_sentence_lines():
+    paragraphs = [p for p in BY_ID["en-port-strike"]["text"].strip().split("\n\n")]
+    # A broken scrape: the same sentence pasted between every two paragraphs.
+    text = "\nThe union said it would not return to the table this week.\n".join(paragraphs)
     rej = rejection(text)
     assert rej.reason == "quality.dup_lines"
     assert rej.value == 0.3333  # 3 repeats among 9 lines
     assert rej.detail == "33% of lines repeat an earlier line (max 30%)"
+    assert rej.threshold == 0.3
 
 
 def test_repeated_lines_by_characters():
@@ -271,8 +283,10 @@ Video captions were generated automatically.
 def test_unpunctuated_lines_of_auto_captions():
     rej = rejection(AUTO_CAPTIONS)
     assert rej.reason == "quality.unpunctuated_lines"
-    assert rej.value == 0.9368  # 4 long caption lines; only the credit line is punctuated
-    assert rej.detail == "94% of the text is in lines without sentence punctuation (max 75%)"
+    # The caption lines continue each other (each starts lower-case), so they are one logical
+    # line of ~150 words whose only full stop is the credit's: not a sentence, not prose.
+    assert rej.value == 1.0
+    assert rej.detail == "100% of the text is in lines without sentence punctuation (max 75%)"
 
 
 def test_low_alpha_words():
@@ -319,6 +333,20 @@ def test_rejection_carries_document_identity():
     rej = quality_rejection(Document(id="a7", source="crawl/a7.html", text="Too short.", url="https://x.example/a7"), CONFIG)
     assert (rej.id, rej.source, rej.url) == ("a7", "crawl/a7.html", "https://x.example/a7")
     assert rej.to_dict()["reason"] == "quality.too_short"
+
+
+def test_rejected_row_says_what_was_lost_and_against_which_threshold():
+    """Enough to audit a rejected set by language and re-run it with other thresholds."""
+    text = "世界卫生组织今天发布报告。" * 3  # 36 characters of Chinese: 24 words, not 1
+    d = Document(id="z1", source="crawl/z1.html", text=text, url="https://x.example/z1", title="世卫报告",
+                 language="zh")
+    row = quality_rejection(d, CONFIG).to_dict()
+    assert (row["reason"], row["value"], row["threshold"]) == ("quality.too_short", 24, 50)
+    assert (row["language"], row["title"], row["word_count"], row["text"]) == ("zh", "世卫报告", 24, text)
+    rerun = Document(id=row["id"], source=row["source"], text=row["text"], language=row["language"])
+    looser = copy.deepcopy(CONFIG)
+    looser["quality"]["too_short"]["min_words"] = 20
+    assert quality_rejection(rerun, looser) is None  # the row's text re-runs with another threshold
 
 
 # --- speed work must not change a single measurement -------------------------------------------
