@@ -19,6 +19,7 @@ class DedupConfigError(ConfigError):
 class DedupSettings:
     char_ngram: int
     feature_sample: int
+    minhash_sample: int
     cjk_char_ngram: int
     cjk_min_share: float
     num_perm: int
@@ -42,6 +43,7 @@ class DedupSettings:
         return {
             "char_ngram": self.char_ngram,
             "feature_sample": self.feature_sample,
+            "minhash_sample": self.minhash_sample,
             "cjk_char_ngram": self.cjk_char_ngram,
             "cjk_min_share": self.cjk_min_share,
             "num_perm": self.num_perm,
@@ -106,11 +108,14 @@ def dedup_settings(config: Config) -> DedupSettings:
     if backend not in BACKENDS:
         raise DedupConfigError(f"[dedup.index] backend must be one of {list(BACKENDS)}, got {backend!r}")
     sample = _int(table, "feature_sample", 1)
-    if sample & (sample - 1):
-        raise DedupConfigError(f"[dedup] feature_sample must be a power of two (1, 2, 4, 8 ...), got {sample}")
+    mh_sample = _int(table, "minhash_sample", 1)
+    for key, value in (("feature_sample", sample), ("minhash_sample", mh_sample)):
+        if value & (value - 1):
+            raise DedupConfigError(f"[dedup] {key} must be a power of two (1, 2, 4, 8 ...), got {value}")
     return DedupSettings(
         char_ngram=_int(table, "char_ngram", 1),
         feature_sample=sample,
+        minhash_sample=mh_sample,
         cjk_char_ngram=_int(table, "cjk_char_ngram", 1),
         cjk_min_share=_share(table, "cjk_min_share"),
         num_perm=num_perm,

@@ -77,6 +77,7 @@ def compute_signatures(docs: list[Document], config: Config) -> list[DocSignatur
         return []
     sk = sketch_batch([d.text for d in docs], char_ngram=s.char_ngram, cjk_char_ngram=s.cjk_char_ngram,
                       cjk_min_share=s.cjk_min_share, feature_sample=s.feature_sample,
+                      minhash_sample=s.minhash_sample,
                       num_perm=s.num_perm, seed=s.seed)
     return [
         DocSignature(

@@ -70,6 +70,14 @@ def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return fold + np.uint64(1), word, cjk
 
 
+@lru_cache(maxsize=1)
+def _char_hashes() -> np.ndarray:
+    """Mixed 64-bit hash of each BMP code point's case fold (one table lookup per character)."""
+    fold1, _, _ = _tables()
+    with np.errstate(over="ignore"):
+        return _mix(fold1 * _RADIX_U64)
+
+
 def _mix(z: np.ndarray) -> np.ndarray:
     """splitmix64 finalizer: turns structured 64-bit sums into uniform hashes (in place)."""
     z ^= z >> _U64(30)
@@ -167,25 +175,34 @@ def _shingle_hashes(tok_hash: np.ndarray, tok_doc: np.ndarray, n: int,
     return _mix(acc[keep]), doc[keep]
 
 
-def _sampled_grams(ch_hash: np.ndarray, ch_doc: np.ndarray, n: int, eligible_doc: np.ndarray,
-                   sample: int) -> tuple[np.ndarray, np.ndarray]:
+def _doc_of(positions: np.ndarray, seps: np.ndarray, n_docs: int) -> np.ndarray:
+    """Document number of each (sorted) position: one search per document, not per position."""
+    counts = np.diff(np.searchsorted(positions, seps), prepend=0)
+    return np.repeat(np.arange(n_docs, dtype=np.int64), counts)
+
+
+def _sampled_grams(prefix: np.ndarray, inv: np.ndarray, ch_doc: np.ndarray, n: int,
+                   eligible_doc: np.ndarray, sample: int) -> tuple[np.ndarray, np.ndarray]:
     """Hashes of the character n-grams (inside one eligible document) kept by the sample.
 
-    The sample is decided on the top bits of the unmixed sum (uniform: a sum of odd multiples
-    of mixed character hashes), so only the kept grams pay for the final mix."""
-    m = len(ch_hash) - n + 1
+    A gram's hash is a slice of the prefix sum of character hashes (a position-independent
+    polynomial: two array passes whatever n); the sample is decided on its top bits (uniform:
+    a sum of odd multiples of mixed character hashes), so only kept grams pay for the rest."""
+    m = len(ch_doc) - n + 1
     if m <= 0:
         return np.empty(0, np.uint64), np.empty(0, np.int64)
-    weights = _shingle_weights(n)
     with np.errstate(over="ignore"):
-        acc = ch_hash[:m] * weights[0]
-        for k in range(1, n):
-            acc += ch_hash[k : k + m] * weights[k]
-    doc = ch_doc[:m]
-    keep = (doc == ch_doc[n - 1 : n - 1 + m]) & eligible_doc[doc]
+        acc = prefix[n:] - prefix[:m]
+        acc *= inv[:m]
     if sample > 1:
-        keep &= (acc >> _U64(64 - sample.bit_length() + 1)) == 0
-    return _mix(acc[keep]), doc[keep]
+        idx = np.flatnonzero((acc >> _U64(64 - sample.bit_length() + 1)) == 0)
+    else:
+        idx = np.arange(m)
+    doc = ch_doc[idx]
+    keep = doc == ch_doc[idx + (n - 1)]
+    if not eligible_doc.all():
+        keep &= eligible_doc[doc]
+    return _mix(acc[idx[keep]]), doc[keep]
 
 
 def _minhash_rows(sh: np.ndarray, sh_doc: np.ndarray, n_docs: int, a: np.ndarray) -> np.ndarray:
@@ -211,13 +228,13 @@ def _minhash_rows(sh: np.ndarray, sh_doc: np.ndarray, n_docs: int, a: np.ndarray
 
 
 def sketch_batch(texts: list[str], *, char_ngram: int, cjk_char_ngram: int, cjk_min_share: float,
-                 feature_sample: int, num_perm: int, seed: int) -> BatchSketch:
+                 feature_sample: int, num_perm: int, seed: int, minhash_sample: int = 1) -> BatchSketch:
     """Exact-duplicate hashes, verification features and MinHash signatures for a batch of texts.
 
     Work happens in chunks of at most ``_MAX_CHUNK_CHARS`` characters, so memory (about
     40 bytes per character while a chunk is processed) stays bounded whatever the batch."""
     params = dict(char_ngram=char_ngram, cjk_char_ngram=cjk_char_ngram, cjk_min_share=cjk_min_share,
-                  feature_sample=feature_sample, num_perm=num_perm, seed=seed)
+                  feature_sample=feature_sample, num_perm=num_perm, seed=seed, minhash_sample=minhash_sample)
     chunks, start, size = [], 0, 0
     for i, t in enumerate(texts):
         if size and size + len(t) > _MAX_CHUNK_CHARS:
@@ -237,47 +254,59 @@ def sketch_batch(texts: list[str], *, char_ngram: int, cjk_char_ngram: int, cjk_
 
 
 def _sketch_chunk(texts: list[str], *, char_ngram: int, cjk_char_ngram: int, cjk_min_share: float,
-                  feature_sample: int, num_perm: int, seed: int) -> BatchSketch:
+                  feature_sample: int, num_perm: int, seed: int, minhash_sample: int = 1) -> BatchSketch:
     """One numpy pass over a chunk of texts joined into a single code-point array."""
-    fold1, word, cjk = _tables()
+    _, word, cjk = _tables()
     n_docs = len(texts)
     joined = _SEPARATOR.join(_prepare(t).replace(_SEPARATOR, " ") for t in texts) + _SEPARATOR
     cp32 = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
     seps = np.flatnonzero(cp32 == 0)  # one per document, at its end
-    if len(cp32) and cp32.max() >= 0x10000:  # emoji and rare scripts: count as word characters
+    top = int(cp32.max()) if len(cp32) else 0
+    if top >= 0x10000:  # emoji and rare scripts: count as word characters
         astral = cp32 >= 0x10000
         bmp = np.minimum(cp32, 0xFFFF)
         is_word = word[bmp] | astral
-        code = np.where(astral, cp32.astype(np.uint64) + _U64(1), fold1[bmp])
+        c_pos = np.flatnonzero(is_word)
+        c_hash = _char_hashes()[bmp[c_pos]]
+        astral_c = astral[c_pos]
+        with np.errstate(over="ignore"):
+            c_hash[astral_c] = _mix(cp32[c_pos][astral_c].astype(np.uint64) * _RADIX_U64 + _U64(1))
     else:
         bmp = cp32
         is_word = word[bmp]
-        code = fold1[bmp]
+        c_pos = np.flatnonzero(is_word)
+        c_hash = _char_hashes()[bmp[c_pos]]
 
-    c_pos = np.flatnonzero(is_word)
-    c_hash = _mix(code[c_pos] * _RADIX_U64)  # per-character hash, before code is reused below
-    fwd, inv = _Powers.get(len(code) + 1)
+    # Only word characters matter from here: one hash per character (case folded, from a
+    # table), and one prefix sum over them from which every word and n-gram hash is a slice.
+    fwd, inv = _Powers.get(len(c_hash) + 1)
     with np.errstate(over="ignore"):
-        prefix = np.empty(len(code) + 1, dtype=np.uint64)
+        prefix = np.empty(len(c_hash) + 1, dtype=np.uint64)
         prefix[0] = 0
-        np.multiply(code, fwd[: len(code)], out=code)
-        np.cumsum(code, out=prefix[1:])
+        np.cumsum(c_hash * fwd[: len(c_hash)], out=prefix[1:])
+    c_doc = _doc_of(c_pos, seps, n_docs)
 
     # Word tokens: maximal runs of word characters. They define the exact-duplicate hash
     # whatever the script, so content_hash needs no configuration.
     edge = np.diff(is_word.view(np.int8), prepend=np.int8(0), append=np.int8(0))
     w_start = np.flatnonzero(edge == 1)
-    w_end = np.flatnonzero(edge == -1)
-    w_hash = _token_hashes(prefix, inv, w_start, w_end)
-    w_doc = np.searchsorted(seps, w_start)
-    bounds = np.searchsorted(w_doc, np.arange(n_docs + 1))
-    content_hashes = [
-        xxhash.xxh3_128_hexdigest(w_hash[bounds[i] : bounds[i + 1]].tobytes()) for i in range(n_docs)
-    ]
+    w_len = np.flatnonzero(edge == -1) - w_start
+    w_end_c = np.cumsum(w_len)  # token k = word characters [w_end_c[k] - w_len[k], w_end_c[k])
+    # content_hash: the document's folded word characters (their hashes) and word lengths, so
+    # copies differing only in case, spacing or punctuation collide, "ab c" and "a bc" do not.
+    w_doc = _doc_of(w_start, seps, n_docs)
+    wb = np.searchsorted(w_doc, np.arange(n_docs + 1))
+    cb = np.r_[0, w_end_c][wb]
+    w_len32 = w_len.astype(np.uint32)
+    content_hashes = []
+    for i in range(n_docs):
+        h = xxhash.xxh3_128(c_hash[cb[i] : cb[i + 1]].tobytes())
+        h.update(w_len32[wb[i] : wb[i + 1]].tobytes())
+        content_hashes.append(h.hexdigest())
 
     # Script choice per document: the share of CJK among its word characters.
     char_mode = np.zeros(n_docs, dtype=bool)
-    if len(cp32) and cp32.max() >= 0x1100:  # below U+1100 nothing is CJK: skip the counting
+    if top >= 0x1100:  # below U+1100 nothing is CJK: skip the counting
         doc_starts = np.r_[0, seps[:-1] + 1]
         n_word = np.add.reduceat(is_word.astype(np.int64), doc_starts)
         n_cjk = np.add.reduceat((is_word & cjk[bmp]).astype(np.int64), doc_starts)
@@ -287,13 +316,12 @@ def _sketch_chunk(texts: list[str], *, char_ngram: int, cjk_char_ngram: int, cjk
     # dropped (so split, merged and re-punctuated words change nothing, and one wrong letter
     # touches only n grams), kept when their hash falls in 1 of ``feature_sample`` classes
     # (the same grams in every copy: a deterministic, content-defined sample).
-    c_doc = np.searchsorted(seps, c_pos)
     parts_h, parts_d = [], []
     for n, mode in ((char_ngram, False), (cjk_char_ngram, True)):
         eligible = char_mode == mode
         if not eligible.any():
             continue
-        sh, sd = _sampled_grams(c_hash, c_doc, n, eligible, feature_sample)
+        sh, sd = _sampled_grams(prefix, inv, c_doc, n, eligible, feature_sample)
         parts_h.append(sh)
         parts_d.append(sd)
     sh = np.concatenate(parts_h) if parts_h else np.empty(0, np.uint64)
@@ -310,8 +338,12 @@ def _sketch_chunk(texts: list[str], *, char_ngram: int, cjk_char_ngram: int, cjk
     n_shingles = np.diff(fb).astype(np.int64)
     # MinHash over the distinct features (re-mixed to 64 bits), so that the estimate and the
     # exact verification measure the same sets.
-    fh = _mix(feats32.astype(np.uint64) * _RADIX_U64 + _U64(1))
-    minhashes = _minhash_rows(fh, key_doc, n_docs, permutations(num_perm, seed))
+    # MinHash only proposes candidates: 1 in ``minhash_sample`` features is enough for its
+    # estimate (its error depends on num_perm, not on the set size) and halves its cost.
+    sub = (feats32 & np.uint32(minhash_sample - 1)) == 0 if minhash_sample > 1 else slice(None)
+    with np.errstate(over="ignore"):
+        fh = _mix(feats32[sub].astype(np.uint64) * _RADIX_U64 + _U64(1))
+    minhashes = _minhash_rows(fh, key_doc[sub], n_docs, permutations(num_perm, seed))
     return BatchSketch(content_hashes, minhashes, n_shingles, char_mode, features)
 
 
