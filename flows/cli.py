@@ -99,7 +99,7 @@ def _run_flow(args: argparse.Namespace, inputs: list[str], server: TemporaryServ
         server.wait_ready(startup_timeout())
         server.use()
     try:
-        report = flow_with_runner(args.workers, args.dask_address)(inputs=[str(i) for i in inputs], out=str(args.out), config_path=args.config,
+        report = flow_with_runner(args.workers, args.dask_address, args.dask_workers)(inputs=[str(i) for i in inputs], out=str(args.out), config_path=args.config,
                                 state_dir=args.state_dir, show_progress=True)
     except StateLocked as exc:
         return _fail(str(exc), code=3)
@@ -213,8 +213,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", default="output", help="output folder (default: output)")
     run.add_argument("--config", default=None, help="TOML file overriding the default settings")
     run.add_argument("--state-dir", default=None, help="state folder (default: <out>/state)")
-    run.add_argument("--workers", type=int, default=0,
-                     help="run tasks on a local Dask cluster with this many worker processes (default: threads in-process)")
+    run.add_argument("--workers", type=int, default=None,
+                     help="worker processes for the per-document stages (default: one per CPU; 0: threads in this process)")
+    run.add_argument("--dask-workers", type=int, default=0,
+                     help="run tasks on a local Dask cluster with this many worker processes instead")
     run.add_argument("--dask-address", default=None, help="run tasks on an existing Dask cluster (tcp://host:8786)")
     run.set_defaults(func=cmd_run)
 

@@ -399,22 +399,40 @@ def _publish_artifacts(report: dict[str, Any], outcome: Any) -> None:
                               description="Largest duplicate clusters of this run")
 
 
-def flow_with_runner(workers: int = 0, dask_address: str | None = None) -> Any:
+def default_workers() -> int:
+    """Worker processes used when ``--workers`` is not given: one per CPU this process may use
+    (0, the in-process thread runner, on a single CPU, where extra processes only add overhead)."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cpus = os.cpu_count() or 1
+    return cpus if cpus > 1 else 0
+
+
+def flow_with_runner(workers: int | None = None, dask_address: str | None = None, dask_workers: int = 0) -> Any:
     """The flow with its task runner chosen for where it runs.
 
-    Default: Prefect's thread pool in this process. ``workers > 0``: a local Dask cluster of
-    that many single-threaded worker processes (real parallelism for the CPU-bound stages).
+    ``workers`` (default: one per CPU, see :func:`default_workers`): that many worker processes
+    (Prefect's ``ProcessPoolTaskRunner``) run the per-document stages — real parallelism for the
+    CPU-bound work; each batch is one task, so per-task overhead stays small. ``workers=0``:
+    Prefect's thread pool in this process (one core; the cheapest start-up for tiny inputs).
+    ``dask_workers``: a local Dask cluster of that many single-threaded worker processes instead.
     ``dask_address``: an existing Dask cluster (``tcp://scheduler:8786``); its workers must
     see the same file system paths for inputs and the output folder.
     """
-    if not workers and not dask_address:
+    if workers is None:
+        workers = default_workers()
+    if dask_address or dask_workers:
+        from prefect_dask import DaskTaskRunner
+
+        if dask_address:
+            runner = DaskTaskRunner(address=dask_address)
+        else:
+            runner = DaskTaskRunner(cluster_kwargs={"n_workers": dask_workers, "threads_per_worker": 1,
+                                                    "processes": True, "dashboard_address": None})
+        return newsclean_flow.with_options(task_runner=runner)
+    if not workers:
         return newsclean_flow
-    from prefect_dask import DaskTaskRunner
+    from prefect.task_runners import ProcessPoolTaskRunner
 
-    if dask_address:
-        runner = DaskTaskRunner(address=dask_address)
-    else:
-        runner = DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True,
-                                                "dashboard_address": None})
-    return newsclean_flow.with_options(task_runner=runner)
-
+    return newsclean_flow.with_options(task_runner=ProcessPoolTaskRunner(max_workers=workers))

@@ -153,7 +153,22 @@ def test_dask_cluster_run_gives_the_same_outputs(prefect_harness, two_runs, mixe
 
     reference, _, _ = two_runs
     out = tmp_path / "dask"
-    report = flow_with_runner(workers=2)(inputs=[str(mixed_inputs)], out=str(out))
+    report = flow_with_runner(dask_workers=2)(inputs=[str(mixed_inputs)], out=str(out))
+    assert report["counts"]["accounting_ok"]
+    for name in OUTPUT_FILES:
+        assert (out / name).read_bytes() == (reference / name).read_bytes(), name
+
+
+def test_worker_processes_give_the_same_outputs(prefect_harness, two_runs, mixed_inputs: Path, tmp_path: Path) -> None:
+    """The default runner on a multi-core machine (a pool of worker processes, small batches so
+    both workers get several) writes byte-identical files to the in-process thread runner."""
+    from flows.pipeline import flow_with_runner
+
+    reference, _, _ = two_runs
+    cfg = tmp_path / "small_batches.toml"
+    cfg.write_text("[pipeline]\nbatch_size = 2\n", encoding="utf-8")
+    out = tmp_path / "processes"
+    report = flow_with_runner(workers=2)(inputs=[str(mixed_inputs)], out=str(out), config_path=str(cfg))
     assert report["counts"]["accounting_ok"]
     for name in OUTPUT_FILES:
         assert (out / name).read_bytes() == (reference / name).read_bytes(), name
