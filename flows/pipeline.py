@@ -21,6 +21,7 @@ import sys
 import time
 import uuid
 from collections import Counter, deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,7 @@ from cleaning.output import (
     REPORT_MD,
     atomic_write_bytes,
     atomic_writer,
+    dumps,
 )
 from cleaning.pipeline import batched
 from cleaning.quality import filter_names
@@ -77,7 +79,7 @@ class RunTally:
     rejected_by_reason: Counter[str] = field(default_factory=Counter)
     dup_methods: Counter[str] = field(default_factory=Counter)
     dedup_stats: dict[str, Any] = field(default_factory=dict)
-    word_counts: list[int] = field(default_factory=list)
+    word_counts: Sequence[int] = field(default_factory=list)
     languages: dict[str, int] = field(default_factory=dict)
     removals: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
@@ -195,7 +197,10 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
     exclude = [out_dir, state]  # never read our own outputs back as inputs
     total_bytes = sum(p.stat().st_size for p, _ in resolve_inputs(inputs, exclude=exclude))
     progress = _Progress(logger, total_bytes, show_progress)
-    raw_rows: list[dict[str, Any]] = []
+    # Raw-document facts for the raw_documents suite go to a staging file, not a list: the
+    # flow holds nothing per document for the whole run (memory follows the batch size).
+    raw_rows_path = staging / "raw_rows.jsonl"
+    raw_rows_fh = raw_rows_path.open("w", encoding="utf-8")
     in_flight: deque[PrefectFuture] = deque()
     staged: list[StagedBatch] = []
     superseded: dict[str, str] = {}
@@ -225,7 +230,7 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
             if not new:
                 continue
             n_inputs += len(new)
-            raw_rows.extend(r for r in map(_raw_row, new) if r is not None)
+            raw_rows_fh.writelines(dumps(r) + "\n" for r in map(_raw_row, new) if r is not None)
             idx = len(staged) + len(in_flight)
             in_flight.append(process_batch_task.submit(new, cfg, str(staging), idx))
             while len(in_flight) >= max_in_flight:
@@ -235,6 +240,7 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
             collect(in_flight.popleft())
     finally:
         progress.close()
+        raw_rows_fh.close()
     if stats.broken_links_skipped or stats.special_files_skipped:
         logger.warning("skipped %d links to nothing (dangling or looping) and %d FIFOs/sockets/device files "
                        "in the input folders (counted in report.json under ingest)",
@@ -273,7 +279,7 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
     dup_methods = Counter(d.method for d in outcome.duplicates)
 
     t0 = time.perf_counter()
-    validation = validate_task(str(out_dir), cfg, raw_rows, str(out_dir / "corpus" / written.parts["corpus"][0]),
+    validation = validate_task(str(out_dir), cfg, str(raw_rows_path), str(out_dir / "corpus" / written.parts["corpus"][0]),
                                counts, run_name)
     t_validate = time.perf_counter() - t0
     if not validation.success:

@@ -7,6 +7,7 @@ input hashing for caching: batches are large and never re-run with the same inpu
 from __future__ import annotations
 
 import pickle
+from array import array
 import shutil
 import time
 from collections import Counter
@@ -109,7 +110,7 @@ class WrittenParts:
     parts: dict[str, tuple[str, int]]
     processed: list[ProcessedInput]
     languages: dict[str, int]
-    word_counts: list[int]
+    word_counts: array  # array("l"): one machine int per kept document, not a Python int object
 
 
 @task(name="write", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=1)
@@ -124,7 +125,7 @@ def write_parts_task(batches: list[StagedBatch], outcome: dedup.DedupOutcome, ou
     dup_ids = {d.id for d in outcome.duplicates}
     hashes = {s.id: s.content_hash for b in batches for s in b.signatures}
     languages: Counter[str] = Counter()
-    word_counts: list[int] = []
+    word_counts = array("l")
     processed: list[ProcessedInput] = []
     unaccounted: list[str] = []
     ordered = sorted(batches, key=lambda b: b.index)
@@ -188,13 +189,32 @@ def index_add_task(pending_file: str, config: Config, state_dir: str, run_name: 
 
 
 @task(name="validate", cache_policy=NO_CACHE)
-def validate_task(out_dir: str, config: Config, raw_rows: list[dict[str, Any]], corpus_part: str,
+def validate_task(out_dir: str, config: Config, raw_rows_file: str, corpus_part: str,
                   summary: dict[str, Any], run_name: str) -> Any:
-    """Great Expectations suites over this run's raw documents, corpus part and accounting."""
-    from cleaning.validation import validate_run
+    """Great Expectations suites over this run's raw documents, corpus part and accounting.
 
-    rows = list(read_jsonl(Path(corpus_part)))
+    Both tables are streamed from their files; the corpus rows keep only what the suite reads
+    (the nested ``removed``/``metadata`` fields reduced to the facts its derived columns use),
+    so validation memory is a fraction of the corpus part's size."""
+    from cleaning.validation import _ignored_removal_rules, validate_run
+
+    ignored = frozenset(_ignored_removal_rules(config))
+    raw_rows = list(read_jsonl(Path(raw_rows_file)))
+    rows = [_slim_corpus_row(rec, ignored) for rec in read_jsonl(Path(corpus_part))]
     return validate_run(Path(out_dir), config, raw_rows, rows, summary, run_name)
+
+
+def _slim_corpus_row(rec: dict[str, Any], ignored: frozenset[str]) -> dict[str, Any]:
+    """``removed`` reduced to one counted removal (if any) and ``metadata`` to ``input_kind``:
+    exactly what ``corpus_frame`` derives ``has_removal`` and ``title_missing`` from."""
+    removed = rec.get("removed")
+    if isinstance(removed, list):
+        rec["removed"] = [{"rule": r.get("rule")} for r in removed
+                          if isinstance(r, dict) and r.get("rule") not in ignored][:1]
+    metadata = rec.get("metadata")
+    if isinstance(metadata, dict):
+        rec["metadata"] = {"input_kind": metadata["input_kind"]} if "input_kind" in metadata else {}
+    return rec
 
 
 @task(name="cleanup-staging", cache_policy=NO_CACHE)
