@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
+import sqlite3
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +28,36 @@ def _quiet_offline_env() -> None:
     os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect"))
 
 
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) < 400 else text[:400] + "..."
+
+
+class _PartFailureFilter(logging.Filter):
+    """Log records about a failing part (disk full, Redis unreachable, out of memory) keep their
+    message but lose the traceback: the run ends with one line saying what failed. Records about
+    any other exception (a bug) keep theirs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], PART_FAILURES):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+PART_FAILURES = (OSError, sqlite3.Error, MemoryError)
+
+
+def _quiet_part_failures() -> None:
+    """Attach :class:`_PartFailureFilter` to every handler Prefect's logging set up."""
+    loggers = [logging.getLogger()] + [lg for lg in logging.Logger.manager.loggerDict.values()
+                                       if isinstance(lg, logging.Logger)]
+    for lg in loggers:
+        for handler in lg.handlers:
+            if not any(isinstance(f, _PartFailureFilter) for f in handler.filters):
+                handler.addFilter(_PartFailureFilter())
+
+
 def _fail(message: str, code: int = 2) -> int:
     print(f"newsclean: error: {message}", file=sys.stderr)
     return code
@@ -33,6 +65,12 @@ def _fail(message: str, code: int = 2) -> int:
 
 def _print_summary(report: dict) -> None:
     c = report["counts"]
+    again = report.get("requeue_pass")
+    requeue_line = (f"newsclean: re-deduplicated {c['requeued']} duplicates of superseded documents → "
+                    f"{again['kept']} kept, {again['duplicates']} duplicates, {again['rejected']} rejected") if again else None
+    if report["run"].get("nothing_to_do") and requeue_line:
+        print(requeue_line)
+        return
     if report["run"].get("nothing_to_do"):
         print(f"newsclean: nothing to do — all {c['skipped_already_processed']} inputs were processed by earlier runs"
               f" (corpus: {report['corpus_totals']['corpus']} documents in {report['run']['out']}/)")
@@ -40,6 +78,8 @@ def _print_summary(report: dict) -> None:
     if c.get("skipped_already_processed"):
         print(f"newsclean: skipped {c['skipped_already_processed']} inputs already processed by earlier runs")
     print(f"newsclean: {c['inputs']} inputs → {c['kept']} kept, {c['duplicates']} duplicates, {c['rejected']} rejected")
+    if requeue_line:
+        print(requeue_line)
     for reason, n in report["rejected_by_reason"].items():
         print(f"  rejected {reason}: {n}")
     for rule, n in report["removals_by_rule"].items():
@@ -98,6 +138,7 @@ def _run_flow(args: argparse.Namespace, inputs: list[str], server: TemporaryServ
 
         server.wait_ready(startup_timeout())
         server.use()
+    _quiet_part_failures()
     try:
         report = flow_with_runner(args.workers, args.dask_address, args.dask_workers)(inputs=[str(i) for i in inputs], out=str(args.out), config_path=args.config,
                                 state_dir=args.state_dir, show_progress=True)
@@ -109,6 +150,13 @@ def _run_flow(args: argparse.Namespace, inputs: list[str], server: TemporaryServ
         return 1
     except (StateError, IndexMismatchError, DedupConfigError) as exc:
         return _fail(str(exc))
+    except MemoryError:
+        return _fail("out of memory; lower [pipeline] batch_size or max_batches_in_flight, or give the run more "
+                     "memory. Nothing is lost: the next run finishes this one's work", code=1)
+    except (OSError, sqlite3.Error) as exc:  # PART_FAILURES
+        # A failing part, not a bug: a full disk ("database or disk is full", "No space left on
+        # device"), an unreachable Redis index, a file system error. One line says which.
+        return _fail(f"{_one_line(exc)}. Nothing is lost: fix it and run again to finish this run's work", code=1)
     _print_summary(report)
     return 0
 

@@ -170,7 +170,12 @@ def newsclean_flow(
                 # Duplicates of a document that was just superseded lost the copy they pointed
                 # at: one more pass reads them again and deduplicates them afresh.
                 logger.info("re-deduplicating %d duplicates of superseded documents", report["counts"]["requeued"])
-                report["requeue_pass"] = _run(logger, inputs, cfg, config_path, out_dir, state, store, False)["counts"]
+                second = _run(logger, inputs, cfg, config_path, out_dir, state, store, False)
+                # report.json is this run's report, as returned and printed: the first pass's
+                # counts, the requeue pass's beside them, and the corpus as it now stands.
+                report["requeue_pass"] = second["counts"]
+                report["corpus_totals"], report["runs_so_far"] = second["corpus_totals"], second["runs_so_far"]
+                _write_report(out_dir, report, store.manifest())
             return report
     finally:
         store.close()
@@ -248,15 +253,16 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
 
     if n_inputs == 0:
         cleanup_task(str(staging))
-        if superseded or revived:
-            store.apply_supersessions(superseded, revived)
+        requeued = store.apply_supersessions(superseded, revived) if superseded or revived else 0
         manifest = store.write_manifest()
         _refresh_full_view(out_dir, state, manifest, store.visible_seqs(), bool(cfg["pipeline"]["full_view"]))
         if stats.files == 0:
             logger.warning("nothing to do: no input files found in %s", ", ".join(inputs))
         else:
             logger.info("nothing to do: all %d inputs were processed by earlier runs", n_skipped)
-        tally = RunTally(run_name, inputs, n_inputs, n_skipped, superseded)
+        # A file changed back supersedes its other version: that version's duplicates are
+        # requeued, and the count must reach the caller for the re-deduplication pass.
+        tally = RunTally(run_name, inputs, n_inputs, n_skipped, superseded, {"requeued": requeued})
         report = _report(tally, out_dir, cfg, t_start, stats, manifest)
         _write_report(out_dir, report, manifest)
         return report
