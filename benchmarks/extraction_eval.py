@@ -18,10 +18,16 @@ Then, per cleaning rule / pre-pass category that fired: on the pages where it fi
 delta of P and R against trafilatura alone, and the share of the words it removed that are in
 the ground truth (article text it cut).
 
+With ``--cli`` it scores the user's path instead: the whole ``newsclean run`` CLI on a folder of
+each set's pages (via ``rejections_bench.run_cli_on_pages``), where a rejected page counts as
+empty output and a duplicate as the text of the copy that was kept. ``--config my.toml`` passes
+a config to that run (e.g. ``[extract] include_tables = false`` to measure the tables switch).
+
 Per-page details go to ``benchmarks/out/extraction_eval.jsonl`` (texts, removed spans, dropped
 elements, missing ``with`` and leaked ``without`` snippets) so failures can be read.
 
     .venv/bin/python benchmarks/extraction_eval.py [--devdata DIR] [--jobs 2] [--limit N]
+    .venv/bin/python benchmarks/extraction_eval.py --cli [--config my.toml]
 
 All figures are on development data that the rules were tuned on: they are for tuning, not claims.
 """
@@ -293,14 +299,61 @@ def targets(recs: list[dict[str, Any]]) -> None:
         print(f"  [{'met' if ok else 'MISSED'}] {text}")
 
 
+def cli_scores(pages: list[dict[str, Any]], config: Path | None, code_root: Path | None = None) -> None:
+    """Score the whole ``newsclean run`` on each set's pages: rejected = empty output."""
+    import shutil
+    import tempfile
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from rejections_bench import run_cli_on_pages
+
+    for which in ("scrapinghub", "wcxb"):
+        rs = [p for p in pages if p["set"] == which]
+        if not rs:
+            continue
+        work = Path(tempfile.mkdtemp(prefix=f"extraction-cli-{which}-"))
+        t0 = time.perf_counter()
+        try:
+            outcomes = run_cli_on_pages({p["id"]: Path(p["html"]) for p in rs}, work, config, code_root)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        wall = time.perf_counter() - t0
+        n = len(rs)
+        kinds = Counter(outcomes[p["id"]]["outcome"] for p in rs)
+        texts = {p["id"]: outcomes[p["id"]]["text"] for p in rs}
+        print(f"\n== {which}: whole CLI (newsclean run), {n} pages in {wall:.1f} s: "
+              + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())) + " (rejected = empty output) ==")
+        if which == "scrapinghub":
+            prs = [shingle_pr(texts[p["id"]], p["truth"]) for p in rs]
+            pp, rr = sum(x[0] for x in prs) / n, sum(x[1] for x in prs) / n
+            print(f"P {pp:.4f}  R {rr:.4f}  F1 {f1(pp, rr):.4f}   (word 4-gram shingles; target F1 >= 0.975)")
+        else:
+            bags = [bag_prf(texts[p["id"]], p["truth"]) for p in rs]
+            n_with = sum(len(p["with"]) for p in rs)
+            n_without = sum(len(p["without"]) for p in rs)
+            kept = 1 - sum(sum(norm(x) not in norm(texts[p["id"]]) for x in p["with"]) for p in rs) / n_with
+            leaked = sum(sum(norm(x) in norm(texts[p["id"]]) for x in p["without"]) for p in rs) / n_without
+            print(f"P {sum(b[0] for b in bags) / n:.4f}  R {sum(b[1] for b in bags) / n:.4f}  "
+                  f"F1 {sum(b[2] for b in bags) / n:.4f}  with found {kept:.4f}  without leaked {leaked:.4f}"
+                  f"   (targets: with >= 0.92, leaked <= 0.04)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--cli", action="store_true", help="score the whole newsclean run CLI instead")
+    ap.add_argument("--config", type=Path, default=None, help="with --cli: TOML passed to newsclean run")
+    ap.add_argument("--code-root", type=Path, default=None,
+                    help="with --cli: run another checkout's code (a `git archive` of an earlier commit)")
     ap.add_argument("--devdata", type=Path, default=DEFAULT_DEVDATA)
     ap.add_argument("--jobs", type=int, default=2, help="worker processes (at most 2)")
     ap.add_argument("--limit", type=int, default=None, help="first N pages of each set (quick runs)")
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args()
     pages = load_pages(args.devdata, args.limit)
+    if args.cli:
+        print(f"extraction_eval --cli: {len(pages)} pages from {args.devdata}; DEVELOPMENT data, tuned on")
+        cli_scores(pages, args.config, args.code_root)
+        return
     jobs = max(1, min(2, args.jobs))
     t0 = time.perf_counter()
     if jobs == 1:

@@ -153,6 +153,33 @@ def drop_title_line(text: str, title: str | None) -> str:
     return text
 
 
+# A table row as trafilatura writes it in text output: "| cell | cell |" (a "|" inside a cell
+# escaped as "\|"); a Markdown rule row "|---|---|".
+_TABLE_ROW = re.compile(r"^[ \t]*\|.*\|[ \t]*$")
+_CELL_SPLIT = re.compile(r"(?<!\\)\|")
+_RULE_CELL = re.compile(r"^:?-{3,}:?$")
+
+
+def readable_tables(text: str) -> str:
+    """Tables as readable text, one row a line: the non-empty cells of each row joined by a tab.
+
+    trafilatura (``include_tables``) writes rows as ``| a |  | b |`` with empty layout cells and
+    escaped pipes; rows with no text (spacers) and Markdown rule rows are dropped.
+    """
+    if "|" not in text:
+        return text
+    out = []
+    for line in text.split("\n"):
+        if not _TABLE_ROW.match(line):
+            out.append(line)
+            continue
+        cells = [c.strip().replace("\\|", "|") for c in _CELL_SPLIT.split(line.strip()[1:-1])]
+        cells = [c for c in cells if c and not _RULE_CELL.match(c)]
+        if cells:
+            out.append("\t".join(cells))
+    return "\n".join(out)
+
+
 def _trafilatura_options(config: Config) -> dict[str, object]:
     ex = config["extract"]
     return {
@@ -199,7 +226,7 @@ def extract_html(html: str, url: str | None, config: Config, *, prepare: bool | 
     if result is None:
         return None
     return {
-        "text": result.text or "",
+        "text": readable_tables(result.text or ""),
         "title": result.title,
         "published": result.date,
         "author": result.author,

@@ -367,6 +367,11 @@ def is_code_line(line: str) -> bool:
 _BULLET_RE = re.compile(r"^(?:[•·▪►▶→»\-*–—]|\d{1,3}[.)])\s+")
 
 
+def is_table_row(line: str) -> bool:
+    """A table row as extraction writes it: cells separated by tabs ("Arsenal\t10\t7\t22")."""
+    return "\t" in line.strip()
+
+
 def is_bullet_line(line: str) -> bool:
     """A list item: a line starting with a bullet ("- ", "• ", "▶ ") or a number ("3. ", "12) ")."""
     return _BULLET_RE.match(line.strip()) is not None

@@ -28,6 +28,7 @@ from ..scripts import (  # noqa: F401 - sentence rules re-exported for the filte
     ends_sentence,
     is_prose_line,
     logical_lines,
+    script_word_count,
     text_stats,
 )
 _TOKEN_STRIP = "\"'“”‘’«»()[]{}<>「」『』（）【】〈〉《》.,;:!?…。、，！？：；-–—·•*"
@@ -102,6 +103,19 @@ class TextStats:
         """Non-empty lines with hard-wrapped paragraphs joined back (``scripts.logical_lines``):
         what line-shape rules judge, so a paragraph broken every 70 characters is one line."""
         return logical_lines(self.lines)
+
+    @cached_property
+    def longest_prose_run(self) -> int:
+        """Words (script-aware) in the longest run of consecutive prose logical lines: an article
+        body has one; tables, tickers, link lists and teaser pages do not."""
+        best = run = 0
+        for line in self.logical_lines:
+            if is_prose_line(line):
+                run += script_word_count(line, self.unspaced_chars_per_word)
+                best = max(best, run)
+            else:
+                run = 0
+        return best
 
     @cached_property
     def script_stats(self) -> ScriptStats:

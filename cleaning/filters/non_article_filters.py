@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from .base import Failure, QualityFilter, TextStats, is_prose_line, phrase_pattern
-from ..scripts import script_word_count
+from ..scripts import is_table_row, script_word_count
 
 _BULLET_RE = re.compile(r"^(?:[•·▪►▶→»\-*–—]|\d{1,3}[.)])\s+")
 _URL_RE = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
@@ -40,7 +40,9 @@ class IndexPageFilter(QualityFilter):
     def _measure(self, stats: TextStats) -> tuple[float | None, int, int, int]:
         """(share of characters in list-like lines, number of them, words in the other lines,
         words in the longest run of consecutive other lines)."""
-        lines = stats.logical_lines  # a hard-wrapped paragraph is one line, not ten "headlines"
+        # A hard-wrapped paragraph is one line, not ten "headlines"; table rows (an article's
+        # results or figures table) are neither links nor paragraphs and are left out.
+        lines = [ln for ln in stats.logical_lines if not is_table_row(ln)]
         if not lines:
             return None, 0, 0, 0
         per_word = stats.unspaced_chars_per_word

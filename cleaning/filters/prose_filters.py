@@ -8,7 +8,7 @@ Chinese/Japanese, which have no spaces between words.
 from __future__ import annotations
 
 from .base import Failure, QualityFilter, TextStats, has_letter, is_prose_line
-from ..scripts import UNSPACED_WORD_RE, is_bullet_line, is_code_line, word_weight
+from ..scripts import UNSPACED_WORD_RE, is_bullet_line, is_code_line, is_table_row, word_weight
 
 
 class UnpunctuatedLinesFilter(QualityFilter):
@@ -23,15 +23,15 @@ class UnpunctuatedLinesFilter(QualityFilter):
     threshold_key = "max_share"
 
     def measure(self, stats: TextStats) -> float | None:
-        # Hard-wrapped paragraphs joined (one paragraph, one line); code lines and list items
-        # that are not sentences left out: a how-to article's code block and a checklist's items
-        # are content, neither prose nor evidence of a non-article (a page of links is
+        # Hard-wrapped paragraphs joined (one paragraph, one line); code lines, table rows and
+        # list items that are not sentences left out: a how-to article's code block, a results
+        # table and a checklist's items are content, neither prose nor evidence of a non-article (a page of links is
         # index_page's to judge). A bullet that is a sentence still counts as prose.
         total = bare = 0
         for line in stats.logical_lines:
             if is_prose_line(line):
                 total += len(line)
-            elif not (is_code_line(line) or is_bullet_line(line)):
+            elif not (is_code_line(line) or is_bullet_line(line) or is_table_row(line)):
                 total += len(line)
                 bare += len(line)
         if not total:
@@ -40,6 +40,13 @@ class UnpunctuatedLinesFilter(QualityFilter):
 
     def fails(self, value: float) -> bool:
         return value > self.settings["max_share"]
+
+    def check(self, stats: TextStats) -> Failure | None:
+        failure = super().check(stats)
+        min_body = self.settings.get("min_body_words")
+        if failure is not None and min_body and stats.longest_prose_run >= min_body:
+            return None  # an article body followed by lists or links: an article
+        return failure
 
     def explain(self, value: float) -> str:
         return (f"{value:.0%} of the text is in lines without sentence punctuation "
@@ -60,9 +67,13 @@ class LowAlphaFilter(QualityFilter):
 
     def measure(self, stats: TextStats) -> float | None:
         words = stats.clean_words
+        if "\t" in stats.text:  # table rows are content, their numbers are not junk
+            words = [w for ln in stats.lines if not is_table_row(ln) for w in TextStats(ln, 1.0).clean_words]
         if not words:
             return None
         if not stats.has_unspaced_script:
+            if "\t" in stats.text:
+                return round(sum(map(has_letter, words)) / len(words), 4)
             return round(len(stats.lettered_words) / len(words), 4)
         per_word = stats.unspaced_chars_per_word
         weights = [word_weight(w, per_word) for w in words]

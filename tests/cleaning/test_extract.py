@@ -91,3 +91,40 @@ def test_author_keeps_names_and_drops_byline_dates() -> None:
     assert clean_author("Tuesday; 2:15 PM") is None
     assert clean_author("김하늘 기자") == "김하늘 기자"
     assert clean_author(None) is None
+
+
+STANDINGS_PAGE = """<!DOCTYPE html><html><head><title>Rovers go top after derby win</title></head><body>
+<article><h1>Rovers go top after derby win</h1>
+<p>Rovers moved to the top of the league on Saturday after a 2-1 win over their city rivals, with
+both goals coming in the last ten minutes of a tense derby in front of a sold-out home crowd.</p>
+<p>The result leaves United two points behind with four matches to play, while Athletic, who drew
+at the coast, remain third and still have a game in hand on both of the leaders.</p>
+<table><tr><th>Team</th><th>Played</th><th>Points</th></tr>
+<tr><td>Rovers</td><td>34</td><td>71</td></tr>
+<tr><td>United</td><td>34</td><td>69</td></tr>
+<tr><td>Athletic</td><td>33</td><td>66</td></tr></table>
+<p>Rovers travel to Harbour Town next weekend, and their manager said the squad would not look any
+further ahead than that game.</p></article></body></html>"""
+
+
+def test_tables_switch_keeps_table_rows_as_readable_lines(tmp_path: Path) -> None:
+    import copy
+
+    page = tmp_path / "standings.html"
+    page.write_text(STANDINGS_PAGE, encoding="utf-8")
+    (item,) = list(iter_inputs([str(page)], CFG))
+    off = extract_item(item, CFG)
+    assert isinstance(off, Document) and "Athletic\t33\t66" not in off.text  # the default: no tables
+    on_cfg = copy.deepcopy(CFG)
+    on_cfg["extract"]["include_tables"] = True
+    on = extract_item(item, on_cfg)
+    assert isinstance(on, Document)
+    assert "Team\tPlayed\tPoints\nRovers\t34\t71\nUnited\t34\t69\nAthletic\t33\t66" in on.text
+    assert "|" not in on.text
+
+
+def test_readable_tables_drops_spacer_and_rule_rows() -> None:
+    from cleaning.extract import readable_tables
+
+    text = "Intro.\n|  | Team | Pts |\n|---|---|\n|  |  |\n| Rovers | 71 |\n| A \\| B | 3 |\nEnd."
+    assert readable_tables(text) == "Intro.\nTeam\tPts\nRovers\t71\nA | B\t3\nEnd."

@@ -471,3 +471,79 @@ def test_one_flattened_unterminated_line_of_sentences_is_prose():
             "when to file, how to prepare and what to expect. The standard deduction rises again this year. "
             "Families with children may see a larger credit than last year") * 3
     assert measure_quality(doc(text), CONFIG)["unpunctuated_lines"] == 0.0
+
+
+# --- genuine articles with code, tables, lists and link trailers are kept ------------------------
+
+HOWTO_WITH_CODE = """Rust makes it easy to read a configuration file at start-up. This short guide shows the two functions we use in production and explains each step.
+First, define the settings you expect. Every field has a type, so a value that does not parse stops the program with a clear message.
+struct Settings {
+    port: u16,
+    name: String,
+}
+Then read the file and parse it. The question mark passes any error up to the caller.
+fn load(path: &str) -> Result<Settings, Error> {
+    let text = fs::read_to_string(path)?;
+    let settings = toml::from_str(&text)?;
+    Ok(settings)
+}
+Finally, call it from main and print what was loaded.
+fn main() {
+    let settings = load("app.toml").unwrap();
+    println!("{}", settings.name);
+}
+That is all it takes. The same pattern works for JSON and YAML files with a different parser crate.
+"""
+
+
+def test_howto_article_with_code_blocks_is_kept():
+    assert rejection(HOWTO_WITH_CODE) is None
+    m = measure_quality(doc(HOWTO_WITH_CODE), CONFIG)
+    assert m["unpunctuated_lines"] < 0.2  # the code lines are content, not unpunctuated prose
+
+
+def test_article_followed_by_a_long_related_links_list_is_not_an_index_page():
+    body = ("Η κυβέρνηση ανακοίνωσε σήμερα νέα μέτρα στήριξης για τις μικρές επιχειρήσεις, με έμφαση στη ρύθμιση "
+            "των οφειλών και στη φθηνότερη χρηματοδότηση. Οι εκπρόσωποι των εμπόρων χαιρέτισαν την πρωτοβουλία, "
+            "αλλά τόνισαν ότι τα μέτρα έρχονται με μεγάλη καθυστέρηση.\n"
+            "Ο υπουργός δήλωσε ότι τα πρώτα χρήματα θα δοθούν μέσα στον επόμενο μήνα.")
+    links = ["Σχετικά Άρθρα",
+             "Αυξάνονται οι τιμές στα καύσιμα ενόψει του χειμώνα",
+             "Στην Βουλή το νομοσχέδιο για τα ενοίκια",
+             "Νέα απεργία στα λιμάνια την Πέμπτη",
+             "Ο πληθωρισμός υποχώρησε τον Οκτώβριο",
+             "Κλειστά τα σχολεία λόγω κακοκαιρίας στη Βόρεια Ελλάδα",
+             "Τι αλλάζει στις συντάξεις από τον Ιανουάριο",
+             "Ρεκόρ αφίξεων τουριστών στα νησιά του Αιγαίου",
+             "Ανακοινώθηκαν οι βάσεις εισαγωγής στα πανεπιστήμια",
+             "Σε δημόσια διαβούλευση ο νέος χωροταξικός σχεδιασμός",
+             "Πρόγραμμα επιδότησης για φωτοβολταϊκά στις στέγες",
+             "Οι τράπεζες μειώνουν τα επιτόκια των στεγαστικών δανείων",
+             "Δήμοι ζητούν περισσότερα κονδύλια για την καθαριότητα",
+             "Εγκαίνια του νέου σταθμού του μετρό στη Θεσσαλονίκη",
+             "Μειώνεται η ανεργία στους νέους κάτω των 25 ετών"]
+    text = body + "\n" + "\n".join(links)
+    assert measure_quality(doc(text), CONFIG)["index_page"] > 0.6  # mostly links by characters ...
+    assert rejection(text) is None  # ... but it holds an article body: kept
+    assert rejection("\n".join(links)).reason == "quality.index_page"  # the list alone is not an article
+
+
+def test_hard_wrapped_greek_article_is_prose():
+    text = """Οι χαρούμενοι άνθρωποι όχι μόνο απολαμβάνουν περισσότερο τη ζωή τους, αλλά
+είναι επίσης πιθανότερο να ζήσουν πιο πολλά χρόνια, σύμφωνα με μία νέα βρετανική
+επιστημονική έρευνα. Η νέα έρευνα κατέληξε στο συμπέρασμα ότι όσοι έχουν γενικά
+καλή διάθεση έχουν λιγότερες πιθανότητες να πεθάνουν μέσα στην επόμενη πενταετία.
+Οι ερευνητές του Πανεπιστημίου του Λονδίνου μελέτησαν πάνω από έντεκα χιλιάδες
+άτομα ηλικίας άνω των πενήντα ετών. Ο επικεφαλής της μελέτης διευκρίνισε πάντως
+ότι η έρευνα δεν αποδεικνύει πως η ευτυχία αυξάνει από μόνη της το προσδόκιμο
+ζωής, και ότι δεν πρέπει να νιώθουν ένοχοι όσοι δεν είναι πολύ θετικοί άνθρωποι."""
+    assert measure_quality(doc(text), CONFIG)["unpunctuated_lines"] == 0.0
+    assert rejection(text) is None
+
+
+def test_article_with_a_results_table_is_kept():
+    text = ("Rovers moved to the top of the league on Saturday after a 2-1 win over their city rivals, with both "
+            "goals coming in the last ten minutes of a tense derby.\n"
+            "Team\tPlayed\tWon\tPoints\n" + "\n".join(f"Club {c}\t34\t{20 - i}\t{71 - 2 * i}" for i, c in enumerate("ABCDEFGHIJ"))
+            + "\nRovers travel to Harbour Town next weekend, and their manager said the squad would not look any further.")
+    assert rejection(text) is None
