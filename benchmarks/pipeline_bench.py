@@ -10,7 +10,8 @@ What it prints:
    via ``time.process_time``, after a warm-up; the per-document time limit is off so the
    stage's own cost is measured, not the pipe to its worker).
 2. For each corpus size (generated JSONL of ~500-word English news-like documents built from
-   the seeds' sentences, a third with a seed trailer, 20% near copies of an earlier document)
+   the seeds' sentences and the WCXB dev articles' English sentences, a third with a seed
+   trailer, 20% near copies of an earlier document with one word changed)
    and each ``--workers`` value: the whole CLI as a user runs it (a subprocess, including
    Python start-up and Prefect's temporary server when none is configured): wall seconds,
    docs/s, MB/s, peak RSS of the whole process tree (sampled every 0.1 s: CLI + worker
@@ -75,6 +76,23 @@ def seed_sentences() -> tuple[list[str], list[str]]:
     return sentences, trailers
 
 
+def sentence_pool() -> tuple[list[str], list[str]]:
+    """Seed sentences plus, when the dev data is present, the English sentences of the WCXB dev
+    articles' ground-truth text (~25k): with the seeds' ~100 sentences alone, any two generated
+    documents share several sentences, and dedup meets hundreds of thousands of candidate pairs
+    no real corpus has."""
+    sentences, trailers = seed_sentences()
+    gt = DEVDATA / "wcxb-dev-articles" / "ground-truth"
+    if gt.is_dir():
+        for p in sorted(gt.glob("*.json")):
+            truth = json.loads(p.read_text(encoding="utf-8")).get("ground_truth")
+            text = truth.get("main_content") if isinstance(truth, dict) else None
+            for s in re.split(r"(?<=[.!?])\s+", text or ""):
+                if len(s.split()) > 6 and sum(c.isascii() for c in s) > 0.97 * len(s):
+                    sentences.append(s.strip())
+    return sentences, trailers
+
+
 def make_docs(n: int, words: int, rng: random.Random) -> list[str]:
     sentences, trailers = seed_sentences()
     docs = []
@@ -97,7 +115,7 @@ def make_docs(n: int, words: int, rng: random.Random) -> list[str]:
 def write_corpus(path: Path, n: int, words: int = 500, seed: int = 11) -> None:
     """``n`` JSONL text records; every fifth is a near copy (one word changed) of an earlier one."""
     rng = random.Random(seed)
-    sentences, trailers = seed_sentences()
+    sentences, trailers = sentence_pool()
     made: list[str] = []
     with path.open("w", encoding="utf-8") as fh:
         for i in range(n):

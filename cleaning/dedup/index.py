@@ -32,7 +32,7 @@ import numpy as np
 
 from ..config import Config
 from .settings import DedupSettings, dedup_settings
-from .signature import DocSignature, band_keys
+from .signature import DocSignature, band_keys, sorted_unique
 from .sketch import SCHEME
 
 SCHEMA_VERSION = 2  # 2: feature sets stored for exact verification
@@ -143,7 +143,7 @@ class MemoryIndex(DedupIndex):
     def candidates(self, minhashes: np.ndarray) -> list[DocSignature]:
         if not len(minhashes) or not self._buckets:
             return []
-        ids = {i for k in np.unique(band_keys(minhashes, self.settings)).tolist()
+        ids = {i for k in sorted_unique(band_keys(minhashes, self.settings)).tolist()
                for i in self._buckets.get(k, ())}
         return [self._sigs[i] for i in sorted(ids)]
 
@@ -231,7 +231,7 @@ class SqliteIndex(DedupIndex):
     def candidates(self, minhashes: np.ndarray) -> list[DocSignature]:
         if not len(minhashes):
             return []
-        keys = np.unique(band_keys(minhashes, self.settings)).tolist()
+        keys = sorted_unique(band_keys(minhashes, self.settings)).tolist()
         db = self._db
         db.execute("CREATE TEMP TABLE IF NOT EXISTS q (key INTEGER PRIMARY KEY)")
         db.execute("DELETE FROM q")

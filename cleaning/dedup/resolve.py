@@ -27,9 +27,9 @@ from ..document import Duplicate
 from .index import DedupIndex
 from .policy import policy_key, win_reason
 from .settings import DedupSettings, dedup_settings
-from .signature import DocSignature, band_keys
+from .signature import DocSignature, band_keys, in_sorted, sorted_unique
 
-
+_COMMON_CHUNK = 2_000  # documents whose features are tested against the candidate universe at once
 
 @dataclass(slots=True)
 class DedupOutcome:
@@ -86,7 +86,7 @@ def candidate_pairs(keys: np.ndarray, max_bucket: int) -> np.ndarray:
         starts, sizes = starts[multi], sizes[multi]
         small = sizes <= max_bucket
         # All pairs of small buckets, vectorized per bucket size (few distinct sizes).
-        for m in np.unique(sizes[small]).tolist():
+        for m in sorted_unique(sizes[small]).tolist():
             st = starts[small & (sizes == m)]
             iu, ju = np.triu_indices(m, k=1)
             pairs.append(np.stack([order[st[:, None] + iu].ravel(), order[st[:, None] + ju].ravel()], axis=1))
@@ -97,7 +97,7 @@ def candidate_pairs(keys: np.ndarray, max_bucket: int) -> np.ndarray:
     if not pairs:
         return np.empty((0, 2), dtype=np.int64)
     p = np.concatenate(pairs)
-    code = np.unique(np.minimum(p[:, 0], p[:, 1]) * n + np.maximum(p[:, 0], p[:, 1]))
+    code = sorted_unique(np.minimum(p[:, 0], p[:, 1]) * n + np.maximum(p[:, 0], p[:, 1]))
     return np.stack([code // n, code % n], axis=1)
 
 
@@ -128,7 +128,7 @@ class _Verifier:
         if f is None:
             raw = self.nodes[i].features
             raw = np.empty(0, np.uint32) if raw is None else raw
-            f = raw[~np.isin(raw, self.common, assume_unique=True)] if len(self.common) else raw
+            f = raw[~in_sorted(raw, self.common)] if len(self.common) else raw  # common: sorted, distinct
             self._filtered[i] = f
         return f
 
@@ -170,21 +170,29 @@ def common_features(nodes: list[DocSignature], members: list[int], pairs: np.nda
     ``copy_jaccard``) count as one story, so a widely copied story keeps its own text."""
     if not len(pairs):
         return np.empty(0, np.uint32)
-    in_pairs = np.unique(pairs.ravel()).tolist()
-    universe = np.unique(np.concatenate([nodes[members[k]].features for k in in_pairs]))
+    in_pairs = sorted_unique(pairs.ravel()).tolist()
+    universe = sorted_unique(np.concatenate([nodes[members[k]].features for k in in_pairs]))
     uf = _UnionFind(len(members))
     for a, b in pairs.tolist():
         if raw_jaccard(nodes[members[a]].features, nodes[members[b]].features) >= s.copy_jaccard:
             uf.union(a, b)
+    # One membership test per chunk of documents rather than per document: np.isin sorts the
+    # universe on every call, which made this loop O(documents x universe) (it was 30% of a
+    # 10k run's flow-process time). Same keys as testing document by document.
     keys = []
-    for k, m in enumerate(members):
-        f = nodes[m].features
-        f = f[np.isin(f, universe, assume_unique=True)]
-        if len(f):
-            keys.append((np.uint64(uf.find(k)) << np.uint64(32)) | f.astype(np.uint64))
+    for lo in range(0, len(members), _COMMON_CHUNK):
+        chunk = range(lo, min(lo + _COMMON_CHUNK, len(members)))
+        feats = [nodes[members[k]].features for k in chunk]
+        f = np.concatenate(feats) if feats else np.empty(0, np.uint32)
+        if not len(f):
+            continue
+        story = np.repeat(np.array([uf.find(k) for k in chunk], dtype=np.uint64), [len(x) for x in feats])
+        hit = in_sorted(f, universe)
+        if hit.any():
+            keys.append((story[hit] << np.uint64(32)) | f[hit].astype(np.uint64))
     if not keys:
         return np.empty(0, np.uint32)
-    story_feature = np.unique(np.concatenate(keys))
+    story_feature = sorted_unique(np.concatenate(keys))
     feats, counts = np.unique((story_feature & np.uint64(0xFFFFFFFF)).astype(np.uint32), return_counts=True)
     return feats[counts >= s.common_min_docs]
 

@@ -18,6 +18,26 @@ from .sketch import sketch_batch, text_content_hash
 _U64 = np.uint64
 
 
+def sorted_unique(a: np.ndarray) -> np.ndarray:
+    """``np.unique(a)`` for a 1-d array, by sorting: numpy 2.4's ``np.unique`` takes a hash path
+    when no extra outputs are asked for, measured ~200x slower on 6.6M uint64 (9.7 s vs 0.05 s)
+    and 6-30x slower on a few hundred values."""
+    s = np.sort(a, axis=None)  # a flattened, sorted copy, as np.unique returns
+    if len(s) > 1:
+        s = s[np.r_[True, s[1:] != s[:-1]]]
+    return s
+
+
+def in_sorted(values: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """``np.isin(values, ref)`` for a sorted, duplicate-free ``ref`` by binary search: no sort
+    of ``ref`` per call (np.isin sorts both arrays every time)."""
+    if not len(ref):
+        return np.zeros(len(values), dtype=bool)
+    idx = np.searchsorted(ref, values)
+    idx[idx == len(ref)] = len(ref) - 1
+    return ref[idx] == values
+
+
 @dataclass(slots=True)
 class DocSignature:
     """One document as dedup sees it. ``minhash`` is a uint64 array of ``num_perm`` values

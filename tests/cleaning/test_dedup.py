@@ -8,6 +8,8 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_dedup_fixtures import KO_HYUNDAI, KO_HYUNDAI_COPY, KO_KIA, seed_copies, seed_docs
 
 from cleaning.config import load_config
@@ -274,3 +276,16 @@ def test_large_batches_are_sketched_in_bounded_chunks_with_identical_results(con
     chunked = compute_signatures(docs, config)
     assert [(s.content_hash, s.n_shingles, s.minhash.tobytes()) for s in whole] == [
         (s.content_hash, s.n_shingles, s.minhash.tobytes()) for s in chunked]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 2**32 - 1), max_size=300), st.lists(st.integers(0, 2**32 - 1), max_size=300))
+def test_sorted_unique_and_in_sorted_equal_numpy(values: list[int], ref: list[int]) -> None:
+    """The sort-based helpers used on dedup's hot paths give exactly np.unique / np.isin."""
+    from cleaning.dedup.signature import in_sorted, sorted_unique
+
+    a = np.array(values, dtype=np.uint32)
+    r = np.unique(np.array(ref, dtype=np.uint32))
+    assert np.array_equal(sorted_unique(a), np.unique(a))
+    assert np.array_equal(sorted_unique(np.stack([a, a[::-1]])), np.unique(np.stack([a, a[::-1]])))
+    assert np.array_equal(in_sorted(a, r), np.isin(a, r))
