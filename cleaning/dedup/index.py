@@ -258,8 +258,11 @@ class SqliteIndex(DedupIndex):
             if near:
                 keys = band_keys(np.stack([s.minhash for s in near]), self.settings)
                 rids = np.repeat(np.array([rid_of[s.id] for s in near], dtype=np.int64), keys.shape[1])
+                flat = keys.ravel().astype(np.int64)
+                # In primary-key order: B-tree appends instead of random inserts (same rows).
+                order = np.lexsort((rids, flat))
                 db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)",
-                               zip(keys.ravel().tolist(), rids.tolist()))
+                               zip(flat[order].tolist(), rids[order].tolist()))
 
     def _runs_so_far(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
