@@ -103,6 +103,13 @@ def _preflight(cfg: dict, out: Path, state: Path | None) -> None:
     check_severity_names(cfg)
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # vanished or unreadable: ingest reports it
+        return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from cleaning.config import ConfigError, load_config
     from cleaning.ingest import InputError, resolve_inputs
@@ -110,10 +117,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     inputs = args.inputs or ["seeds"]
     try:
         cfg = load_config(args.config)
-        resolve_inputs(inputs)
+        found = resolve_inputs(inputs)
         _preflight(cfg, Path(args.out), Path(args.state_dir) if args.state_dir else None)
     except (InputError, ConfigError) as exc:
         return _fail(str(exc))
+    if args.workers is None and not args.dask_address and not args.dask_workers:
+        from flows.pipeline import auto_workers
+
+        args.workers = auto_workers(cfg, sum(_size(p) for p, _ in found))
     from flows.local_server import start_temporary_server
 
     # Prefect's temporary server (when none is configured) boots on the other core while this
@@ -262,7 +273,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--config", default=None, help="TOML file overriding the default settings")
     run.add_argument("--state-dir", default=None, help="state folder (default: <out>/state)")
     run.add_argument("--workers", type=int, default=None,
-                     help="worker processes for the per-document stages (default: one per CPU; 0: threads in this process)")
+                     help="worker processes for the per-document stages (default: one per CPU when the inputs are "
+                          "large enough to pay for starting them, see [pipeline] process_pool_min_bytes; "
+                          "0: threads in this process)")
     run.add_argument("--dask-workers", type=int, default=0,
                      help="run tasks on a local Dask cluster with this many worker processes instead")
     run.add_argument("--dask-address", default=None, help="run tasks on an existing Dask cluster (tcp://host:8786)")

@@ -421,6 +421,15 @@ def default_workers() -> int:
     return cpus if cpus > 1 else 0
 
 
+def auto_workers(cfg: dict[str, Any], input_bytes: int) -> int:
+    """The CLI's default ``--workers``: a worker process per CPU when the inputs are at least
+    ``[pipeline] process_pool_min_bytes`` (each worker pays ~3 s of CPU to start: Python,
+    Prefect, the cleaning library), else 0 — small runs such as the seeds stay in-process."""
+    if input_bytes < int(cfg["pipeline"].get("process_pool_min_bytes", 0)):
+        return 0
+    return default_workers()
+
+
 def flow_with_runner(workers: int | None = None, dask_address: str | None = None, dask_workers: int = 0) -> Any:
     """The flow with its task runner chosen for where it runs.
 
