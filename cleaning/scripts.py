@@ -184,7 +184,7 @@ def script_word_count(text: str, unspaced_chars_per_word: float) -> int:
     least one per token). ``text_stats(text).words`` is the same number, vectorized.
     """
     tokens = text.split()
-    if not text or max(text) < "\u0e00" or UNSPACED_WORD_RE.search(text) is None:
+    if text.isascii() or max(text) < "\u0e00" or UNSPACED_WORD_RE.search(text) is None:
         return len(tokens)
     return int(round(sum(word_weight(token, unspaced_chars_per_word) for token in tokens)))
 
@@ -314,9 +314,14 @@ def sentence_boundaries(line: str) -> int:
     return n
 
 
+_NO_MARK_RE = re.compile("[\u0e00-\u0eff]")
+
+
 def _no_mark_script_line(line: str, min_letters: int = 40) -> bool:
     """A line of Thai or Lao running text (these scripts mark no sentence end): mostly their
     letters, and long enough to hold a sentence."""
+    if _NO_MARK_RE.search(line) is None:  # the usual case: no Thai or Lao at all
+        return False
     letters = [c for c in line if c.isalpha()]
     if len(letters) < min_letters:
         return False
@@ -337,10 +342,13 @@ def is_prose_line(line: str) -> bool:
     is a long line of a script that marks no sentence end (Thai, Lao); and it has no more than
     ``MAX_WORDS_PER_SENTENCE`` words per sentence."""
     ends = ends_sentence(line)
+    short = len(line) < 6 * MAX_WORDS_PER_SENTENCE  # too short to hold that many words
+    if ends and short:  # the common case, decided without looking inside the line
+        return True
     inner = sentence_boundaries(line)
     if not (ends or inner >= 2):
         return _no_mark_script_line(line)
-    if len(line) < 6 * MAX_WORDS_PER_SENTENCE:  # too short to hold that many words: skip the count
+    if short:
         return True
     return script_word_count(line, 1.5) <= MAX_WORDS_PER_SENTENCE * (inner + int(ends) or 1)
 
@@ -377,11 +385,14 @@ def is_bullet_line(line: str) -> bool:
     return _BULLET_RE.match(line.strip()) is not None
 
 
+# A whitespace token with no letter or digit ("-", "•", "|", "—").
+_BARE_TOKEN = re.compile(r"(?<!\S)[^\w\s]+(?!\S)")
+
+
 def content_words(line: str, unspaced_chars_per_word: float = 1.5) -> int:
     """Script-aware words of ``line`` that hold a letter or digit (a lone "-" or "•" is not one)."""
-    tokens = line.split()
-    bare = sum(1 for t in tokens if not any(c.isalnum() for c in t))
-    return script_word_count(line, unspaced_chars_per_word) - bare
+    words = script_word_count(line, unspaced_chars_per_word)
+    return words - len(_BARE_TOKEN.findall(line)) if words else 0
 
 
 # ---- logical lines: hard-wrapped paragraphs joined back ----------------------------------------
@@ -425,6 +436,8 @@ def logical_lines(lines: list[str]) -> list[str]:
             open_breaks += 1
             first = _first_char(nxt)
             lower_next += bool(first) and first.islower()
+    if not lower_next and open_breaks < 2:  # every line ends a sentence (most cleaned articles)
+        return lines
     widths = sorted(len(ln) for ln in lines)
     wrap_width = widths[int(0.9 * (len(widths) - 1))]
     # Hard-wrapped: most breaks after an unfinished sentence lead into a lower-case word, or (for
@@ -520,6 +533,17 @@ def text_stats(text: str, unspaced_chars_per_word: float = 1.5) -> ScriptStats:
     (Chinese, Japanese, Thai, Lao, Khmer, Myanmar) counts ``n / unspaced_chars_per_word`` words
     for its ``n`` such letters (at least one) — the same rule as ``script_word_count``.
     """
+    if text.isascii():  # most English text: no script table, no unspaced letters, no Greek ";"
+        codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+        totals = np.bincount(_bmp_char_classes()[:128][codes], minlength=len(_CLASS_NAMES)).tolist()
+        n_tokens = len(text.split())
+        return ScriptStats(
+            chars=len(text), letters=totals[_C_LETTER], digits=totals[_C_DIGIT], symbols=totals[_C_SYMBOL],
+            punctuation=totals[_C_PUNCT], spaces=totals[_C_SPACE],
+            script_letters={"latin": totals[_C_LETTER]} if totals[_C_LETTER] else {}, tokens=n_tokens,
+            words=n_tokens, unspaced_letters=0,
+            sentence_ends=int(np.count_nonzero(_TERMINAL_TABLE[:128][codes])),
+        )
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     astral = codes >= 0x10000
     has_astral = bool(astral.any()) if codes.size else False

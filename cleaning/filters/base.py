@@ -99,6 +99,25 @@ class TextStats:
         return self.text.split()
 
     @cached_property
+    def open_line_share(self) -> float:
+        """Share of the characters of ``logical_lines`` in lines that do not end a sentence (or
+        are bare links: "www.example.com." ends with a stop)."""
+        lines = self.logical_lines
+        total = sum(map(len, lines))
+        open_chars = sum(len(ln) for ln in lines if not ends_sentence(ln) or ln.startswith(("http", "www.")))
+        return open_chars / total if total else 0.0
+
+    @cached_property
+    def has_repeated_line(self) -> bool:
+        """Whether any non-empty line occurs twice (most articles: no)."""
+        return len(set(self.lines)) < len(self.lines)
+
+    @cached_property
+    def memo(self) -> dict[str, Any]:
+        """Results filters share that depend on a setting (keyed by the filter's own names)."""
+        return {}
+
+    @cached_property
     def logical_lines(self) -> list[str]:
         """Non-empty lines with hard-wrapped paragraphs joined back (``scripts.logical_lines``):
         what line-shape rules judge, so a paragraph broken every 70 characters is one line."""
@@ -124,7 +143,8 @@ class TextStats:
 
     @cached_property
     def word_count(self) -> int:
-        """Script-aware word count (Chinese, Japanese, Thai … letters count as fractions of words)."""
+        """Script-aware word count (Chinese, Japanese, Thai … letters count as fractions of words);
+        from the shared ``script_stats`` pass."""
         return self.script_stats.words
 
     @cached_property

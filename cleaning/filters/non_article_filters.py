@@ -63,6 +63,10 @@ class IndexPageFilter(QualityFilter):
         return self._measure(stats)[0]
 
     def check(self, stats: TextStats) -> Failure | None:
+        if "\t" not in stats.text and stats.open_line_share <= self.settings["max_share"]:
+            # List-like lines never end a sentence, so their share is at most the share of lines
+            # that do not: most articles are decided here without looking at each line.
+            return None
         share, count, prose_words, longest_run = self._measure(stats)
         if share is None or count < self.settings["min_lines"] or share <= self.settings["max_share"]:
             return None

@@ -36,8 +36,11 @@ def _contentful_lines(stats: TextStats, min_words: int) -> list[str]:
     """The lines with at least ``min_words`` words holding a letter or digit (all when 0)."""
     if not min_words:
         return stats.lines
-    per_word = stats.unspaced_chars_per_word
-    return [ln for ln in stats.lines if content_words(ln, per_word) >= min_words]
+    cache = stats.memo.setdefault("contentful_lines", {})
+    if min_words not in cache:
+        per_word = stats.unspaced_chars_per_word
+        cache[min_words] = [ln for ln in stats.lines if content_words(ln, per_word) >= min_words]
+    return cache[min_words]
 
 
 class DuplicateLinesFilter(QualityFilter):
@@ -56,8 +59,16 @@ class DuplicateLinesFilter(QualityFilter):
     threshold_key = "max_fraction"
 
     def measure(self, stats: TextStats) -> float | None:
-        lines = _contentful_lines(stats, self.settings.get("min_line_words", 0))
-        if len(lines) < self.settings["min_lines"]:
+        min_words, min_lines = self.settings.get("min_line_words", 0), self.settings["min_lines"]
+        if min_words and not stats.has_repeated_line:
+            # Nothing repeats (most articles): 0.0, or None when too few lines count; counting
+            # stops as soon as there are enough.
+            per_word = stats.unspaced_chars_per_word
+            enough = sum(1 for _ in zip(range(min_lines), (ln for ln in stats.lines
+                                                            if content_words(ln, per_word) >= min_words)))
+            return 0.0 if enough >= min_lines else None
+        lines = _contentful_lines(stats, min_words)
+        if len(lines) < min_lines:
             return None
         count = is_prose_line if self.settings.get("prose_repeats_only", False) else (lambda line: True)
         dup_lines, _ = _duplicate_lines(lines, count)
@@ -82,6 +93,8 @@ class DuplicateLineCharsFilter(QualityFilter):
             return None
         # Repeats of lines shorter than min_line_words ("}", "- ", "reply") do not count; the
         # total is every line's characters.
+        if not stats.has_repeated_line:
+            return 0.0
         lines = _contentful_lines(stats, self.settings.get("min_line_words", 0))
         _, dup_chars = _duplicate_lines(lines)
         total = sum(len(line) for line in stats.lines)
