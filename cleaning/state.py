@@ -64,6 +64,7 @@ CREATE TABLE IF NOT EXISTS processed (
     duplicate_of TEXT,
     superseded_by TEXT
 );
+CREATE TABLE IF NOT EXISTS retracted (id TEXT PRIMARY KEY, seq INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS processed_skey ON processed (skey);
 CREATE INDEX IF NOT EXISTS processed_duplicate_of ON processed (duplicate_of);
 """
@@ -186,10 +187,14 @@ class StateStore:
         for chunk in _chunks([i.id for i in items], 500):
             q = f"SELECT id, superseded_by FROM processed WHERE id IN ({','.join('?' * len(chunk))})"
             rows.update(self.db.execute(q, chunk).fetchall())
+        retracted: set[str] = set()
+        for chunk in _chunks([i.id for i in items], 500):
+            q = f"SELECT id FROM retracted WHERE id IN ({','.join('?' * len(chunk))})"
+            retracted.update(r[0] for r in self.db.execute(q, chunk))
         new, revived, keys = [], [], {}
         for item in items:
             state = rows.get(item.id, "absent")
-            if state == "absent" or (state or "").startswith(REQUEUED):
+            if state == "absent" or (state or "").startswith(REQUEUED) or item.id in retracted:
                 new.append(item)
                 keys[item.id] = identity_key(item)
             elif state is not None:
@@ -209,6 +214,10 @@ class StateStore:
     def hidden_ids(self) -> set[str]:
         """Documents not in the current view: superseded, or requeued for re-deduplication."""
         return {r[0] for r in self.db.execute("SELECT id FROM processed WHERE superseded_by IS NOT NULL")}
+
+    def index_hidden_ids(self) -> set[str]:
+        """What the dedup index must not find: documents out of the view and retracted ones."""
+        return self.hidden_ids() | {r[0] for r in self.db.execute("SELECT id FROM retracted")}
 
     def visible_seqs(self) -> dict[str, int]:
         """id -> the run whose part holds its current record (the latest processing wins)."""
@@ -247,6 +256,7 @@ class StateStore:
                 "INSERT OR REPLACE INTO processed (id, source, skey, seq, outcome, duplicate_of) VALUES (?, ?, ?, ?, ?, ?)",
                 [(p.id, storable_text(p.source), storable_text(keys.get(p.id, p.source)), seq, p.outcome, p.duplicate_of)
                  for p in processed])
+            cur.executemany("DELETE FROM retracted WHERE id = ?", [(p.id,) for p in processed])
             return self._apply_supersessions(cur, superseded, revived)
 
     def apply_supersessions(self, superseded: dict[str, str], revived: list[str]) -> int:
@@ -299,6 +309,38 @@ class StateStore:
                 except sqlite3.Error:
                     pass
             raise
+
+    # -- retraction ------------------------------------------------------------------------
+    def retractable(self, paths: Iterable[Path] = (), missing: bool = False) -> list[tuple[str, str, str, str]]:
+        """Current kept or duplicate documents read from one of ``paths`` (a file, or anything
+        under a folder), or with ``missing``, from a file that no longer exists: ``(id, source,
+        skey, why)``. Sources are resolved against the current folder, as the run spelled them."""
+        targets = [Path(p).resolve() for p in paths]
+        out: list[tuple[str, str, str, str]] = []
+        rows = self.db.execute("SELECT id, source, skey FROM processed WHERE superseded_by IS NULL "
+                               "AND outcome IN ('kept', 'duplicate') ORDER BY id")
+        for doc_id, source, skey in rows:
+            m = _POSITION.match(source)
+            path = Path(m.group(1) if m else source)
+            resolved = path.resolve()
+            if any(resolved == t or resolved.is_relative_to(t) for t in targets):
+                out.append((doc_id, source, skey, "input retracted with `newsclean retract`"))
+            elif missing and not path.exists():
+                out.append((doc_id, source, skey, "input file no longer exists (`newsclean retract --prune-missing`)"))
+        return out
+
+    def commit_retraction(self, seq: int, part: tuple[str, int], rows: list[tuple[str, str, str, str]]) -> None:
+        """One transaction: the retraction is a run whose rejected part holds the retracted
+        documents (reason ``retracted``); they leave the corpus and duplicates views, the dedup
+        index stops finding them, and an input that comes back is read again."""
+        finished = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        with self._tx() as cur:
+            cur.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?)",
+                        (seq, f"run-{seq:06d}", finished, json.dumps({"retracted": len(rows)}), 0))
+            cur.execute("INSERT INTO parts VALUES (?, ?, ?, ?)", ("rejected", part[0], seq, part[1]))
+            cur.executemany("UPDATE processed SET outcome = 'rejected', seq = ?, duplicate_of = NULL WHERE id = ?",
+                            [(seq, r[0]) for r in rows])
+            cur.executemany("INSERT OR REPLACE INTO retracted VALUES (?, ?)", [(r[0], seq) for r in rows])
 
     # -- recovery and views ----------------------------------------------------------------
     def recover(self) -> dict[str, Any]:
@@ -423,3 +465,39 @@ def compact(store: StateStore) -> dict[str, Any]:
         result[kind] = {"parts_before": len(parts), "parts_after": 1, "records": n}
     store.write_manifest()
     return result
+
+
+def retract(store: StateStore, paths: Iterable[str | Path] = (), missing: bool = False) -> dict[str, int]:
+    """Move the records of retracted inputs (named ``paths``, or with ``missing`` those whose file
+    is gone) out of the corpus and duplicates into rejected, reason ``retracted``. Call under the
+    lock. Crash-safe like a run: the part is written first (an orphan until the commit), then one
+    transaction commits it; the manifest and full view follow."""
+    found = store.retractable([Path(p) for p in paths], missing)
+    kinds = dict(store.db.execute("SELECT id, outcome FROM processed WHERE superseded_by IS NULL "
+                                  "AND outcome IN ('kept', 'duplicate')").fetchall()) if found else {}
+    result = {"retracted": len(found), "kept": sum(1 for r in found if kinds.get(r[0]) == "kept"),
+              "duplicates": sum(1 for r in found if kinds.get(r[0]) == "duplicate")}
+    if not found:
+        return result
+    seq = store.next_seq()
+    name = f"part-{seq:06d}.jsonl"
+    from .output import write_jsonl
+
+    n = write_jsonl(store.out_dir / "rejected" / name,
+                    ({"id": i, "source": s, "reason": "retracted", "detail": why, "value": None, "url": None}
+                     for i, s, _, why in found))
+    store.commit_retraction(seq, (name, n), found)
+    manifest = store.write_manifest()
+    if (store.out_dir / "corpus.jsonl").is_file():  # the full view is on: rebuild it
+        write_full_view(store, manifest)
+    return result
+
+
+def write_full_view(store: StateStore, manifest: dict[str, Any]) -> None:
+    """corpus.jsonl, rejected.jsonl and duplicates.jsonl from the committed parts (current records only)."""
+    visible = store.visible_seqs()
+    for kind in PART_KINDS:
+        parts = [(p["file"], p["run_seq"]) for p in manifest["parts"][kind]]
+        with atomic_writer(store.out_dir / f"{kind}.jsonl") as fh:
+            for line in iter_part_lines(store.out_dir, parts, visible):
+                fh.write(line)

@@ -193,6 +193,30 @@ def cmd_compact(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_retract(args: argparse.Namespace) -> int:
+    """Move the records of deleted or unwanted inputs out of the corpus, with reason ``retracted``."""
+    from cleaning.state import StateLocked, StateStore, retract
+
+    out = Path(args.out)
+    state = Path(args.state_dir) if args.state_dir else out / "state"
+    if not args.paths and not args.prune_missing:
+        return _fail("name the inputs to retract (files or folders), or use --prune-missing")
+    if not (state / "state.sqlite").is_file():
+        return _fail(f"no newsclean state in {state}: run `newsclean run --out {out}` first")
+    store = StateStore(state, out)
+    try:
+        with store.locked():
+            store.recover()
+            result = retract(store, args.paths, args.prune_missing)
+    except StateLocked as exc:
+        return _fail(str(exc), code=3)
+    finally:
+        store.close()
+    print(f"newsclean: retracted {result['retracted']} documents ({result['kept']} from the corpus, "
+          f"{result['duplicates']} duplicates); they are in {out / 'rejected.jsonl'} with reason `retracted`")
+    return 0
+
+
 def _find(path: Path, doc_id: str) -> dict | None:
     if not path.is_file():
         return None
@@ -285,6 +309,15 @@ def build_parser() -> argparse.ArgumentParser:
     compact.add_argument("--out", default="output", help="output folder (default: output)")
     compact.add_argument("--state-dir", default=None, help="state folder (default: <out>/state)")
     compact.set_defaults(func=cmd_compact)
+
+    retract_p = sub.add_parser("retract", help="move the records of deleted or unwanted inputs out of the corpus "
+                                               "(to rejected.jsonl, reason `retracted`)")
+    retract_p.add_argument("paths", nargs="*", help="input files or folders whose documents to retract")
+    retract_p.add_argument("--prune-missing", action="store_true",
+                           help="retract every document whose input file no longer exists")
+    retract_p.add_argument("--out", default="output", help="output folder (default: output)")
+    retract_p.add_argument("--state-dir", default=None, help="state folder (default: <out>/state)")
+    retract_p.set_defaults(func=cmd_retract)
 
     explain = sub.add_parser("explain", help="show what cleaning removed from one document, and why")
     explain.add_argument("id", help="document id (from corpus.jsonl, duplicates.jsonl or rejected.jsonl)")

@@ -270,7 +270,7 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
     signatures = [s for b in staged for s in b.signatures]
     # Hidden from the index: superseded documents, and this run's own documents (a document
     # is never a duplicate of itself, even in an index that saw it elsewhere).
-    hidden = ((store.hidden_ids() | set(superseded)) - set(revived)) | {s.id for s in signatures}
+    hidden = ((store.index_hidden_ids() | set(superseded)) - set(revived)) | {s.id for s in signatures}
     t0 = time.perf_counter()
     outcome = dedup_task(signatures, cfg, str(state), hidden)
     t_dedup = time.perf_counter() - t0

@@ -295,3 +295,26 @@ def test_an_error_in_one_documents_stage_rejects_that_document_only(monkeypatch:
     res = pipeline_mod.clean_batch(docs, load_config(overrides={"pipeline": {"doc_timeout_seconds": 0}}))
     assert [d.id for d in res.docs] == ["a"]
     assert [(r.id, r.reason) for r in res.rejected] == [("b", "clean.error")]
+
+
+# -- item 7: declared charsets checked against the bytes (the decoder, cleaning/decode.py) ----------
+def test_a_utf8_page_declaring_latin1_is_read_as_utf8_not_kept_as_mojibake(tmp_path: Path) -> None:
+    text = "Café Motors und Škoda: Überraschung in Köln, Kraków i Łódź."
+    good, wrong = tmp_path / "good.html", tmp_path / "wrong.html"
+    good.write_bytes(f'<html><head><meta charset="utf-8"></head><body><p>{text}</p></body></html>'.encode())
+    wrong.write_bytes(f'<html><head><meta charset="iso-8859-1"></head><body><p>{text}</p></body></html>'.encode())
+    a, b = ingest(good, wrong)
+    assert text in a.content and text in b.content and "Ã" not in b.content
+
+
+def test_a_warc_records_http_charset_is_used(tmp_path: Path) -> None:
+    text = "현대차 노조가 임금협상을 타결했다. 기아도 다음 주 협상을 시작한다."
+    p = tmp_path / "ko.warc"
+    with p.open("wb") as fh:
+        w = WARCWriter(fh, gzip=False)
+        body = f"<html><body><p>{text}</p></body></html>".encode("euc-kr")
+        h = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=EUC-KR")], protocol="HTTP/1.1")
+        w.write_record(w.create_warc_record("https://news.example/ko", "response", payload=io.BytesIO(body),
+                                            http_headers=h, length=len(body)))
+    (item,) = ingest(p)
+    assert isinstance(item, RawItem) and text in item.content
