@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
-import sqlite3
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
+
+from flows import interrupt
 
 if TYPE_CHECKING:
     from flows.local_server import TemporaryServer
@@ -26,36 +26,6 @@ def _quiet_offline_env() -> None:
     for key, value in QUIET_ENV.items():
         os.environ.setdefault(key, value)
     os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect"))
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text if len(text) < 400 else text[:400] + "..."
-
-
-class _PartFailureFilter(logging.Filter):
-    """Log records about a failing part (disk full, Redis unreachable, out of memory) keep their
-    message but lose the traceback: the run ends with one line saying what failed. Records about
-    any other exception (a bug) keep theirs."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.exc_info and isinstance(record.exc_info[1], PART_FAILURES):
-            record.exc_info = None
-            record.exc_text = None
-        return True
-
-
-PART_FAILURES = (OSError, sqlite3.Error, MemoryError)
-
-
-def _quiet_part_failures() -> None:
-    """Attach :class:`_PartFailureFilter` to every handler Prefect's logging set up."""
-    loggers = [logging.getLogger()] + [lg for lg in logging.Logger.manager.loggerDict.values()
-                                       if isinstance(lg, logging.Logger)]
-    for lg in loggers:
-        for handler in lg.handlers:
-            if not any(isinstance(f, _PartFailureFilter) for f in handler.filters):
-                handler.addFilter(_PartFailureFilter())
 
 
 def _fail(message: str, code: int = 2) -> int:
@@ -87,6 +57,40 @@ def _print_summary(report: dict) -> None:
     print(f"  outputs in {report['run']['out']}/ (corpus.jsonl, rejected.jsonl, duplicates.jsonl, report.md)")
 
 
+def _check_folder(label: str, path: Path) -> None:
+    """The folder exists or can be made: no file in the way, a writable parent."""
+    from cleaning.config import ConfigError
+
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"{label} {path} is a file, not a folder")
+    for parent in path.absolute().parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ConfigError(f"{label} {path}: {parent} is a file, not a folder")
+            if not path.exists() and not os.access(parent, os.W_OK | os.X_OK):
+                raise ConfigError(f"{label} {path}: cannot create it, {parent} is not writable")
+            return
+
+
+def _check_redis(cfg: dict) -> None:
+    """A Redis dedup index must answer before any work starts (not after every batch was read)."""
+    from cleaning.config import ConfigError
+    from cleaning.dedup import dedup_settings
+
+    settings = dedup_settings(cfg)
+    if settings.backend != "redis":
+        return
+    import redis
+
+    try:
+        client = redis.Redis.from_url(settings.redis_url, socket_connect_timeout=3, socket_timeout=3)
+        client.ping()
+        client.close()
+    except (redis.RedisError, ValueError, OSError) as exc:
+        raise ConfigError(f"cannot reach the Redis dedup index at {settings.redis_url} ([dedup.index] redis_url): "
+                          f"{exc}") from exc
+
+
 def _preflight(cfg: dict, out: Path, state: Path | None) -> None:
     """User errors found before any work starts, so they get a message, not a traceback."""
     from cleaning.config import ConfigError
@@ -94,13 +98,14 @@ def _preflight(cfg: dict, out: Path, state: Path | None) -> None:
     from cleaning.validation import check_severity_names
 
     for label, path in (("--out", out), ("--state-dir", state)):
-        if path is not None and path.exists() and not path.is_dir():
-            raise ConfigError(f"{label} {path} is a file, not a folder")
+        if path is not None:
+            _check_folder(label, path)
     try:
         dedup_settings(cfg)
     except DedupConfigError as exc:
         raise ConfigError(str(exc)) from exc
     check_severity_names(cfg)
+    _check_redis(cfg)
 
 
 def _size(path: Path) -> int:
@@ -111,16 +116,13 @@ def _size(path: Path) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from cleaning.config import ConfigError, load_config
-    from cleaning.ingest import InputError, resolve_inputs
+    from cleaning.config import load_config
+    from cleaning.ingest import resolve_inputs
 
     inputs = args.inputs or ["seeds"]
-    try:
-        cfg = load_config(args.config)
-        found = resolve_inputs(inputs)
-        _preflight(cfg, Path(args.out), Path(args.state_dir) if args.state_dir else None)
-    except (InputError, ConfigError) as exc:
-        return _fail(str(exc))
+    cfg = load_config(args.config)
+    found = resolve_inputs(inputs)
+    _preflight(cfg, Path(args.out), Path(args.state_dir) if args.state_dir else None)
     if args.workers is None and not args.dask_address and not args.dask_workers:
         from flows.pipeline import auto_workers
 
@@ -134,40 +136,49 @@ def cmd_run(args: argparse.Namespace) -> int:
         return _run_flow(args, inputs, server)
     finally:
         if server is not None:
-            server.stop()
+            if interrupt.requested():
+                server.kill()
+            else:
+                server.stop()
 
 
 def _run_flow(args: argparse.Namespace, inputs: list[str], server: TemporaryServer | None) -> int:
-    from cleaning.dedup import DedupConfigError, IndexMismatchError
-    from cleaning.state import StateError, StateLocked
-    from cleaning.validation import ValidationFailed
+    from flows.boundary import QuietConsole, console_handlers
     from flows.local_server import startup_timeout
     from flows.pipeline import flow_with_runner
 
+    quiet = QuietConsole()
+    guard = interrupt.InterruptGuard(on_first_signal=lambda: setattr(quiet, "silent", True))
     if server is not None:
-        import great_expectations  # noqa: F401  (every run validates; paid while the server boots)
+        guard.cleanups.append(server.kill)
+    with guard:
+        try:
+            if server is not None:
+                import great_expectations  # noqa: F401  (every run validates; paid while the server boots)
 
-        server.wait_ready(startup_timeout())
-        server.use()
-    _quiet_part_failures()
-    try:
-        report = flow_with_runner(args.workers, args.dask_address, args.dask_workers)(inputs=[str(i) for i in inputs], out=str(args.out), config_path=args.config,
-                                state_dir=args.state_dir, show_progress=True)
-    except StateLocked as exc:
-        return _fail(str(exc), code=3)
-    except ValidationFailed as exc:
-        print(f"newsclean: the run failed validation and was not committed:\n{exc}", file=sys.stderr)
-        print(f"  see {Path(args.out) / 'report.md'} and {Path(args.out) / 'validation' / 'index.html'}", file=sys.stderr)
-        return 1
-    except (StateError, IndexMismatchError, DedupConfigError) as exc:
-        return _fail(str(exc))
-    except MemoryError:
-        return _fail("out of memory; lower [pipeline] batch_size or max_batches_in_flight, or give the run more "
-                     "memory. Nothing is lost: the next run finishes this one's work", code=1)
-    except (OSError, sqlite3.Error) as exc:  # PART_FAILURES
-        # A failing part, not a bug: a full disk ("database or disk is full", "No space left on
-        # device"), an unreachable Redis index, a file system error. One line says which.
-        return _fail(f"{_one_line(exc)}. Nothing is lost: fix it and run again to finish this run's work", code=1)
+                server.wait_ready(startup_timeout())
+                server.use()
+            handlers = console_handlers()
+            for h in handlers:
+                h.addFilter(quiet)
+            report = flow_with_runner(args.workers, args.dask_address, args.dask_workers)(
+                inputs=[str(i) for i in inputs], out=str(args.out), config_path=args.config,
+                state_dir=args.state_dir, show_progress=True)
+        except KeyboardInterrupt:
+            if guard.signum is None:
+                raise
+            return guard.say()
+        except Exception as exc:
+            from cleaning.validation import ValidationFailed
+
+            if guard.signum is not None:  # whatever the interrupt turned into on its way out
+                return guard.say()
+            if isinstance(exc, ValidationFailed):
+                print(f"newsclean: the run failed validation and was not committed:\n{exc}", file=sys.stderr)
+                print(f"  see {Path(args.out) / 'report.html'} and {Path(args.out) / 'validation' / 'index.html'}",
+                      file=sys.stderr)
+                return 1
+            raise
     _print_summary(report)
     return 0
 
@@ -288,8 +299,45 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with a "did you mean" for a mistyped flag or command (Python 3.14's
+    ``suggest_on_error`` does this for commands only, and we run on 3.11)."""
+
+    def error(self, message: str) -> NoReturn:  # type: ignore[override]
+        super().error(message + _suggestion(self, message))
+
+
+def _option_strings(parser: argparse.ArgumentParser) -> list[str]:
+    found: list[str] = []
+    for action in parser._actions:
+        found += [o for o in action.option_strings if o.startswith("--")]
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found += _option_strings(sub)
+    return sorted(set(found))
+
+
+def _suggestion(parser: argparse.ArgumentParser, message: str) -> str:
+    import difflib
+    import re
+
+    unknown = re.search(r"unrecognized arguments: (.*)", message)
+    if unknown:
+        for token in unknown.group(1).split():
+            if token.startswith("--"):
+                close = difflib.get_close_matches(token.split("=")[0], _option_strings(parser), n=1, cutoff=0.6)
+                if close:
+                    return f" (did you mean {close[0]}?)"
+    choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+    if choice:
+        close = difflib.get_close_matches(choice.group(1), re.findall(r"'([^']*)'", choice.group(2)), n=1, cutoff=0.6)
+        if close:
+            return f" (did you mean {close[0]}?)"
+    return ""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="newsclean", description="Clean and deduplicate scraped news corpora.")
+    p = _Parser(prog="newsclean", description="Clean and deduplicate scraped news corpora.")
     sub = p.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run the pipeline (default input: seeds/, output: output/)")
     run.add_argument("inputs", nargs="*", help="files, folders or globs (.html .txt .jsonl[.gz] .warc[.gz])")
@@ -337,9 +385,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Every command behind one error boundary: a user error is one line and an exit code
+    (see :mod:`flows.boundary`); only a bug shows a traceback."""
     _quiet_offline_env()
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("newsclean: interrupted (Ctrl-C)", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        from flows.boundary import classify
+
+        known = classify(exc)
+        if known is None:
+            raise
+        code, message = known
+        return _fail(message, code)
 
 
 if __name__ == "__main__":

@@ -91,6 +91,12 @@ class TemporaryServer:
                 self.process.wait()
 
 
+    def kill(self) -> None:
+        """Stop the server now, without delivering queued logs (an interrupted run)."""
+        if self.process.poll() is None:
+            self.process.kill()
+
+
 def _drain_prefect_workers() -> None:
     """Prefect sends logs and events from background workers; sending them to a stopped server
     would retry for a minute and print connection errors (Prefect's own harness drains too)."""
@@ -123,7 +129,9 @@ def start_temporary_server() -> TemporaryServer | None:
     cmd = [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
            "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"]
     kwargs = {"preexec_fn": _die_with_parent} if sys.platform.startswith("linux") else {}
-    process = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, **kwargs)
+    # Its own session: a Ctrl-C in the terminal goes to the run, which stops the server itself
+    # (killed with the terminal's process group, it left the run retrying for minutes).
+    process = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, start_new_session=True, **kwargs)
     return TemporaryServer(process, f"http://127.0.0.1:{port}/api", time.monotonic())
 
 

@@ -51,6 +51,8 @@ from cleaning.report_html import render_report_html
 from cleaning.state import StateStore
 from cleaning.validation import raise_for_critical
 
+from .interrupt import ignore_sigint
+from .interrupt import raise_if_requested as raise_if_interrupted
 from .tasks import (
     StagedBatch,
     cleanup_task,
@@ -284,6 +286,7 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
     rejected_by_reason = Counter(r.reason for b in staged for r in b.rejected)
     dup_methods = Counter(d.method for d in outcome.duplicates)
 
+    logger.info("validating %d inputs and %d kept documents (Great Expectations)", n_inputs, counts["kept"])
     t0 = time.perf_counter()
     validation = validate_task(str(out_dir), cfg, str(raw_rows_path), str(out_dir / "corpus" / written.parts["corpus"][0]),
                                counts, run_name)
@@ -306,6 +309,7 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
     pending = store.pending_index_path(seq)
     atomic_write_bytes(pending, pickle.dumps(kept_sigs, protocol=pickle.HIGHEST_PROTOCOL))
     _crash_point("before_commit")
+    raise_if_interrupted()  # a Ctrl-C swallowed on the way (GX did, during validation) still stops the commit
     run_record = {**counts, "duplicates_by_method": dict(sorted(dup_methods.items()))}
     requeued = store.commit_run(seq, run_name, written.parts, written.processed, keys, superseded, revived, run_record,
                                 index_pending=True)
@@ -456,4 +460,7 @@ def flow_with_runner(workers: int | None = None, dask_address: str | None = None
         return newsclean_flow
     from prefect.task_runners import ProcessPoolTaskRunner
 
-    return newsclean_flow.with_options(task_runner=ProcessPoolTaskRunner(max_workers=workers))
+    # Workers ignore SIGINT: a terminal's Ctrl-C reaches the whole process group, and the run
+    # itself decides (flows/interrupt.py) instead of every worker printing a traceback.
+    return newsclean_flow.with_options(task_runner=ProcessPoolTaskRunner(max_workers=workers,
+                                                                         initializer=ignore_sigint))

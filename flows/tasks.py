@@ -37,6 +37,8 @@ from cleaning.output import (
 from cleaning.pipeline import BatchResult, clean_batch, extract_batch, language_batch, quality_batch
 from cleaning.state import ProcessedInput, SupersededFilter, iter_part_lines
 
+from .boundary import retry_unless_user_error
+
 
 @dataclass(slots=True)
 class StagedBatch:
@@ -59,7 +61,8 @@ def _stage(name: str, fn: Any, prev: BatchResult, config: Config, timings: dict[
     return BatchResult(res.docs, prev.rejected + res.rejected)
 
 
-@task(name="process-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
+@task(name="process-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1,
+      retry_condition_fn=retry_unless_user_error)
 def process_batch_task(items: list[RawItem | Rejection], config: Config, staging_dir: str, index: int) -> StagedBatch:
     """extract → clean → language → quality for one batch, then stage it to disk with its
     dedup signatures.
@@ -93,7 +96,8 @@ def process_batch_task(items: list[RawItem | Rejection], config: Config, staging
                        removals=dict(removals), html_dropped=dict(html_dropped), n_docs=len(res.docs))
 
 
-@task(name="dedup", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
+@task(name="dedup", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1,
+      retry_condition_fn=retry_unless_user_error)
 def dedup_task(signatures: list[Any], config: Config, state_dir: str | None, hidden_ids: set[str]) -> dedup.DedupOutcome:
     """Exact and near-duplicate resolution against this run and the persistent index."""
     index = dedup.open_index(config, Path(state_dir) if state_dir else None)
@@ -113,7 +117,8 @@ class WrittenParts:
     word_counts: array  # array("l"): one machine int per kept document, not a Python int object
 
 
-@task(name="write", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=1)
+@task(name="write", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=1,
+      retry_condition_fn=retry_unless_user_error)
 def write_parts_task(batches: list[StagedBatch], outcome: dedup.DedupOutcome, out_dir: str, seq: int) -> WrittenParts:
     """Stream staged documents into this run's corpus part; write its duplicates and rejections.
 
@@ -156,7 +161,8 @@ def write_parts_task(batches: list[StagedBatch], outcome: dedup.DedupOutcome, ou
     return WrittenParts(parts, processed, dict(sorted(languages.items())), word_counts)
 
 
-@task(name="materialize", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=1)
+@task(name="materialize", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=1,
+      retry_condition_fn=retry_unless_user_error)
 def materialize_task(out_dir: str, parts: dict[str, list[tuple[str, int]]], visible: dict[str, int]) -> dict[str, int]:
     """Rebuild the top-level full view (corpus.jsonl, rejected.jsonl, duplicates.jsonl) from
     the committed parts, keeping each document's current record only. Atomic per file."""
@@ -172,7 +178,8 @@ def materialize_task(out_dir: str, parts: dict[str, list[tuple[str, int]]], visi
     return counts
 
 
-@task(name="index-add", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=1)
+@task(name="index-add", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=1,
+      retry_condition_fn=retry_unless_user_error)
 def index_add_task(pending_file: str, config: Config, state_dir: str, run_name: str) -> int:
     """Add a committed run's kept signatures (saved as a pending file) to the dedup index.
 
