@@ -163,6 +163,9 @@ def _worker_main(rfd: int, wfd: int) -> None:
     import logging
 
     logging.disable(logging.WARNING)  # the parent reports outcomes; library chatter is noise here
+    # A terminal's Ctrl-C reaches the whole process group: the run decides what it means (and
+    # ends its workers); a worker's own KeyboardInterrupt traceback would only be noise.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     kind, config, timeout = _recv(rfd, None)
     _warm_up(config)
     _send(wfd, pickle.dumps("ready"))
