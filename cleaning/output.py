@@ -65,15 +65,32 @@ def document_from_staged(rec: dict[str, Any]) -> Document:
     return Document(removed=removed, **rec)
 
 
+def _umask() -> int:
+    """The process umask, read without changing it where Linux tells it (``os.umask`` can only
+    be read by setting it, which would race with other threads creating files)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def atomic_writer(path: Path, binary: bool = False) -> Iterator[IO[Any]]:
     """Write to a temp file beside ``path`` and rename it into place only on success.
 
-    A crash mid-write leaves the previous file (or none), never a half-written one.
+    A crash mid-write leaves the previous file (or none), never a half-written one. The file
+    gets the mode ``open()`` would give it (0666 less the umask), not the temp file's 0600.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())
         with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")) as fh:
             yield fh
             fh.flush()

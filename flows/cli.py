@@ -54,7 +54,11 @@ def _print_summary(report: dict) -> None:
         print(f"  rejected {reason}: {n}")
     for rule, n in report["removals_by_rule"].items():
         print(f"  removed by {rule}: {n}")
-    print(f"  outputs in {report['run']['out']}/ (corpus.jsonl, rejected.jsonl, duplicates.jsonl, report.md)")
+    out = report["run"]["out"]
+    print(f"  outputs in {out}/ (corpus.jsonl, rejected.jsonl, duplicates.jsonl)")
+    print(f"  report: {Path(out) / 'report.html'} (also report.md, report.json)")
+    if report.get("validation"):
+        print(f"  validation: {_validation_line(report['validation'])}; Data Docs: {Path(out) / 'validation' / 'index.html'}")
 
 
 def _check_folder(label: str, path: Path) -> None:
@@ -89,6 +93,11 @@ def _check_redis(cfg: dict) -> None:
     except (redis.RedisError, ValueError, OSError) as exc:
         raise ConfigError(f"cannot reach the Redis dedup index at {settings.redis_url} ([dedup.index] redis_url): "
                           f"{exc}") from exc
+
+
+def _validation_line(validation: dict) -> str:
+    warnings = validation.get("warnings", [])
+    return "passed" + (f" with {len(warnings)} warning(s)" if warnings else "")
 
 
 def _preflight(cfg: dict, out: Path, state: Path | None) -> None:
@@ -151,6 +160,7 @@ def _run_flow(args: argparse.Namespace, inputs: list[str], server: TemporaryServ
     guard = interrupt.InterruptGuard(on_first_signal=lambda: setattr(quiet, "silent", True))
     if server is not None:
         guard.cleanups.append(server.kill)
+        guard.keep_pids.add(server.process.pid)
     with guard:
         try:
             if server is not None:
@@ -167,11 +177,13 @@ def _run_flow(args: argparse.Namespace, inputs: list[str], server: TemporaryServ
         except KeyboardInterrupt:
             if guard.signum is None:
                 raise
+            interrupt.kill_children(set())
             return guard.say()
         except Exception as exc:
             from cleaning.validation import ValidationFailed
 
             if guard.signum is not None:  # whatever the interrupt turned into on its way out
+                interrupt.kill_children(set())
                 return guard.say()
             if isinstance(exc, ValidationFailed):
                 print(f"newsclean: the run failed validation and was not committed:\n{exc}", file=sys.stderr)

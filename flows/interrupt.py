@@ -16,6 +16,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable
 from types import FrameType
 from typing import Any
@@ -33,8 +34,34 @@ def requested() -> bool:
 
 
 def ignore_sigint() -> None:
-    """Initializer of worker processes: the run, not each worker, answers a Ctrl-C."""
+    """Initializer of worker processes: the run, not each worker, answers a Ctrl-C; and a
+    worker whose run is gone (killed, even by SIGKILL) ends itself instead of idling forever."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="newsclean-parent-watch", daemon=True).start()
+
+
+def kill_children(keep: set[int]) -> None:
+    """End this process's descendants (worker processes) except ``keep`` (the Prefect server,
+    which records the interrupted run)."""
+    try:
+        import psutil
+
+        children = psutil.Process().children(recursive=True)
+    except Exception:  # noqa: BLE001 - best effort while exiting
+        return
+    for child in children:
+        if child.pid not in keep:
+            try:
+                child.kill()
+            except Exception:  # noqa: BLE001 - gone already
+                pass
 
 
 def raise_if_requested() -> None:
@@ -48,6 +75,7 @@ class InterruptGuard:
     def __init__(self, on_first_signal: Callable[[], None] | None = None, grace: float = GRACE_SECONDS) -> None:
         self.on_first_signal = on_first_signal
         self.grace = grace
+        self.keep_pids: set[int] = set()
         self.cleanups: list[Callable[[], None]] = []
         self.signum: int | None = None
         self._said = threading.RLock()
@@ -84,6 +112,7 @@ class InterruptGuard:
 
     def _exit_now(self) -> None:
         code = self.say()
+        kill_children(set())
         for cleanup in self.cleanups:
             try:
                 cleanup()
@@ -99,6 +128,9 @@ class InterruptGuard:
         _requested = signum
         if self.on_first_signal is not None:
             self.on_first_signal()
+        # Worker processes ignore SIGINT (a Ctrl-C reaches them too) and a batch cannot be
+        # interrupted half-way: end them, so the futures the flow waits on fail at once.
+        kill_children(self.keep_pids)
         # Exceptions in threads and in __del__ while unwinding are noise now, not news.
         sys.unraisablehook = lambda *_: None
         threading.excepthook = lambda *_: None

@@ -118,7 +118,8 @@ def _raw_row(item: RawItem | Rejection) -> dict[str, Any] | None:
 
 
 class _Progress:
-    """Per-batch progress: documents/s and an ETA from input bytes, to the log and (CLI) a bar."""
+    """Per-batch progress, counted by what is processed (not by what ingest read ahead):
+    documents, documents/s, and an ETA from the input bytes behind the processed batches."""
 
     def __init__(self, logger: Any, total_bytes: int, show_bar: bool) -> None:
         self.logger = logger
@@ -128,20 +129,23 @@ class _Progress:
         if show_bar and sys.stderr.isatty():
             from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-            self.bar = Progress(TextColumn("newsclean"), BarColumn(), TextColumn("{task.completed:.0f}/{task.total:.0f} bytes"),
+            self.bar = Progress(TextColumn("newsclean"), BarColumn(), TextColumn("{task.percentage:.0f}%"),
                                 TextColumn("{task.fields[docs]} docs"), TimeRemainingColumn(), transient=True)
             self.task = self.bar.add_task("run", total=self.total_bytes, docs=0)
             self.bar.start()
 
-    def update(self, batches_done: int, docs_done: int, bytes_read: int) -> None:
+    def update(self, batch: Any, batches_done: int, docs_done: int, bytes_done: int) -> None:
+        """``bytes_done``: input bytes up to the end of the last processed batch."""
         elapsed = max(time.perf_counter() - self.t0, 1e-9)
         rate = docs_done / elapsed
-        frac = min(bytes_read / self.total_bytes, 1.0)
+        frac = min(bytes_done / self.total_bytes, 1.0)
         eta = elapsed * (1 - frac) / frac if frac > 0 else float("nan")
-        self.logger.info("batch %d done: %d documents, %.1f docs/s, %.0f%% of input bytes read, ETA %.0f s",
-                         batches_done, docs_done, rate, 100 * frac, eta)
+        self.logger.info("batch %d done: %d documents processed (%.0f%% of the input), %.1f docs/s, ETA %.0f s",
+                         batches_done, docs_done, 100 * frac, rate, eta)
+        self.logger.debug("batch %d stage seconds: %s", batches_done,
+                          ", ".join(f"{k} {v:.3f}" for k, v in batch.timings.items()))
         if self.bar is not None:
-            self.bar.update(self.task, completed=bytes_read, docs=docs_done)
+            self.bar.update(self.task, completed=bytes_done, docs=docs_done)
 
     def close(self) -> None:
         if self.bar is not None:
@@ -208,7 +212,7 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
     # flow holds nothing per document for the whole run (memory follows the batch size).
     raw_rows_path = staging / "raw_rows.jsonl"
     raw_rows_fh = raw_rows_path.open("w", encoding="utf-8")
-    in_flight: deque[PrefectFuture] = deque()
+    in_flight: deque[tuple[PrefectFuture, int]] = deque()  # a batch, and the input bytes read up to its end
     staged: list[StagedBatch] = []
     superseded: dict[str, str] = {}
     revived: list[str] = []
@@ -216,9 +220,9 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
     n_inputs = n_skipped = 0
     t_ingest = 0.0
 
-    def collect(fut: PrefectFuture) -> None:
-        staged.append(fut.result())
-        progress.update(len(staged), sum(b.n_docs + len(b.rejected) for b in staged), stats.bytes)
+    def collect(entry: tuple[PrefectFuture, int]) -> None:
+        staged.append(entry[0].result())
+        progress.update(staged[-1], len(staged), sum(b.n_docs + len(b.rejected) for b in staged), entry[1])
 
     items = iter_inputs(inputs, cfg, stats, exclude=exclude)
     try:
@@ -239,7 +243,7 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
             n_inputs += len(new)
             raw_rows_fh.writelines(dumps(r) + "\n" for r in map(_raw_row, new) if r is not None)
             idx = len(staged) + len(in_flight)
-            in_flight.append(process_batch_task.submit(new, cfg, str(staging), idx))
+            in_flight.append((process_batch_task.submit(new, cfg, str(staging), idx), stats.bytes))
             while len(in_flight) >= max_in_flight:
                 collect(in_flight.popleft())
                 _crash_point("after_first_batch")
@@ -266,7 +270,11 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
         # requeued, and the count must reach the caller for the re-deduplication pass.
         tally = RunTally(run_name, inputs, n_inputs, n_skipped, superseded, {"requeued": requeued})
         report = _report(tally, out_dir, cfg, t_start, stats, manifest)
-        _write_report(out_dir, report, manifest)
+        if superseded or revived:
+            _write_report(out_dir, report, manifest)
+        else:
+            # An idle run (every scheduled run with nothing new) keeps the last real report.
+            _record_run(out_dir, report)
         return report
 
     signatures = [s for b in staged for s in b.signatures]
@@ -338,7 +346,7 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
     report = _report(tally, out_dir, cfg, t_start, stats, manifest)
     _attach_validation(report, validation, out_dir, committed=True)
     _write_report(out_dir, report, manifest)
-    _publish_artifacts(report, outcome)
+    _publish_artifacts(report, outcome, out_dir, out_dir / "corpus" / written.parts["corpus"][0])
     _publish_validation(validation)
     for warning in validation.warnings:
         logger.warning("validation warning: %s", warning.describe())
@@ -378,41 +386,110 @@ def _report(t: RunTally, out_dir: Path, cfg: dict[str, Any], t_start: float, sta
     }
 
 
+RUN_HISTORY = "run-history.jsonl"
+
+
+def _record_run(out_dir: Path, report: dict[str, Any]) -> None:
+    """One line per run in ``run-history.jsonl`` (idle and failed runs too): when, what status,
+    what counts — the operator's log of a schedule."""
+    from datetime import datetime, timezone
+
+    from cleaning.report import run_status
+
+    line = {"run": report["run"]["name"], "finished_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "status": run_status(report).kind, "counts": {k: v for k, v in report["counts"].items() if k != "duplicates_by_method"}}
+    with open(out_dir / RUN_HISTORY, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(line, sort_keys=True, ensure_ascii=False) + "\n")
+
+
 def _write_report(out_dir: Path, report: dict[str, Any], manifest: dict[str, Any]) -> None:
-    """report.json (machine), report.md (people, also the Prefect artifact), report.html (charts)."""
+    """report.json (machine), report.md (people, also the Prefect artifact), report.html (charts):
+    one report model (cleaning.report.report_sections), the same sections in both."""
     with atomic_writer(out_dir / REPORT_JSON) as fh:
         json.dump(report, fh, indent=2, sort_keys=True, ensure_ascii=False, default=str)
         fh.write("\n")
+    history = _history(report, manifest)
     with atomic_writer(out_dir / REPORT_MD) as fh:
-        fh.write(render_markdown(report))
-    history = [{"name": r["name"], "counts": r["counts"],
-                "duplicates_by_method": r["counts"].get("duplicates_by_method", {})}
-               for r in manifest["runs"] if r["name"] != report["run"]["name"]]
+        fh.write(render_markdown(report, history))
     with atomic_writer(out_dir / REPORT_HTML) as fh:
         fh.write(render_report_html(report, history))
+    _record_run(out_dir, report)
+
+
+def _history(report: dict[str, Any], manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"name": r["name"], "counts": r["counts"], "duplicates_by_method": r["counts"].get("duplicates_by_method", {})}
+            for r in manifest["runs"] if r["name"] != report["run"]["name"]]
 
 
 def _attach_validation(report: dict[str, Any], validation: Any, out_dir: Path, committed: bool) -> None:
     report["run"]["committed"] = committed
     report["validation"] = validation.to_dict()
-    report["sections_md"] = [validation.to_markdown(relative_to=out_dir)]
 
 
 def _publish_validation(validation: Any) -> None:
-    """Each suite's outcome, with a link to the Data Docs, in the Prefect UI."""
-    create_markdown_artifact(markdown=validation.to_markdown(absolute_links=True), key="newsclean-validation",
-                             description="Great Expectations validation of this run")
+    """Each suite's outcome in the Prefect UI: the failing expectations as a table (the UI cannot
+    open the file:// Data Docs), and where the Data Docs are."""
+    from cleaning.report import observed_text
+
+    v = validation.to_dict()
+    rows = [{"expectation": f"{s['name']}.{e['name']}", "column": e.get("column") or "",
+             "severity": "critical" if e.get("critical") else "warning", "observed": observed_text(e),
+             "why it matters": e.get("notes", "")}
+            for s in v["suites"] for e in s["expectations"] if not e.get("success")]
+    if rows:
+        create_table_artifact(table=rows, key="newsclean-failing-expectations",
+                              description="Expectations this run failed (Great Expectations)")
+    create_markdown_artifact(
+        markdown=validation.to_markdown(absolute_links=True)
+        + f"\n\nData Docs (every expectation, with examples): open `{v['data_docs_index']}` on the machine that ran "
+          "newsclean (a browser page from the Prefect UI cannot open local files).\n",
+        key="newsclean-validation", description="Great Expectations validation of this run")
 
 
-def _publish_artifacts(report: dict[str, Any], outcome: Any) -> None:
-    """The run report and the biggest duplicate clusters, visible in the Prefect UI."""
+def _publish_artifacts(report: dict[str, Any], outcome: Any, out_dir: Path, corpus_part: Path) -> None:
+    """The run report and the biggest duplicate clusters (title, site, url, the copies' sites)."""
     create_markdown_artifact(markdown=render_markdown(report), key="newsclean-run-report",
                              description="newsclean run summary")
-    sizes = Counter(d.duplicate_of for d in outcome.duplicates)
-    rows = [{"kept_id": kept, "copies": n, "cluster_size": n + 1} for kept, n in sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0]))[:20]]
+    rows = duplicate_cluster_rows(outcome.duplicates, corpus_part)
     if rows:
         create_table_artifact(table=rows, key="newsclean-top-duplicate-clusters",
                               description="Largest duplicate clusters of this run")
+
+
+def _site(url: str | None, source: str) -> str:
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname if url else None
+    return host or Path(source).parent.name or source
+
+
+def duplicate_cluster_rows(duplicates: list[Any], corpus_part: Path, limit: int = 20) -> list[dict[str, Any]]:
+    """The largest clusters of this run: the kept copy's title, site and url, and the sites of
+    its copies (kept copies from earlier runs are named by id)."""
+    clusters: dict[str, list[Any]] = {}
+    for d in duplicates:
+        clusters.setdefault(d.duplicate_of, []).append(d)
+    top = sorted(clusters.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:limit]
+    wanted = {kept for kept, _ in top}
+    kept_docs: dict[str, dict[str, Any]] = {}
+    if wanted and corpus_part.is_file():
+        with corpus_part.open(encoding="utf-8") as fh:
+            for line in fh:
+                rec = json.loads(line)
+                if rec["id"] in wanted:
+                    kept_docs[rec["id"]] = rec
+    rows = []
+    for kept, copies in top:
+        doc = kept_docs.get(kept)
+        rows.append({
+            "kept_id": kept,
+            "title": (doc or {}).get("title") or ("(kept by an earlier run)" if doc is None else ""),
+            "site": (doc.get("sitename") or _site(doc.get("url"), doc.get("source", ""))) if doc else "",
+            "url": (doc or {}).get("url") or "",
+            "copies": len(copies),
+            "copies_sites": ", ".join(sorted({_site(c.url, c.source) for c in copies})),
+        })
+    return rows
 
 
 def default_workers() -> int:
