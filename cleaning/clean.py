@@ -195,6 +195,10 @@ def explain_removals(original_text: str, removed: list[Removal]) -> str:
             raise ValueError(f"removal {r.rule!r} at {r.start}:{r.end} does not match the original text")
         out.append(original_text[pos:r.start])
         body = r.text
+        if not body.strip():  # a collapsed blank-line run: shown as the blank lines it was, not as [-whitespace: -]
+            out.append(body)
+            pos = r.end
+            continue
         newlines = len(body) - len(body.rstrip("\n"))
         body = body[:len(body) - newlines] if newlines else body
         out.append(f"[-{r.rule}: {body}-]" + "\n" * newlines)

@@ -118,7 +118,7 @@ def _section(sec: Section, report: Mapping[str, Any], history: list[dict[str, An
         chart = _figure(_history_chart(series), "duplicates-over-runs", sec.paragraphs[0] if sec.paragraphs else "")
         return "\n".join([f"<h3 id=\"section-{sec.id}\">{_e(sec.title)}</h3>", chart, table])
     if sec.id == "dedup-details":
-        return f"<h3 id=\"section-{sec.id}\">{_e(sec.title)}</h3>\n" + table if sec.rows else ""
+        return f"<h3 id=\"section-{sec.id}\">{_e(sec.title)}</h3>\n" + table
     if chart:
         body.append(f'<div class="grid">{chart}{table}</div>')
     else:

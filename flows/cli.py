@@ -253,6 +253,15 @@ def _find(path: Path, doc_id: str) -> dict | None:
     return None
 
 
+def _print_html_dropped(metadata: dict) -> None:
+    """What the HTML pre-pass dropped before extraction (not in the text, so not marked in it)."""
+    dropped = metadata.get("html_dropped") or []
+    if dropped:
+        print(f"{len(dropped)} HTML element(s) dropped before extraction:")
+        for d in dropped:
+            print(f"  [{d.get('category')}] <{d.get('tag')}> {str(d.get('excerpt', ''))[:100]}")
+
+
 def cmd_explain(args: argparse.Namespace) -> int:
     """Where a document went and, for kept ones, its original text with every cut marked."""
     from cleaning.clean import explain_removals
@@ -268,6 +277,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
         print(f"title: {rec.get('title')}  published: {rec.get('published')}  language: {rec.get('language')}")
         rules = sorted({r.rule for r in removed})
         print(f"{len(removed)} removed span(s)" + (f" by {', '.join(rules)}" if rules else "") + "; marked [-rule: text-]")
+        _print_html_dropped(rec.get("metadata") or {})
         print("-" * 72)
         print(explain_removals(rebuild_original(rec["text"], removed), removed))
         return 0
@@ -283,6 +293,14 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if rec is not None:
         print(f"{rec['id']}  rejected: {rec['reason']}  source={rec['source']}")
         print(f"detail: {rec['detail']}")
+        measured = [f"{k}: {rec[k]}" for k in ("value", "threshold", "language", "word_count") if rec.get(k) is not None]
+        if measured:
+            print("  ".join(measured))
+        if rec.get("title"):
+            print(f"title: {rec['title']}")
+        if rec.get("text"):
+            print("-" * 72)
+            print(rec["text"])
         return 0
     return _fail(f"no document with id {args.id!r} in {out}/ (corpus, duplicates or rejected)", code=1)
 

@@ -52,6 +52,8 @@ def test_explain_and_validate_commands(prefect_harness, tmp_path: Path, capsys: 
     """Relative paths, as a user types them (the README's `make run` uses `--out output`)."""
     monkeypatch.chdir(tmp_path)
     shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    (tmp_path / "seeds" / "short.txt").write_text(
+        "Короткая заметка: в Сеуле открылась новая линия метро, пассажиры довольны.\n", encoding="utf-8")
     out = Path("out")
     assert main(["run", "seeds", "--out", "out"]) == 0
     capsys.readouterr()
@@ -61,7 +63,15 @@ def test_explain_and_validate_commands(prefect_harness, tmp_path: Path, capsys: 
     shown = capsys.readouterr().out
     assert "[-headline_list: Oil Prices Rebound" in shown and "[-photo_credit: Photo: KG Mobility Newsroom-]" in shown
     assert "BYD, the world's third-largest EV battery producer" in shown
+    assert "[-whitespace: -]" not in shown, "a collapsed blank-line run is shown as blank lines, not an empty mark"
     assert main(["explain", "no-such-id", "--out", str(out)]) == 1
+    capsys.readouterr()
+    rejected = [json.loads(line) for line in (out / "rejected.jsonl").read_text(encoding="utf-8").splitlines()]
+    short = next(r for r in rejected if r["source"].endswith("short.txt"))
+    assert main(["explain", short["id"], "--out", str(out)]) == 0
+    shown = capsys.readouterr().out
+    assert f"rejected: {short['reason']}" in shown and "Короткая заметка" in shown, shown
+    assert f"value: {short['value']}" in shown and f"threshold: {short['threshold']}" in shown, shown
 
     assert main(["validate", "out/corpus.jsonl", "--out", "v"]) == 0
     assert "clean_corpus" in capsys.readouterr().out

@@ -59,11 +59,12 @@ def corpus(prefect_harness, tmp_path_factory: pytest.TempPathFactory) -> tuple[P
     return inputs, {name: (out / name).read_bytes() for name in OUTPUTS}
 
 
-def _interrupt(inputs: Path, out: Path, when: str, sig: int, group: bool, env: dict[str, str]) -> tuple[int, float, str, list[int]]:
+def _interrupt(inputs: Path, out: Path, when: str, sig: int, group: bool, env: dict[str, str],
+               *extra: str) -> tuple[int, float, str, list[int]]:
     """Run the CLI, send `sig` when `when` is logged (to the whole process group, as a terminal's
     Ctrl-C does, or to the process alone, as `kill` does); (exit code, seconds to exit, output
     after the signal, pids of the run's child processes at the signal)."""
-    cmd = [sys.executable, "-m", "flows", "run", str(inputs), "--out", str(out)]
+    cmd = [sys.executable, "-m", "flows", "run", str(inputs), "--out", str(out), *extra]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
     seen, after, sent, children = b"", b"", None, []
@@ -106,12 +107,12 @@ def _assert_one_line(after: str) -> None:
     assert not any("| ERROR" in line or "| WARNING" in line for line in lines), after[-3000:]
 
 
-@pytest.mark.parametrize(("when", "temporary_server"), [
-    ("batch 1 done", True),            # batches still being processed
-    ("validating 2000 inputs", False),  # Great Expectations at work
+@pytest.mark.parametrize(("when", "temporary_server", "workers"), [
+    ("batch 1 done", True, "0"),            # batches still being processed, in threads
+    ("validating 2000 inputs", False, "2"),  # Great Expectations at work; batches were in worker processes
 ])
 def test_ctrl_c_stops_within_seconds_in_one_line_and_the_rerun_matches(
-        corpus, tmp_path: Path, when: str, temporary_server: bool) -> None:
+        corpus, tmp_path: Path, when: str, temporary_server: bool, workers: str) -> None:
     from prefect.settings import PREFECT_API_URL
 
     inputs, expected = corpus
@@ -120,7 +121,7 @@ def test_ctrl_c_stops_within_seconds_in_one_line_and_the_rerun_matches(
     # terminal's Ctrl-C used to kill too, leaving the run retrying for minutes); the second
     # reuses the test server to keep the suite fast.
     env = _env() if temporary_server else _env(PREFECT_API_URL=PREFECT_API_URL.value())
-    code, seconds, after, children = _interrupt(inputs, out, when, signal.SIGINT, group=True, env=env)
+    code, seconds, after, children = _interrupt(inputs, out, when, signal.SIGINT, True, env, "--workers", workers)
     assert code == 130, after[-3000:]
     assert seconds < 10, f"took {seconds:.1f} s to stop"
     _assert_one_line(after)
