@@ -81,6 +81,7 @@ class InterruptGuard:
         self._said = threading.RLock()
         self._said_it = False
         self._previous: dict[int, Any] = {}
+        self._unwrap: Callable[[], None] | None = None
 
     @property
     def exit_code(self) -> int:
@@ -120,10 +121,9 @@ class InterruptGuard:
                 pass
         os._exit(code)
 
-    def _handle(self, signum: int, frame: FrameType | None) -> None:
+    def _arm(self, signum: int) -> None:
+        """The first signal: remember it, silence the console, end the workers, start the watchdog."""
         global _requested
-        if self.signum is not None:
-            self._exit_now()  # a second signal: no more waiting
         self.signum = signum
         _requested = signum
         if self.on_first_signal is not None:
@@ -137,7 +137,33 @@ class InterruptGuard:
         timer = threading.Timer(self.grace, self._exit_now)
         timer.daemon = True
         timer.start()
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if self.signum is not None:
+            self._exit_now()  # a second signal (or Prefect passing on the first): no more waiting
+        self._arm(signum)
         raise KeyboardInterrupt
+
+    def _wrap_prefect_sigterm(self) -> None:
+        """While a flow runs, Prefect replaces the SIGTERM handler with its own (which records a
+        crash, then passes the signal on): arm the guard first, so the watchdog runs from the
+        signal, not from whenever Prefect has finished."""
+        try:
+            import prefect.utilities.engine as engine
+        except ImportError:  # pragma: no cover - prefect is a dependency
+            return
+        original = getattr(engine, "_prefect_sigterm_handler", None)
+        if original is None or getattr(original, "__wrapped_by_newsclean__", False):
+            return
+
+        def handler(sig_num: int, *args: Any) -> Any:
+            if self.signum is None:
+                self._arm(sig_num)
+            return original(sig_num, *args)
+
+        handler.__wrapped_by_newsclean__ = True  # type: ignore[attr-defined]
+        engine._prefect_sigterm_handler = handler
+        self._unwrap = lambda: setattr(engine, "_prefect_sigterm_handler", original)
 
     def __enter__(self) -> InterruptGuard:
         global _requested
@@ -145,6 +171,7 @@ class InterruptGuard:
         if threading.current_thread() is threading.main_thread():
             for sig in (signal.SIGINT, signal.SIGTERM):
                 self._previous[sig] = signal.signal(sig, self._handle)
+            self._wrap_prefect_sigterm()
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -153,3 +180,5 @@ class InterruptGuard:
         if self.signum is None:
             for sig, previous in self._previous.items():
                 signal.signal(sig, previous)
+            if self._unwrap is not None:
+                self._unwrap()
