@@ -263,9 +263,9 @@ def test_empty_run_renders_with_none_sections() -> None:
         "removals_by_rule": {}, "languages": {}, "length_histogram": {}, "timings_seconds": {},
     }
     text = visible_text(render_report_html(report))
-    # ingest, rejected, filters, duplicates, dedup details are left out, syndication, removals,
-    # html pre-pass, languages, lengths, timings: the same sections as report.md
-    assert text.count("None.") == 10
+    # ingest, rejected, filters, duplicates, dedup details, syndication, removals, html pre-pass,
+    # languages, lengths, timings: the same sections as report.md, each saying it has nothing
+    assert text.count("None.") == 11
     assert "last 1 run(s)" in text
 
 
