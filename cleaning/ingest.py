@@ -516,12 +516,18 @@ def _iter_warc(path: Path, key: str, source: str, cfg: Config, stats: IngestStat
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
+    class _Iterator(ArchiveIterator):  # type: ignore[misc]
+        # warcio writes the rest of the offending line to stderr (megabytes on a damaged
+        # archive); one line is enough.
+        INC_RECORD = ("newsclean: " + storable_text(source).replace("{", "{{").replace("}", "}}")
+                      + ": data after offset {0} is not a WARC record (bad Content-Length?)\n")
+
     max_bytes = cfg["pipeline"]["max_input_bytes"]
     offset = 0
     records = 0
     try:
         with path.open("rb") as fh:
-            it = ArchiveIterator(fh)
+            it = _Iterator(fh)
             for record in it:
                 records += 1
                 url = record.rec_headers.get_header("WARC-Target-URI")

@@ -318,3 +318,16 @@ def test_a_warc_records_http_charset_is_used(tmp_path: Path) -> None:
                                             http_headers=h, length=len(body)))
     (item,) = ingest(p)
     assert isinstance(item, RawItem) and text in item.content
+
+
+def test_a_bad_warc_content_length_costs_one_line_of_log(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = tmp_path / "bad {len}.warc"
+    big = PAGE.replace("</p>", "</p>" + "<p>" + STORY * 200 + "</p>").encode()
+    _warc(p, [big, PAGE.encode()])
+    data = p.read_bytes()
+    i = data.index(b"Content-Length: ") + len(b"Content-Length: ")
+    j = data.index(b"\r\n", i)
+    p.write_bytes(data[:i] + str(int(data[i:j]) - 20_000).encode() + data[j:])  # declared 20 KB short
+    ingest(p)
+    err = capsys.readouterr().err
+    assert len(err) < 500 and "not a WARC record" in err, err[:300]
