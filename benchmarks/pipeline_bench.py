@@ -266,8 +266,11 @@ def bench_stage_cpu(n_docs: int, words: int) -> None:
 
     cfg = load_config()
     cfg["pipeline"]["doc_timeout_seconds"] = 0  # the stage itself, not the pipe to a time-limit worker
-    texts = make_docs(n_docs, words, random.Random(7))
-    warm = [Document(id=f"w{i}", source="warm", text=t) for i, t in enumerate(make_docs(20, words, random.Random(3)))]
+    with tempfile.TemporaryDirectory() as tmp:  # the same generator as the whole-run corpora
+        write_corpus(Path(tmp) / "c.jsonl", n_docs + 20, words, seed=7)
+        texts = [json.loads(line)["text"] for line in (Path(tmp) / "c.jsonl").open(encoding="utf-8")]
+    texts, warm_texts = texts[:n_docs], texts[n_docs:]
+    warm = [Document(id=f"w{i}", source="warm", text=t) for i, t in enumerate(warm_texts)]
     dedup.compute_signatures(quality_batch(language_batch(clean_batch(warm, cfg).docs, cfg).docs, cfg).docs, cfg)
     mb = sum(len(t.encode()) for t in texts) / 1e6
     print(f"per-document stage CPU (1 process, {n_docs} documents of ~{words} words, {mb:.1f} MB, time.process_time):")
@@ -331,13 +334,25 @@ def bench_html(workers: list[int], tmp: Path) -> None:
     if not dirs:
         print("\nHTML dev pages: not found (../shared/devdata), skipped")
         return
-    files = sorted(str(p) for d in dirs for p in d.iterdir() if p.suffix in (".html", ".htm"))
+    # The dev pages are stored gzipped (.html.gz); both sides read the same plain .html copies.
+    import gzip
+
+    pages = tmp / "html-pages"
+    files = []
+    for d in dirs:
+        (pages / d.parent.name).mkdir(parents=True, exist_ok=True)
+        for p in sorted(d.iterdir()):
+            if p.name.endswith((".html", ".htm", ".html.gz", ".htm.gz")):
+                target = pages / d.parent.name / p.name.removesuffix(".gz")
+                target.write_bytes(gzip.decompress(p.read_bytes()) if p.suffix == ".gz" else p.read_bytes())
+                files.append(str(target))
+    dirs = [pages / d.parent.name for d in dirs]
     mb = sum(Path(f).stat().st_size for f in files) / 1e6
     listing = tmp / "html-files.txt"
     listing.write_text("\n".join(files), encoding="utf-8")
     loop = tmp / "trafilatura_loop.py"
     loop.write_text(TRAFILATURA_LOOP, encoding="utf-8")
-    print(f"\nHTML dev pages ({', '.join(d.parent.name for d in dirs)}): {len(files)} pages, {mb:.1f} MB:")
+    print(f"\nHTML dev pages ({', '.join(d.name for d in dirs)}): {len(files)} pages, {mb:.1f} MB:")
     for w in workers:
         r = run_newsclean([str(d) for d in dirs], tmp / f"html-w{w}", w)
         procs = max(1, w)
