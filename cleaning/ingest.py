@@ -512,6 +512,14 @@ def _read_body(record: Any, max_bytes: int) -> tuple[bytes, bool]:
     return body, truncated
 
 
+def _http_status(record: Any) -> int | None:
+    """The response's HTTP status code, or None when the record has no readable status line."""
+    try:
+        return int(record.http_headers.get_statuscode())
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
 def _iter_warc(path: Path, key: str, source: str, cfg: Config, stats: IngestStats) -> Iterator[RawItem | Rejection]:
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
@@ -552,6 +560,15 @@ def _iter_warc(path: Path, key: str, source: str, cfg: Config, stats: IngestStat
                     yield _reject(rkey, src, "ingest.truncated_record",
                                   f"the archive ends inside this record ({len(body)} bytes of its body read): "
                                   "a page cut mid-text is not kept", body[:1024], url)
+                    continue
+                status = _http_status(record)
+                if status is not None and not 200 <= status < 300:
+                    # A 404 or 500 page is the server's error page, not the article: say so,
+                    # rather than let it fail (or pass) extraction as if it were one.
+                    line = record.http_headers.statusline if record.http_headers else str(status)
+                    yield replace(_reject(rkey, src, "ingest.http_status",
+                                          f"HTTP response {line}: not a page of content", body[:1024], url),
+                                  value=status)
                     continue
                 date = record.rec_headers.get_header("WARC-Date")
                 yield _from_html_bytes(body, rkey, src, max_bytes, url=url,

@@ -27,12 +27,12 @@ def only(items: list[RawItem | Rejection]) -> RawItem | Rejection:
     return items[0]
 
 
-def write_warc(path: Path, records: list[tuple[str, str, bytes]]) -> None:
+def write_warc(path: Path, records: list[tuple[str, str, bytes]], status: str = "200 OK") -> None:
     """records: (url, content-type, body) as HTTP responses, plus one request record."""
     with path.open("wb") as fh:
         writer = WARCWriter(fh, gzip=path.name.endswith(".gz"))
         for url, ctype, body in records:
-            headers = StatusAndHeaders("200 OK", [("Content-Type", ctype)], protocol="HTTP/1.1")
+            headers = StatusAndHeaders(status, [("Content-Type", ctype)], protocol="HTTP/1.1")
             writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers))
             req = StatusAndHeaders("GET / HTTP/1.1", [("Host", "example.org")], is_http_request=True)
             writer.write_record(writer.create_warc_record(url, "request", payload=io.BytesIO(b""), http_headers=req))
@@ -222,6 +222,22 @@ def test_warc_html_responses_only(tmp_path: Path, fixtures_dir: Path) -> None:
     assert item.url.endswith("hyundai-georgia-ev-plant")
     assert "@" in item.source
     assert stats.warc_records_skipped == 3  # two request records and the PNG response
+
+
+@pytest.mark.parametrize("status", ["404 Not Found", "503 Service Unavailable", "301 Moved Permanently"])
+def test_warc_error_response_is_rejected_with_its_status(tmp_path: Path, status: str) -> None:
+    """A crawler's 404 page is the server's error page (here with a real article's HTML, as a
+    soft error page can be): rejected as ingest.http_status with the code, not extracted."""
+    html = "<html><head><meta charset='utf-8'><title>Seite nicht gefunden</title></head><body>" \
+           "<h1>Seite nicht gefunden</h1><p>Die angeforderte Seite existiert nicht mehr. Zurück zur Startseite " \
+           "oder nutzen Sie die Suche, um den gewünschten Artikel zu finden.</p></body></html>"
+    p = tmp_path / "crawl.warc.gz"
+    write_warc(p, [("https://www.zeitung.example/politik/artikel-123", "text/html; charset=utf-8", html.encode())],
+               status=status)
+    item = only(ingest(p))
+    assert isinstance(item, Rejection) and item.reason == "ingest.http_status"
+    assert item.value == int(status.split()[0]) and status in item.detail
+    assert item.url == "https://www.zeitung.example/politik/artikel-123"
 
 
 def test_unreadable_warc_is_rejected_not_fatal(tmp_path: Path) -> None:
