@@ -287,6 +287,11 @@ def cmd_explain(args: argparse.Namespace) -> int:
               f"  source={rec['source']}")
         if rec.get("reason"):
             print(f"why the other copy was kept: {rec['reason']}")
+        removed = rec.get("removed") or []
+        print(f"{len(removed)} span(s) removed from this copy before it was compared:")
+        for r in removed:
+            if r["text"].strip():
+                print(f"  [-{r['rule']}: {r['text'].strip()[:200]}-]")
         print(f"see: newsclean explain {rec['duplicate_of']} --out {out}")
         return 0
     rec = _find(out / "rejected.jsonl", args.id)

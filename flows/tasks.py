@@ -133,12 +133,14 @@ def write_parts_task(batches: list[StagedBatch], outcome: dedup.DedupOutcome, ou
     word_counts = array("l")
     processed: list[ProcessedInput] = []
     unaccounted: list[str] = []
+    dup_removed: dict[str, list[dict[str, Any]]] = {}  # a copy's own cuts, for `newsclean explain`
     ordered = sorted(batches, key=lambda b: b.index)
     with atomic_writer(out / "corpus" / name) as fh:
         for b in ordered:
             for rec in read_jsonl(b.path):
                 doc: Document = document_from_staged(rec)
                 if doc.id in dup_ids:
+                    dup_removed[doc.id] = [r.to_dict() for r in doc.removed]
                     continue
                 if doc.id not in outcome.clusters:
                     unaccounted.append(doc.id)
@@ -154,7 +156,8 @@ def write_parts_task(batches: list[StagedBatch], outcome: dedup.DedupOutcome, ou
     rejected = [r for b in ordered for r in b.rejected]
     n_rej = write_jsonl(out / "rejected" / name, (r.to_dict() for r in rejected))
     duplicates: list[Duplicate] = sorted(outcome.duplicates, key=lambda d: d.id)
-    n_dup = write_jsonl(out / "duplicates" / name, (d.to_dict() for d in duplicates))
+    n_dup = write_jsonl(out / "duplicates" / name,
+                        ({**d.to_dict(), "removed": dup_removed.get(d.id, [])} for d in duplicates))
     processed += [ProcessedInput(r.id, r.source, "rejected") for r in rejected]
     processed += [ProcessedInput(d.id, d.source, "duplicate", d.duplicate_of) for d in duplicates]
     parts = {"corpus": (name, len(word_counts)), "rejected": (name, n_rej), "duplicates": (name, n_dup)}

@@ -54,6 +54,10 @@ def test_explain_and_validate_commands(prefect_harness, tmp_path: Path, capsys: 
     shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
     (tmp_path / "seeds" / "short.txt").write_text(
         "Короткая заметка: в Сеуле открылась новая линия метро, пассажиры довольны.\n", encoding="utf-8")
+    seed0 = (ROOT / "seeds" / "000_c890ac01d5c57a8c.txt").read_text(encoding="utf-8")
+    # A shorter copy (its last paragraph missing) with a nav line: a duplicate, and the original is kept.
+    copy_text = "\n\n".join(seed0.rstrip("\n").split("\n\n")[:-1]) + "\n\nSkip to main content\n"
+    (tmp_path / "seeds" / "zz_copy.txt").write_text(copy_text, encoding="utf-8")
     out = Path("out")
     assert main(["run", "seeds", "--out", "out"]) == 0
     capsys.readouterr()
@@ -72,6 +76,11 @@ def test_explain_and_validate_commands(prefect_harness, tmp_path: Path, capsys: 
     shown = capsys.readouterr().out
     assert f"rejected: {short['reason']}" in shown and "Короткая заметка" in shown, shown
     assert f"value: {short['value']}" in shown and f"threshold: {short['threshold']}" in shown, shown
+    dups = [json.loads(line) for line in (out / "duplicates.jsonl").read_text(encoding="utf-8").splitlines()]
+    copy = next(d for d in dups if d["source"].endswith("zz_copy.txt"))
+    assert main(["explain", copy["id"], "--out", str(out)]) == 0
+    shown = capsys.readouterr().out
+    assert "[-nav: Skip to main content-]" in shown, shown
 
     assert main(["validate", "out/corpus.jsonl", "--out", "v"]) == 0
     assert "clean_corpus" in capsys.readouterr().out
