@@ -256,13 +256,17 @@ def run_one(kind: str, seed: int, pages: list[bytes], cfg: dict[str, Any], scrat
     return out
 
 
-def fuzz(n: int, seed: int, pages: list[bytes], timeout: float = 10.0) -> list[Outcome]:
+def fuzz(n: int, seed: int, pages: list[bytes], timeout: float = 10.0, progress: bool = False) -> list[Outcome]:
     cfg = small_config(timeout)
     outcomes = []
     with tempfile.TemporaryDirectory(prefix="newsclean-fuzz-") as tmp:
         for i in range(n):
             kind = KINDS[i % len(KINDS)]
             outcomes.append(run_one(kind, seed * 1_000_003 + i, pages, cfg, Path(tmp)))
+            if progress and (i + 1) % 100 == 0:
+                slowest = max(outcomes, key=lambda o: o.seconds)
+                print(f"  ... {i + 1} inputs, {sum(1 for o in outcomes if o.error)} escaped, slowest so far "
+                      f"{slowest.seconds:.2f} s ({slowest.kind} seed={slowest.seed})", file=sys.stderr, flush=True)
     return outcomes
 
 
@@ -275,7 +279,7 @@ def main() -> None:
     args = ap.parse_args()
     pages = seed_pages(args.pages)
     t0 = time.perf_counter()
-    outcomes = fuzz(args.inputs, args.seed, pages, args.timeout)
+    outcomes = fuzz(args.inputs, args.seed, pages, args.timeout, progress=True)
     total = time.perf_counter() - t0
     errors = [o for o in outcomes if o.error]
     reasons: Counter[str] = Counter()
