@@ -396,7 +396,9 @@ def _record_run(out_dir: Path, report: dict[str, Any]) -> None:
 
     from cleaning.report import run_status
 
-    line = {"run": report["run"]["name"], "finished_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    # An idle run commits nothing and takes no run number (the next real run gets it): null.
+    name = None if report["run"].get("nothing_to_do") and not report["counts"].get("requeued") else report["run"]["name"]
+    line = {"run": name, "finished_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "status": run_status(report).kind, "counts": {k: v for k, v in report["counts"].items() if k != "duplicates_by_method"}}
     with open(out_dir / RUN_HISTORY, "a", encoding="utf-8") as fh:
         fh.write(json.dumps(line, sort_keys=True, ensure_ascii=False) + "\n")

@@ -89,7 +89,7 @@ def test_status_is_at_the_top_of_report_html(prefect_harness, seeds_dir: Path, t
     dom = _shoot(tmp_path, passing / "report.html", "after-idle")
     assert _status_first(dom) == "passed"
     history = [json.loads(line) for line in (passing / "run-history.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert [h["status"] for h in history] == ["passed", "idle"]
+    assert [(h["run"], h["status"]) for h in history] == [("run-000001", "passed"), (None, "idle")]
     assert history[1]["counts"]["skipped_already_processed"] == 4
 
 
