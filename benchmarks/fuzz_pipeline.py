@@ -171,6 +171,8 @@ def make_name(rnd: random.Random) -> bytes:
         parts = ["기사", "\n", " ", "\u202e", "😀", "..", "-", "%", "\\", "ﷺ", "a" * rnd.randint(1, 150), "#", "?"]
         stem = "".join(rnd.choice(parts) for _ in range(rnd.randint(1, 8))).encode()[:200]
     stem = stem.replace(b"/", b"_").replace(b"\x00", b"_") or b"x"
+    if not stem.strip(b"."):  # "." and ".." name folders, not files
+        stem = b"x" + stem
     return stem + rnd.choice([b".txt", b".html", b".jsonl", b".htm", b".TXT", b".jsonl.gz", b".warc", b"", b".pdf"])
 
 
@@ -263,7 +265,7 @@ def fuzz(n: int, seed: int, pages: list[bytes], timeout: float = 10.0, progress:
         for i in range(n):
             kind = KINDS[i % len(KINDS)]
             outcomes.append(run_one(kind, seed * 1_000_003 + i, pages, cfg, Path(tmp)))
-            if progress and (i + 1) % 100 == 0:
+            if progress and (i + 1) % 25 == 0:
                 slowest = max(outcomes, key=lambda o: o.seconds)
                 print(f"  ... {i + 1} inputs, {sum(1 for o in outcomes if o.error)} escaped, slowest so far "
                       f"{slowest.seconds:.2f} s ({slowest.kind} seed={slowest.seed})", file=sys.stderr, flush=True)
