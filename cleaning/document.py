@@ -50,9 +50,13 @@ class Removal:
     text: str
     start: int
     end: int
+    detail: str | None = None  # why, when the rule has more to say (site_boilerplate: site and count)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "text": self.text, "start": self.start, "end": self.end}
+        out = {"rule": self.rule, "text": self.text, "start": self.start, "end": self.end}
+        if self.detail is not None:
+            out["detail"] = self.detail
+        return out
 
 
 @dataclass(slots=True)

@@ -55,6 +55,7 @@ from .interrupt import ignore_sigint
 from .interrupt import raise_if_requested as raise_if_interrupted
 from .tasks import (
     StagedBatch,
+    apply_site_boilerplate,
     cleanup_task,
     dedup_task,
     index_add_task,
@@ -277,6 +278,7 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
             _record_run(out_dir, report)
         return report
 
+    staged, site_lines = apply_site_boilerplate(staged, cfg, str(state))  # learned templates out, before dedup
     signatures = [s for b in staged for s in b.signatures]
     # Hidden from the index: superseded documents, and this run's own documents (a document
     # is never a duplicate of itself, even in an index that saw it elsewhere).
@@ -315,7 +317,8 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
     t0 = time.perf_counter()
     kept_sigs = [s for s in signatures if s.id in outcome.clusters]
     pending = store.pending_index_path(seq)
-    atomic_write_bytes(pending, pickle.dumps(kept_sigs, protocol=pickle.HIGHEST_PROTOCOL))
+    atomic_write_bytes(pending, pickle.dumps({"signatures": kept_sigs, "site_lines": site_lines},
+                                             protocol=pickle.HIGHEST_PROTOCOL))
     _crash_point("before_commit")
     raise_if_interrupted()  # a Ctrl-C swallowed on the way (GX did, during validation) still stops the commit
     run_record = {**counts, "duplicates_by_method": dict(sorted(dup_methods.items()))}

@@ -11,7 +11,7 @@ from array import array
 import shutil
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from cleaning.output import (
     write_jsonl,
     atomic_writer,
 )
+from cleaning.rules import site_boilerplate
 from cleaning.pipeline import BatchResult, clean_batch, extract_batch, language_batch, quality_batch
 from cleaning.state import ProcessedInput, SupersededFilter, iter_part_lines
 
@@ -52,6 +53,7 @@ class StagedBatch:
     removals: dict[str, int] = field(default_factory=dict)
     html_dropped: dict[str, int] = field(default_factory=dict)
     n_docs: int = 0
+    site_lines: Any = None  # site_boilerplate.RunLines: this batch's evidence of site templates
 
 
 def _stage(name: str, fn: Any, prev: BatchResult, config: Config, timings: dict[str, float]) -> BatchResult:
@@ -93,7 +95,8 @@ def process_batch_task(items: list[RawItem | Rejection], config: Config, staging
     # Input order, not stage order: the same inputs give the same rejected.jsonl whatever the batch size.
     rejected = sorted(res.rejected, key=lambda r: position.get(r.id, len(position)))
     return StagedBatch(index=index, path=path, signatures=sigs, rejected=rejected, timings=timings,
-                       removals=dict(removals), html_dropped=dict(html_dropped), n_docs=len(res.docs))
+                       removals=dict(removals), html_dropped=dict(html_dropped), n_docs=len(res.docs),
+                       site_lines=site_boilerplate.site_line_keys(res.docs, config))
 
 
 @task(name="dedup", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1,
@@ -105,6 +108,41 @@ def dedup_task(signatures: list[Any], config: Config, state_dir: str | None, hid
         return dedup.resolve_duplicates(signatures, config, SupersededFilter(index, hidden_ids))
     finally:
         index.close()
+
+
+def apply_site_boilerplate(staged: list[StagedBatch], config: Config,
+                           state_dir: str | None) -> tuple[list[StagedBatch], Any]:
+    """Learn site templates from this run's batches plus earlier runs' counts, and remove them
+    from the staged documents (re-signing what changed) before dedup. Returns the batches and
+    this run's evidence, recorded in the state once the run is committed (``index_add_task``)."""
+    run = site_boilerplate.RunLines()
+    for b in staged:
+        if b.site_lines is not None:
+            run.merge(b.site_lines)
+    model = site_boilerplate.learn(run, config, Path(state_dir) if state_dir else None)
+    if not model:
+        return staged, run
+    futures = [site_boilerplate_task.submit(b, model, config) for b in staged]
+    return [f.result() for f in futures], run
+
+
+@task(name="site-boilerplate", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
+def site_boilerplate_task(batch: StagedBatch, model: Any, config: Config) -> StagedBatch:
+    """Remove learned site template lines from one staged batch; re-sign the documents changed."""
+    t0 = time.perf_counter()
+    docs = [document_from_staged(rec) for rec in read_jsonl(batch.path)]
+    cleaned = [site_boilerplate.apply_document(d, model, config) for d in docs]
+    changed = [c for d, c in zip(docs, cleaned) if c is not d]
+    if not changed:
+        return batch
+    new_sigs = {s.id: s for s in dedup.compute_signatures(changed, config)}
+    write_jsonl(batch.path, (staged_record(d) for d in cleaned))
+    removals = Counter(batch.removals)
+    removals[site_boilerplate.RULE] += sum(1 for d in changed for r in d.removed if r.rule == site_boilerplate.RULE)
+    timings = dict(batch.timings)
+    timings["site_boilerplate"] = time.perf_counter() - t0
+    return replace(batch, signatures=[new_sigs.get(s.id, s) for s in batch.signatures],
+                   removals=dict(removals), timings=timings)
 
 
 @dataclass(slots=True)
@@ -189,12 +227,16 @@ def index_add_task(pending_file: str, config: Config, state_dir: str, run_name: 
     Idempotent, so a crash after the commit point is repaired by replaying the same file.
     """
     with open(pending_file, "rb") as fh:
-        sigs = pickle.load(fh)
+        pending = pickle.load(fh)
+    sigs = pending["signatures"] if isinstance(pending, dict) else pending
     index = dedup.open_index(config, Path(state_dir))
     try:
         index.add(sigs, run_id=run_name)
     finally:
         index.close()
+    if isinstance(pending, dict) and pending.get("site_lines") is not None:  # once per run: replay-safe
+        seq = int(Path(pending_file).stem.rsplit("-", 1)[1])
+        site_boilerplate.record_run(pending["site_lines"], config, Path(state_dir), seq)
     return len(sigs)
 
 

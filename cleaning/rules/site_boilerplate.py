@@ -1,0 +1,265 @@
+"""``site_boilerplate``: lines a site repeats on many of its pages, learned from the corpus.
+
+Cleaning rules see one page; a site's template (an "About the company" paragraph, a newsletter
+box, a menu or footer line the other rules do not know) is only visible across pages. So the
+corpus itself is the evidence: for every site (``sitename``, else the URL host without
+``www.``; inputs with neither form one site, the whole input set) we count in how many
+documents each normalized line occurs, incrementally in the state directory
+(``site_boilerplate.sqlite3``, bounded per site). A line found in at least ``min_docs``
+documents and ``min_share`` of the site's documents is its template and is removed, with a
+provenance that names the site and the count. It runs after the other cleaning rules and
+before dedup signatures, so a template never makes two stories look alike.
+
+The flow (``flows/``) calls, per run: ``site_line_keys`` per batch, ``learn`` over this run's
+keys plus the stored counts, ``apply_document`` to each staged document whose site has template
+lines, and ``record_run`` once the run is committed.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import numpy as np
+import xxhash
+
+from ..document import Document, Removal, rebuild_original
+
+RULE = "site_boilerplate"
+STATE_FILE = "site_boilerplate.sqlite3"
+_WS = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    enabled: bool
+    min_docs: int
+    min_share: float
+    min_chars: int
+    max_chars: int
+    min_kept_chars: int
+    max_lines_per_site: int
+
+
+def settings(config: dict[str, Any]) -> Settings:
+    t = config.get("site_boilerplate", {})
+    return Settings(bool(t.get("enabled", True)), int(t.get("min_docs", 5)), float(t.get("min_share", 0.3)),
+                    int(t.get("min_chars", 12)), int(t.get("max_chars", 3000)), int(t.get("min_kept_chars", 50)),
+                    int(t.get("max_lines_per_site", 20000)))
+
+
+def site_of(doc: Document) -> str:
+    """The site a document belongs to: its site name, else its URL host; "" for neither."""
+    if doc.sitename and doc.sitename.strip():
+        return doc.sitename.strip()
+    if doc.url:
+        host = (urlsplit(doc.url).hostname or "").removeprefix("www.")
+        if host:
+            return host
+    return ""
+
+
+def _h(text: str) -> int:
+    return xxhash.xxh3_64_intdigest(text.encode("utf-8", "surrogatepass")) & 0x7FFF_FFFF_FFFF_FFFF
+
+
+def _lines(text: str, s: Settings) -> list[tuple[int, int, int]]:
+    """(start, end, hash) of each countable line: its normalized text within the length bounds."""
+    out, pos = [], 0
+    for raw in text.split("\n"):
+        norm = _WS.sub(" ", raw).strip().casefold()
+        if s.min_chars <= len(norm) <= s.max_chars and any(c.isalpha() for c in norm):
+            out.append((pos, pos + len(raw), _h(norm)))
+        pos += len(raw) + 1
+    return out
+
+
+@dataclass
+class RunLines:
+    """This run's evidence: per site, how many documents, and per line hash how many documents."""
+
+    site_names: dict[int, str] = field(default_factory=dict)
+    site_docs: Counter[int] = field(default_factory=Counter)
+    pairs: list[np.ndarray] = field(default_factory=list)  # (site_hash, line_hash) int64 rows
+
+    def merge(self, other: RunLines) -> None:
+        self.site_names.update(other.site_names)
+        self.site_docs.update(other.site_docs)
+        self.pairs.extend(other.pairs)
+
+    def counts(self) -> dict[tuple[int, int], int]:
+        if not self.pairs:
+            return {}
+        rows = np.concatenate(self.pairs)
+        uniq, n = np.unique(rows, axis=0, return_counts=True)
+        return {(int(a), int(b)): int(c) for (a, b), c in zip(uniq.tolist(), n.tolist())}
+
+
+def site_line_keys(docs: list[Document], config: dict[str, Any]) -> RunLines:
+    """One batch's evidence (each document counts a line once)."""
+    s = settings(config)
+    out = RunLines()
+    if not s.enabled:
+        return out
+    for d in docs:
+        site = site_of(d)
+        sh = _h("site:" + site)
+        out.site_names[sh] = site
+        out.site_docs[sh] += 1
+        hashes = sorted({h for _, _, h in _lines(d.text, s)})
+        if hashes:
+            out.pairs.append(np.array([[sh, h] for h in hashes], dtype=np.int64))
+    return out
+
+
+@dataclass(frozen=True)
+class Model:
+    """Template lines per site: (site_hash, line_hash) -> documents sharing it, and site sizes."""
+
+    lines: dict[tuple[int, int], int]
+    site_docs: dict[int, int]
+    site_names: dict[int, str]
+
+    def __bool__(self) -> bool:
+        return bool(self.lines)
+
+
+def _connect(state_dir: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(Path(state_dir) / STATE_FILE, isolation_level=None, timeout=30)
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS sites (site INTEGER PRIMARY KEY, name TEXT NOT NULL, docs INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS lines (site INTEGER NOT NULL, line INTEGER NOT NULL, docs INTEGER NOT NULL,
+            PRIMARY KEY (site, line)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS runs (seq INTEGER PRIMARY KEY);
+        """
+    )
+    return db
+
+
+def learn(run: RunLines, config: dict[str, Any], state_dir: Path | None) -> Model:
+    """Counts of earlier runs (state directory) plus this run's, reduced to the template lines."""
+    s = settings(config)
+    counts = Counter(run.counts())
+    site_docs = Counter(run.site_docs)
+    names = dict(run.site_names)
+    if state_dir is not None and (Path(state_dir) / STATE_FILE).is_file() and site_docs:
+        db = _connect(state_dir)
+        try:
+            sites = list(site_docs)
+            for lo in range(0, len(sites), 500):
+                chunk = sites[lo : lo + 500]
+                marks = ",".join("?" * len(chunk))
+                for site, name, n in db.execute(f"SELECT site, name, docs FROM sites WHERE site IN ({marks})", chunk):
+                    site_docs[site] += n
+                    names.setdefault(site, name)
+                for site, line, n in db.execute(
+                        f"SELECT site, line, docs FROM lines WHERE site IN ({marks}) AND docs >= 1", chunk):
+                    counts[(site, line)] += n
+        finally:
+            db.close()
+    lines = {k: n for k, n in counts.items()
+             if n >= s.min_docs and n >= s.min_share * site_docs[k[0]]}
+    return Model(lines, {k: site_docs[k] for k in {a for a, _ in lines}}, names)
+
+
+def apply_document(doc: Document, model: Model, config: dict[str, Any]) -> Document:
+    """``doc`` without its site's template lines (each removal names the site and its count).
+    A document that would keep fewer than ``min_kept_chars`` characters is left as it is: it is
+    all template, and removing everything would hide it, not clean it."""
+    s = settings(config)
+    site = site_of(doc)
+    sh = _h("site:" + site)
+    if sh not in model.site_docs:
+        return doc
+    text = doc.text
+    spans: list[tuple[int, int, int]] = []
+    for a, b, h in _lines(text, s):
+        n = model.lines.get((sh, h))
+        if n:
+            end = b
+            while end < len(text) and text[end] == "\n":  # the line's own line breaks go with it
+                end += 1
+            spans.append((a, end, n))
+    if not spans:
+        return doc
+    removed_chars = sum(e - a for a, e, _ in spans)
+    if len(text.strip()) - removed_chars < s.min_kept_chars:
+        return doc
+    original = rebuild_original(text, doc.removed)
+    segments = _kept_segments(len(original), doc.removed)
+    label = site or "(input set)"
+    new_removals: list[Removal] = []
+    for a, e, n in spans:
+        for oa, ob in _to_original(a, e, segments):
+            new_removals.append(Removal(RULE, original[oa:ob], oa, ob,
+                                        detail=f"site {label}: line in {n} of {model.site_docs[sh]} documents"))
+    kept = []
+    pos = 0
+    for a, e, _ in spans:
+        kept.append(text[pos:a])
+        pos = e
+    kept.append(text[pos:])
+    new_text = "".join(kept)
+    return replace(doc, text=new_text, removed=sorted(doc.removed + new_removals, key=lambda r: r.start))
+
+
+def _kept_segments(n: int, removed: list[Removal]) -> list[tuple[int, int]]:
+    """Intervals of the original text that the current text is made of, in order."""
+    segs, pos = [], 0
+    for r in sorted(removed, key=lambda r: r.start):
+        if r.start > pos:
+            segs.append((pos, r.start))
+        pos = max(pos, r.end)
+    if pos < n:
+        segs.append((pos, n))
+    return segs
+
+
+def _to_original(a: int, e: int, segments: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Current-text span [a, e) as one or more original-text spans."""
+    out, cur = [], 0
+    for sa, sb in segments:
+        length = sb - sa
+        lo, hi = max(a, cur), min(e, cur + length)
+        if lo < hi:
+            out.append((sa + lo - cur, sa + hi - cur))
+        cur += length
+        if cur >= e:
+            break
+    return out
+
+
+def record_run(run: RunLines, config: dict[str, Any], state_dir: Path, seq: int) -> None:
+    """Add a committed run's counts to the state (once per run: a replay is a no-op). Per site
+    only the ``max_lines_per_site`` most shared lines are kept, so the state stays bounded."""
+    s = settings(config)
+    if not run.site_docs:
+        return
+    db = _connect(state_dir)
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if db.execute("SELECT 1 FROM runs WHERE seq = ?", (seq,)).fetchone():
+                db.execute("ROLLBACK")
+                return
+            db.execute("INSERT INTO runs VALUES (?)", (seq,))
+            db.executemany("INSERT INTO sites VALUES (?, ?, ?) ON CONFLICT(site) DO UPDATE SET docs = docs + excluded.docs",
+                           [(k, run.site_names.get(k, ""), n) for k, n in sorted(run.site_docs.items())])
+            db.executemany("INSERT INTO lines VALUES (?, ?, ?) ON CONFLICT(site, line) DO UPDATE SET docs = docs + excluded.docs",
+                           [(a, b, n) for (a, b), n in sorted(run.counts().items())])
+            for (site,) in db.execute("SELECT site FROM lines GROUP BY site HAVING COUNT(*) > ?",
+                                      (s.max_lines_per_site,)).fetchall():
+                db.execute("DELETE FROM lines WHERE site = ? AND line NOT IN (SELECT line FROM lines WHERE site = ? "
+                           "ORDER BY docs DESC, line LIMIT ?)", (site, site, s.max_lines_per_site))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+    finally:
+        db.close()
