@@ -115,6 +115,24 @@ def _preflight(cfg: dict, out: Path, state: Path | None) -> None:
         raise ConfigError(str(exc)) from exc
     check_severity_names(cfg)
     _check_redis(cfg)
+    _check_dedup_index(cfg, state or out / "state")
+
+
+def _check_dedup_index(cfg: dict, state: Path) -> None:
+    """An index that lost documents since the last run (Redis restarted empty, file deleted)
+    stops the run before any work, with the way out (`newsclean reindex`)."""
+    from cleaning.config import ConfigError
+    from cleaning.dedup import IndexMismatchError, open_index
+    from cleaning.dedup.index import COUNT_FILE
+
+    if not (state / COUNT_FILE).is_file():
+        return
+    try:
+        open_index(cfg, state).close()
+    except IndexMismatchError as exc:
+        raise ConfigError(str(exc)) from exc
+    except (ConnectionError, OSError):
+        return  # an unreachable index is reported by the run itself, in one line
 
 
 def _size(path: Path) -> int:
@@ -237,6 +255,28 @@ def cmd_retract(args: argparse.Namespace) -> int:
         store.close()
     print(f"newsclean: retracted {result['retracted']} documents ({result['kept']} from the corpus, "
           f"{result['duplicates']} duplicates); they are in {out / 'rejected.jsonl'} with reason `retracted`")
+    return 0
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    """Rebuild the dedup index from the committed corpus parts (lost Redis data, a deleted file)."""
+    from cleaning.config import ConfigError, load_config
+    from cleaning.dedup.reindex import rebuild_index
+    from cleaning.state import StateError, StateLocked
+
+    out = Path(args.out)
+    state = Path(args.state_dir) if args.state_dir else out / "state"
+    if not (state / "state.sqlite").is_file():
+        return _fail(f"no newsclean state in {state}: run `newsclean run --out {out}` first")
+    try:
+        result = rebuild_index(load_config(args.config), out, state)
+    except StateLocked as exc:
+        return _fail(str(exc), code=3)
+    except (ConfigError, StateError) as exc:
+        return _fail(str(exc))
+    except (ConnectionError, OSError) as exc:
+        return _fail(f"{_one_line(exc)}; the index was not rebuilt, run reindex again", code=1)
+    print(f"newsclean: dedup index rebuilt from {result['runs']} corpus part(s): {result['documents']} documents")
     return 0
 
 
@@ -401,6 +441,12 @@ def build_parser() -> argparse.ArgumentParser:
     retract_p.add_argument("--out", default="output", help="output folder (default: output)")
     retract_p.add_argument("--state-dir", default=None, help="state folder (default: <out>/state)")
     retract_p.set_defaults(func=cmd_retract)
+
+    reindex = sub.add_parser("reindex", help="rebuild the dedup index from the committed corpus (after lost Redis data)")
+    reindex.add_argument("--out", default="output", help="output folder (default: output)")
+    reindex.add_argument("--config", default=None, help="TOML file overriding the default settings (same as the runs)")
+    reindex.add_argument("--state-dir", default=None, help="state folder (default: <out>/state)")
+    reindex.set_defaults(func=cmd_reindex)
 
     explain = sub.add_parser("explain", help="show what cleaning removed from one document, and why")
     explain.add_argument("id", help="document id (from corpus.jsonl, duplicates.jsonl or rejected.jsonl)")

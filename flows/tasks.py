@@ -232,6 +232,7 @@ def index_add_task(pending_file: str, config: Config, state_dir: str, run_name: 
     index = dedup.open_index(config, Path(state_dir))
     try:
         index.add(sigs, run_id=run_name)
+        dedup.record_index_count(index, Path(state_dir))
     finally:
         index.close()
     if isinstance(pending, dict) and pending.get("site_lines") is not None:  # once per run: replay-safe

@@ -16,7 +16,17 @@ that chose it.
 
 from __future__ import annotations
 
-from .index import DedupIndex, IndexMismatchError, MemoryIndex, RedisIndex, SqliteIndex, open_index
+from .index import (
+    DedupIndex,
+    IndexLostError,
+    IndexMismatchError,
+    MemoryIndex,
+    RedisIndex,
+    SqliteIndex,
+    check_index_count,
+    open_index,
+    record_index_count,
+)
 from .resolve import DedupOutcome, resolve_duplicates
 from .settings import DedupConfigError, DedupSettings, dedup_settings
 from .signature import DocSignature, compute_signatures, content_hash, normalize_for_hash
@@ -29,6 +39,7 @@ __all__ = [
     "DedupOutcome",
     "DedupSettings",
     "DocSignature",
+    "IndexLostError",
     "IndexMismatchError",
     "MemoryIndex",
     "RedisIndex",
@@ -36,7 +47,9 @@ __all__ = [
     "compute_signatures",
     "content_hash",
     "dedup_settings",
+    "check_index_count",
     "normalize_for_hash",
     "open_index",
+    "record_index_count",
     "resolve_duplicates",
 ]

@@ -42,6 +42,15 @@ class IndexMismatchError(RuntimeError):
     """A persisted index was built with other sketch parameters than the current config."""
 
 
+class IndexLostError(IndexMismatchError):
+    """The index holds fewer documents than the state directory recorded after the last run
+    (a Redis restart without persistence, a deleted index file): new copies of documents it
+    lost would enter the corpus. ``newsclean reindex`` rebuilds it from the committed parts."""
+
+
+COUNT_FILE = "dedup_index_count.json"  # in the state directory: documents in the index after the last add
+
+
 def _expected_meta(s: DedupSettings) -> dict[str, Any]:
     return {"schema_version": SCHEMA_VERSION, "scheme": SCHEME, **s.sketch_params()}
 
@@ -417,7 +426,68 @@ def open_index(config: Config, state_dir: Path | None) -> DedupIndex:
     with ``state_dir=None`` the sqlite backend falls back to memory (nothing to persist into)."""
     s = dedup_settings(config)
     if s.backend == "redis":
-        return RedisIndex(s, s.redis_url, f"{s.redis_prefix}:{_namespace(state_dir)}")
-    if s.backend == "memory" or state_dir is None:
+        index: DedupIndex = RedisIndex(s, s.redis_url, f"{s.redis_prefix}:{_namespace(state_dir)}")
+    elif s.backend == "memory" or state_dir is None:
         return MemoryIndex(s)
-    return SqliteIndex(s, Path(state_dir) / s.sqlite_file)
+    else:
+        index = SqliteIndex(s, Path(state_dir) / s.sqlite_file)
+    try:
+        check_index_count(index, Path(state_dir) if state_dir is not None else None)
+    except IndexLostError:
+        index.close()
+        raise
+    return index
+
+
+def _where(index: DedupIndex) -> str:
+    if isinstance(index, RedisIndex):
+        return f"redis index {index.settings.redis_url} {index.prefix}"
+    if isinstance(index, SqliteIndex):
+        return f"index file {index.path}"
+    return "index"
+
+
+def check_index_count(index: DedupIndex, state_dir: Path | None) -> None:
+    """Refuse an index that lost documents since the last run recorded its count."""
+    if state_dir is None or not (state_dir / COUNT_FILE).is_file():
+        return
+    recorded = json.loads((state_dir / COUNT_FILE).read_text(encoding="utf-8"))
+    if recorded.get("backend") != index.backend:
+        return  # another backend was configured since: its count says nothing about this one
+    have = len(index)
+    if have < int(recorded["documents"]):
+        raise IndexLostError(
+            f"the dedup {_where(index)} holds {have} documents, but {recorded['documents']} were recorded "
+            f"after the last run ({state_dir / COUNT_FILE}): it lost data (a Redis restart without "
+            "persistence, a deleted or replaced index file?). Copies of the lost documents would enter the "
+            "corpus unnoticed, so the run stops. Rebuild the index from the committed corpus with "
+            "`newsclean reindex --out <output folder>`.")
+
+
+def record_index_count(index: DedupIndex, state_dir: Path) -> None:
+    """After an add: how many documents the index holds, for ``check_index_count`` next time."""
+    if index.backend == "memory":
+        return
+    tmp = state_dir / (COUNT_FILE + ".tmp")
+    tmp.write_text(json.dumps({"backend": index.backend, "documents": len(index)}) + "\n", encoding="utf-8")
+    os.replace(tmp, state_dir / COUNT_FILE)
+
+
+def drop_index(config: Config, state_dir: Path) -> None:
+    """Delete the persisted index of this state directory (sqlite file, or the redis keys under
+    its prefix) and its recorded count: the first step of ``rebuild_index``."""
+    s = dedup_settings(config)
+    (state_dir / COUNT_FILE).unlink(missing_ok=True)
+    if s.backend == "redis":
+        import redis
+
+        r = redis.Redis(**_redis_params(s.redis_url))
+        try:
+            prefix = f"{s.redis_prefix}:{_namespace(state_dir)}"
+            for key in r.scan_iter(match=f"{prefix}:*", count=1000):
+                r.delete(key)
+        finally:
+            r.close()
+    elif s.backend == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            (state_dir / (s.sqlite_file + suffix)).unlink(missing_ok=True)

@@ -167,3 +167,43 @@ def test_redis_batched_candidates_equal_datasketch_query(redis_config):
         one_by_one = {k for c in copies for k in index._lsh.query(index._lean(c.minhash))}
     assert batched == one_by_one
     assert batched == {orig for orig, _ in seed_copies().values()}
+
+
+def test_redis_add_interrupted_before_its_buckets_is_completed_by_a_replay(redis_config, monkeypatch):
+    """An add killed part-way must leave nothing that a replay skips: the LSH buckets are written
+    first, the signatures (which mark a document as indexed) last, in one MULTI/EXEC."""
+    originals = compute_signatures(seed_docs(), redis_config)
+    copies = compute_signatures([doc for _, doc in seed_copies().values()], redis_config)
+    with open_index(redis_config, None) as index:
+        real = type(index._lsh).insertion_session
+
+        def dies(self, *a, **k):
+            raise ConnectionError("redis went away mid-add")
+
+        monkeypatch.setattr(type(index._lsh), "insertion_session", dies)
+        with pytest.raises(ConnectionError):
+            index.add(originals, run_id="r1")
+        monkeypatch.setattr(type(index._lsh), "insertion_session", real)
+        index.add(originals, run_id="r1")  # the replay of the pending add
+        found = {s.id for s in index.candidates(np.stack([c.minhash for c in copies]))}
+    assert found == {orig for orig, _ in seed_copies().values()}
+
+
+def test_an_index_that_lost_documents_is_refused_with_the_way_out(tmp_path, redis_config):
+    from cleaning.dedup import IndexLostError, record_index_count
+
+    for config in (load_config(), redis_config):
+        state = tmp_path / config["dedup"]["index"].get("backend", "sqlite")
+        state.mkdir()
+        with open_index(config, state) as index:
+            index.add(compute_signatures(seed_docs(), config), run_id="r1")
+            record_index_count(index, state)
+        with open_index(config, state) as index:  # intact: opens
+            assert len(index) == len(seed_docs())
+        from cleaning.dedup.index import drop_index
+
+        count = (state / "dedup_index_count.json").read_text()
+        drop_index(config, state)  # what a Redis restart without persistence does to the data
+        (state / "dedup_index_count.json").write_text(count)
+        with pytest.raises(IndexLostError, match=r"holds 0 documents, but 4 were recorded.*newsclean reindex"):
+            open_index(config, state)
