@@ -116,27 +116,33 @@ class Evidence:
 class _Verifier:
     """Exact set measures between documents, with the run's common features taken out."""
 
-    def __init__(self, nodes: list[DocSignature], common: np.ndarray, s: DedupSettings) -> None:
+    def __init__(self, nodes: list[DocSignature], common: dict[str, np.ndarray], s: DedupSettings) -> None:
         self.nodes = nodes
         self.common = common
         self.s = s
-        self._filtered: dict[int, np.ndarray] = {}
+        self._filtered: dict[tuple[int, tuple[str, ...]], np.ndarray] = {}
         self._cache: dict[tuple[int, int], Evidence] = {}
 
-    def features(self, i: int) -> np.ndarray:
-        f = self._filtered.get(i)
+    def features(self, i: int, sites: tuple[str, ...]) -> np.ndarray:
+        """Node ``i``'s features without those common on any of ``sites`` (the pair's sites)."""
+        key = (i, sites)
+        f = self._filtered.get(key)
         if f is None:
             raw = self.nodes[i].features
-            raw = np.empty(0, np.uint32) if raw is None else raw
-            f = raw[~in_sorted(raw, self.common)] if len(self.common) else raw  # common: sorted, distinct
-            self._filtered[i] = f
+            f = np.empty(0, np.uint32) if raw is None else raw
+            for site in sites:
+                common = self.common.get(site)
+                if common is not None and len(common) and len(f):
+                    f = f[~in_sorted(f, common)]  # common: sorted, distinct
+            self._filtered[key] = f
         return f
 
     def measure(self, i: int, j: int) -> Evidence:
         key = (i, j) if i < j else (j, i)
         ev = self._cache.get(key)
         if ev is None:
-            a, b = self.features(key[0]), self.features(key[1])
+            sites = tuple(sorted({self.nodes[key[0]].site or "", self.nodes[key[1]].site or ""}))
+            a, b = self.features(key[0], sites), self.features(key[1], sites)
             shared = len(np.intersect1d(a, b, assume_unique=True))
             union = len(a) + len(b) - shared
             small = min(len(a), len(b))
@@ -162,39 +168,65 @@ def raw_jaccard(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def common_features(nodes: list[DocSignature], members: list[int], pairs: np.ndarray,
-                    s: DedupSettings) -> np.ndarray:
-    """Features found in at least ``common_min_docs`` distinct stories among ``members``.
+                    s: DedupSettings) -> dict[str, np.ndarray]:
+    """Per site, the features found in at least ``common_min_docs`` distinct stories of that
+    site and ``common_min_share`` of its documents among ``members`` (site: ``DocSignature.site``,
+    "" when unknown). Templates are a site's (one company's releases, one site's chrome, one
+    bot's briefs), so counting per site keeps a large mixed corpus from making ordinary
+    phrases "common", while a syndicated story (one copy per site) is never common.
 
     Only features of documents in a candidate pair can matter, so only those are counted
     (memory follows the candidates, not the run). Near-exact copies (raw Jaccard >=
     ``copy_jaccard``) count as one story, so a widely copied story keeps its own text."""
     if not len(pairs):
-        return np.empty(0, np.uint32)
+        return {}
     in_pairs = sorted_unique(pairs.ravel()).tolist()
     universe = sorted_unique(np.concatenate([nodes[members[k]].features for k in in_pairs]))
     uf = _UnionFind(len(members))
     for a, b in pairs.tolist():
         if raw_jaccard(nodes[members[a]].features, nodes[members[b]].features) >= s.copy_jaccard:
             uf.union(a, b)
+    site_names = sorted({nodes[m].site or "" for m in members})
+    site_idx = {name: i for i, name in enumerate(site_names)}
+    member_site = np.array([site_idx[nodes[m].site or ""] for m in members], dtype=np.int64)
+    site_docs = np.bincount(member_site, minlength=len(site_names))
+    n = np.int64(len(members))
     # One membership test per chunk of documents rather than per document: np.isin sorts the
     # universe on every call, which made this loop O(documents x universe) (it was 30% of a
     # 10k run's flow-process time). Same keys as testing document by document.
-    keys = []
+    codes, feats_hit = [], []
     for lo in range(0, len(members), _COMMON_CHUNK):
         chunk = range(lo, min(lo + _COMMON_CHUNK, len(members)))
         feats = [nodes[members[k]].features for k in chunk]
         f = np.concatenate(feats) if feats else np.empty(0, np.uint32)
         if not len(f):
             continue
-        story = np.repeat(np.array([uf.find(k) for k in chunk], dtype=np.uint64), [len(x) for x in feats])
+        code = np.array([member_site[k] * n + uf.find(k) for k in chunk], dtype=np.int64)  # (site, story)
+        code = np.repeat(code, [len(x) for x in feats])
         hit = in_sorted(f, universe)
         if hit.any():
-            keys.append((story[hit] << np.uint64(32)) | f[hit].astype(np.uint64))
-    if not keys:
-        return np.empty(0, np.uint32)
-    story_feature = sorted_unique(np.concatenate(keys))
-    feats, counts = np.unique((story_feature & np.uint64(0xFFFFFFFF)).astype(np.uint32), return_counts=True)
-    return feats[counts >= s.common_min_docs]
+            codes.append(code[hit])
+            feats_hit.append(f[hit])
+    if not codes:
+        return {}
+    code, feat = np.concatenate(codes), np.concatenate(feats_hit)
+    if len(site_names) * int(n) < (1 << 31):  # (site, story, feature) packed in one integer: a plain sort
+        packed = sorted_unique((code.astype(np.uint64) << np.uint64(32)) | feat.astype(np.uint64))
+        rows_code = (packed >> np.uint64(32)).astype(np.int64)
+        rows_feat = (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    else:
+        rows = np.unique(np.stack([code, feat.astype(np.int64)], axis=1), axis=0)
+        rows_code, rows_feat = rows[:, 0], rows[:, 1]
+    site_feature = (rows_code // n) * np.int64(1 << 32) + rows_feat  # one row per (site, story, feature)
+    keys, counts = np.unique(site_feature, return_counts=True)
+    site_of_key = keys >> 32
+    need = np.maximum(s.common_min_docs, s.common_min_share * site_docs[site_of_key])
+    keep = counts >= need
+    out: dict[str, np.ndarray] = {}
+    for i in np.unique(site_of_key[keep]).tolist():
+        sel = keep & (site_of_key == i)
+        out[site_names[i]] = np.sort((keys[sel] & np.int64(0xFFFFFFFF)).astype(np.uint32))
+    return out
 
 
 def resolve_duplicates(sigs: list[DocSignature], config: Config,
@@ -284,7 +316,7 @@ def _resolve(sigs: list[DocSignature], s: DedupSettings, index: DedupIndex | Non
     stats["candidate_pairs"] = len(pairs)
     stats["verified_pairs"] = n_verified
     stats["rejected_candidate_pairs"] = len(pairs) - n_verified
-    stats["common_features"] = int(len(common))
+    stats["common_features"] = int(sum(len(v) for v in common.values()))
 
     # 3. Groups, then kept copies; every duplicate passes against the copy it names.
     components: dict[int, list[int]] = defaultdict(list)

@@ -31,6 +31,7 @@ class DedupSettings:
     verify_containment: float
     min_shingles: int
     common_min_docs: int
+    common_min_share: float
     copy_jaccard: float
     keep_policy: tuple[str, ...]
     backend: str
@@ -62,6 +63,7 @@ class DedupSettings:
 
         verdict = {**self.sketch_params(), "verify_jaccard": self.verify_jaccard,
                    "verify_containment": self.verify_containment, "common_min_docs": self.common_min_docs,
+                   "common_min_share": self.common_min_share,
                    "copy_jaccard": self.copy_jaccard}
         return "dedup-" + hashlib.sha256(json.dumps(verdict, sort_keys=True).encode()).hexdigest()[:12]
 
@@ -127,6 +129,7 @@ def dedup_settings(config: Config) -> DedupSettings:
         verify_containment=_share(table, "verify_containment"),
         min_shingles=_int(table, "min_shingles", 1),
         common_min_docs=_int(table, "common_min_docs", 2),
+        common_min_share=_share(table, "common_min_share"),
         copy_jaccard=_share(table, "copy_jaccard"),
         keep_policy=tuple(policy),
         backend=backend,

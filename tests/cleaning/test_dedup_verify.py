@@ -90,3 +90,28 @@ def test_no_cluster_grows_beyond_the_true_one_on_shared_vocabulary(config):
         assert len(group) <= true_size[stories.pop()]
     found = sum(len(g) - 1 for g in members.values())
     assert found >= 0.9 * (len(docs) - len(true_size))  # and the copies are found
+
+
+ABOUT = ("About Norvanta Systems. Norvanta Systems, Inc. is a global provider of industrial automation software "
+         "and connected sensing platforms that help manufacturers, utilities and logistics operators run safer, "
+         "more efficient and more sustainable operations. Founded in 2004 and headquartered in Columbus, Ohio, "
+         "Norvanta serves more than 4,000 customers in 38 countries through regional offices and partners. "
+         "This press release contains forward-looking statements that are subject to risks and uncertainties.")
+
+
+def test_a_sites_template_makes_no_duplicate_but_a_story_copied_to_many_sites_does(config):
+    """Features common to many stories OF ONE SITE carry no weight; a story syndicated to twelve
+    sites (one copy each) is not "common" and its copies stay one cluster."""
+    rng = random.Random(5)
+    words = ("plant contract revenue quarter orders sensors utilities customers expansion factory rollout "
+             "partnership software platform pilot results guidance margin backlog deliveries").split()
+    releases = [Document(f"pr-{k:02d}", f"pr/{k}.txt",
+                         " ".join(rng.choice(words) + str(rng.randint(0, 99)) for _ in range(40)) + "\n\n" + ABOUT,
+                         sitename="Norvanta Systems") for k in range(12)]
+    story = " ".join(rng.choice(words) + str(rng.randint(0, 99)) for _ in range(120))
+    copies = [Document(f"wire-{k:02d}", f"wire/{k}.txt", story + (" Reuters" if k % 2 else ""), sitename=f"Site {k}")
+              for k in range(12)]
+    out = resolve_duplicates(compute_signatures(releases + copies, config), config, None)
+    assert not [d for d in out.duplicates if d.id.startswith("pr-")]
+    wire = [d for d in out.duplicates if d.id.startswith("wire-")]
+    assert len(wire) == 11 and len({d.duplicate_of for d in wire}) == 1
