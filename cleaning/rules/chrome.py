@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
+from .gate import GatedPattern, fold_for_gates
 from .page import Memo, Page, Tag, ends_like_sentence, has_hangul, normalize_phrase, phrase_prefix_regex
 
 
@@ -53,7 +54,8 @@ class NavRule(_MemoizedLineMatch):
         self.contains = tuple(p.casefold() for p in lang_list(cfg, "nav_contains"))
         # Whole-line regexes (separators, "Follow X on Twitter", "Reporting by …; Editing by …",
         # affiliate disclosures, paywall prompts); each pattern carries its own shape limits.
-        self.patterns = [re.compile(p) for p in lang_list(cfg, "nav_patterns")]
+        # Each runs only on lines holding the literals it needs (most lines: none of them).
+        self.patterns = [GatedPattern(re.compile(p)) for p in lang_list(cfg, "nav_patterns")]
         self.max_words = int(cfg["nav"]["max_words"])
         self.max_words_consent = int(cfg["nav"]["max_words_consent"])
         self.memo = Memo()
@@ -68,8 +70,11 @@ class NavRule(_MemoizedLineMatch):
         raw = stripped.casefold().lstrip(self.bullets + " \t<[(")
         if self.consent and n_words <= self.max_words_consent and self.consent.match(raw):
             return True
-        if n_words <= self.max_words_consent and any(p.search(stripped) for p in self.patterns):
-            return True
+        if n_words <= self.max_words_consent:
+            lower = fold_for_gates(stripped)
+            for p in self.patterns:
+                if (not p.gated or p.passes(stripped, lower)) and p.rx.search(stripped):
+                    return True
         if n_words > self.max_words:
             return False
         if self.prefixes and (self.prefixes.match(raw) or self.prefixes.match(norm)):
