@@ -1,5 +1,5 @@
-"""The literal pre-checks in front of the nav patterns (cleaning/rules/gate.py) skip work, never
-change an answer: every configured pattern answers as its bare regex does, in many scripts and
+"""The literal pre-checks in front of the nav patterns (cleaning/rules/gate.py) and the regex-free
+ends_like_sentence skip work, never change an answer: every configured pattern answers as its bare regex does, in many scripts and
 with the characters that IGNORECASE folds differently from str.lower()."""
 
 from __future__ import annotations
@@ -7,10 +7,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaning.config import default_config
 from cleaning.rules import NavRule
 from cleaning.rules.gate import GatedPattern, fold_for_gates, literal_gate
+from cleaning.rules.page import _TERMINAL, ends_like_sentence
 
 LINES = [
     # chrome the patterns are for (examples from the clean.toml comments)
@@ -82,3 +85,15 @@ def test_gate_literals_are_read_from_the_pattern():
     # "^" then a plain item fails at the first character: cheaper ungated
     assert not GatedPattern(re.compile(r"^(?i:unlock this (?:article|story))")).gated
 
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list(".!?。！？…\"'”’)]»a가 \n\t\r\u3000\x0b;:")), max_size=8))
+def test_ends_like_sentence_reads_the_end_as_the_regex_does(s):
+    assert ends_like_sentence(s) == bool(_TERMINAL.search(s.rstrip()))
+
+
+def test_ends_like_sentence_on_real_lines():
+    for line in LINES + ["(Reporting by Priya Raman; Editing by Tom Becker)", "그는 \"곧 발표하겠다\"고 말했다.",
+                         "Он сказал: «Мы готовы».", "Τι θα γίνει;", "他说：“我们会继续努力。”", "Related:", ""]:
+        assert ends_like_sentence(line) == bool(_TERMINAL.search(line.rstrip())), line
