@@ -195,14 +195,16 @@ def _run_flow(args: argparse.Namespace, inputs: list[str], server: TemporaryServ
         except KeyboardInterrupt:
             if guard.signum is None:
                 raise
+            code = guard.say()
             interrupt.kill_children(set())
-            return guard.say()
+            return code
         except Exception as exc:
             from cleaning.validation import ValidationFailed
 
             if guard.signum is not None:  # whatever the interrupt turned into on its way out
+                code = guard.say()
                 interrupt.kill_children(set())
-                return guard.say()
+                return code
             if isinstance(exc, ValidationFailed):
                 print(f"newsclean: the run failed validation and was not committed:\n{exc}", file=sys.stderr)
                 print(f"  see {Path(args.out) / 'report.html'} and {Path(args.out) / 'validation' / 'index.html'}",

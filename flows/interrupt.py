@@ -57,11 +57,16 @@ def kill_children(keep: set[int]) -> None:
     except Exception:  # noqa: BLE001 - best effort while exiting
         return
     for child in children:
-        if child.pid not in keep:
-            try:
-                child.kill()
-            except Exception:  # noqa: BLE001 - gone already
-                pass
+        if child.pid in keep:
+            continue
+        try:
+            # multiprocessing's resource tracker stays: killed, it is started again by the next
+            # unregister call and prints a KeyError traceback for every semaphore it never saw.
+            if any("resource_tracker" in part for part in child.cmdline()):
+                continue
+            child.kill()
+        except Exception:  # noqa: BLE001 - gone already
+            pass
 
 
 def raise_if_requested() -> None:
