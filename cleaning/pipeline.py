@@ -69,17 +69,19 @@ def clean_batch(docs: list[Document], config: Config) -> BatchResult:
 def language_batch(docs: list[Document], config: Config) -> BatchResult:
     """Tag the language, then reject documents outside the configured languages."""
     out = BatchResult()
-    for doc in docs:
-        tagged = run_limited("language", detect_language, doc, config, None)
-        rej = tagged if isinstance(tagged, Rejection) else language_rejection(tagged, config)
-        (out.rejected if rej else out.docs).append(rej or tagged)
+    with sandbox(config) as box:  # under the time limit too: hostile text can make regexes crawl
+        for doc in docs:
+            tagged = run_limited("language", detect_language, doc, config, box)
+            rej = tagged if isinstance(tagged, Rejection) else language_rejection(tagged, config)
+            (out.rejected if rej else out.docs).append(rej or tagged)
     return out
 
 
 def quality_batch(docs: list[Document], config: Config) -> BatchResult:
     """Apply the quality filters; the first filter that fires is the recorded reason."""
     out = BatchResult()
-    for doc in docs:
-        rej = run_limited("quality", quality_rejection, doc, config, None)
-        (out.rejected if rej else out.docs).append(rej or doc)
+    with sandbox(config) as box:
+        for doc in docs:
+            rej = run_limited("quality", quality_rejection, doc, config, box)
+            (out.rejected if rej else out.docs).append(rej or doc)
     return out

@@ -3,7 +3,8 @@ replaced when one document takes too long.
 
 trafilatura (and lxml under it) cannot be interrupted from Python: a thread cannot be stopped
 and a signal is only handled between bytecodes, not inside C code. So the per-document stages
-that can run away on hostile pages (extraction, cleaning) run in a long-lived worker process.
+that can run away on hostile pages (extraction, cleaning; language and quality too, whose
+regexes can crawl on hostile text) run in a long-lived worker process.
 One call sends one document over a pipe and waits at most ``doc_timeout_seconds`` for the
 answer; on time-out the worker is killed (SIGKILL) and the document rejected with reason
 ``<stage>.timeout``; the next document starts a fresh worker. A worker that dies (segfault, out of
@@ -196,18 +197,20 @@ def _worker_main(rfd: int, wfd: int) -> None:
 
 
 def _warm_up(config: Config) -> None:
-    """The first extraction in a process pays for lazy set-up (~0.1 s: trafilatura's and the
-    cleaner's); pay it before any document's clock starts."""
+    """The first document in a process pays for lazy set-up (trafilatura's, the cleaner's caches,
+    langdetect's profiles: ~1 s); pay it before any document's clock starts."""
     from .clean import clean_document
     from .extract import extract_item
     from .ingest import RawItem
+    from .language import detect_language
+    from .quality import quality_rejection
 
     page = ("<html><head><title>Warm-up page</title></head><body><article><p>"
             + "The council approved the budget on Monday after a long debate. " * 8 + "</p></article></body></html>")
     try:
         doc = extract_item(RawItem(id="warm-up", source="warm-up", kind="html", content=page), config)
         if not isinstance(doc, Rejection):
-            clean_document(doc, config)
+            quality_rejection(detect_language(clean_document(doc, config), config), config)
     except Exception:  # noqa: BLE001 - a warm-up failure only means the first document pays
         pass
 

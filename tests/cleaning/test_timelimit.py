@@ -77,3 +77,17 @@ def test_extracted_text_over_the_limit_is_rejected_before_cleaning() -> None:
     res = extract_item(long, cfg)
     assert isinstance(res, Rejection) and res.reason == "extract.too_long" and res.value > 1000
     assert not isinstance(extract_item(RawItem(id="ok", source="ok.txt", kind="text", content=STORY), cfg), Rejection)
+
+
+def test_language_and_quality_are_under_the_limit_too() -> None:
+    """Found by benchmarks/fuzz_pipeline.py: a long run of word characters before an '@' makes the
+    e-mail pattern of the language stage quadratic (minutes for one document)."""
+    from cleaning.document import Document
+    from cleaning.pipeline import language_batch
+
+    cfg = load_config(overrides={"pipeline": {"doc_timeout_seconds": 1.0}})
+    hostile = Document(id="h", source="h.jsonl:1", text=STORY + "\n\n" + "a" * 300_000 + "@\n\n" + STORY)
+    normal = Document(id="n", source="n.txt", text=STORY + "\n\n" + STORY.replace("Tuesday", "Monday"))
+    res = language_batch([hostile, normal], cfg)
+    assert [(r.id, r.reason) for r in res.rejected] == [("h", "language.timeout")]
+    assert [d.id for d in res.docs] == ["n"]
