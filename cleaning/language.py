@@ -49,7 +49,10 @@ _ISO_639_1 = {"zh-cn": "zh", "zh-tw": "zh"}
 _PARAGRAPH_SPLIT_RE = re.compile(r"\n\s*")
 # URLs and e-mail addresses carry no language evidence (langdetect drops them too), so their
 # letters must not lift a text over the minimum length.
-_URL_EMAIL_RE = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.]+", re.IGNORECASE)
+# The e-mail branch starts only where a run of address characters starts (the lookbehind):
+# without it, a long run of word characters before an "@" is rescanned from every position
+# (quadratic: 4.2 s for 40,000 characters, minutes for a 300 KB fuzzed text; now linear).
+_URL_EMAIL_RE = re.compile(r"(?:https?://|www\.)\S+|(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.]+", re.IGNORECASE)
 # Every match of _URL_EMAIL_RE contains one of these; checking first skips its slow e-mail branch.
 _URL_EMAIL_HINT_RE = re.compile(r"://|www\.|@", re.IGNORECASE)
 

@@ -257,3 +257,20 @@ def test_document_detection_uses_the_configured_trials():
     seven = detect_language(doc(text), load_config(overrides={"language": {"n_trial": 7}}))
     assert three.language == seven.language == "es"
     assert detect_language(doc(text), CONFIG) == three
+
+
+@pytest.mark.timeout(60)
+def test_long_run_of_word_characters_before_an_at_sign_is_linear() -> None:
+    """A fuzzed 300 KB token ending in "@" took minutes in the e-mail pattern (quadratic
+    rescans) and was rejected as ``language.timeout``; it must be handled like any text."""
+    prose = "Το λιμάνι του Πειραιά υποδέχθηκε χθες το πρώτο κρουαζιερόπλοιο της σεζόν. " * 8
+    doc = Document(id="long-token", source="fuzz", text=prose + "x" * 300_000 + "@ " + prose)
+    assert detect_language(doc, CONFIG).language == "el"
+
+
+def test_e_mail_addresses_and_urls_carry_no_language_evidence() -> None:
+    from cleaning.language import _without_urls
+
+    text = "Kontakt: jan.kowalski@gazeta.pl lub https://gazeta.pl/a?b=1 oraz www.onet.pl, biuro+news@tvn24.pl."
+    assert "@" not in _without_urls(text) and "http" not in _without_urls(text) and "www" not in _without_urls(text)
+    assert _without_urls("김철수 기자 kimcs@hankyung.com") == "김철수 기자  "
