@@ -19,7 +19,7 @@ from typing import Any, Iterable
 
 from .config import Config, config_fingerprint, default_config
 from .document import Document, Removal, rebuild_original
-from .rules import Page, Rule, build_rules, lang_list
+from .rules import BylineRule, Page, Rule, build_rules, lang_list
 
 __all__ = [
     "CleanResult", "clean_document", "clean_text", "explain_document", "explain_removals",
@@ -38,6 +38,7 @@ class CleanResult:
     removed: list[Removal] = field(default_factory=list)
     published: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    author: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,19 +170,39 @@ def clean_text(text: str, config: Config | None = None) -> CleanResult:
         current = "".join(text[a:b] for a, b in segments)
     removed.sort(key=lambda r: r.start)
     metadata: dict[str, Any] = {"photo_credits": credits} if credits else {}
-    return CleanResult(text=current, removed=removed, published=published, metadata=metadata)
+    return CleanResult(text=current, removed=removed, published=published, metadata=metadata,
+                       author=_byline_author(removed, comp.rules))
+
+
+def _byline_author(removed: list[Removal], rules: list[Rule]) -> str | None:
+    """The name the first removed byline gives (the byline left the text; its name need not)."""
+    byline = next((r for r in rules if isinstance(r, BylineRule)), None)
+    if byline is None:
+        return None
+    for removal in removed:
+        if removal.rule == "byline":
+            name = byline.author(removal.text.strip())
+            if name:
+                return name
+    return None
 
 
 def clean_document(doc: Document, config: Config) -> Document:
     """Clean ``doc.text``; removals are appended to ``doc.removed``, a dateline's date becomes
-    ``published`` only when none is known, photo credits go to ``metadata["photo_credits"]``."""
+    ``published`` only when none is known, a removed byline's name becomes ``author`` only when none
+    is known (``metadata["author_source"] = "byline"``), photo credits go to ``metadata["photo_credits"]``."""
     result = clean_text(doc.text, config)
     metadata = doc.metadata
     if result.metadata.get("photo_credits"):
         metadata = dict(doc.metadata)
         metadata["photo_credits"] = list(metadata.get("photo_credits", [])) + result.metadata["photo_credits"]
+    author = doc.author
+    if not author and result.author:
+        author = result.author
+        metadata = dict(metadata)
+        metadata["author_source"] = "byline"
     return replace(doc, text=result.text, removed=doc.removed + result.removed,
-                   published=doc.published or result.published, metadata=metadata)
+                   published=doc.published or result.published, author=author, metadata=metadata)
 
 
 def explain_removals(original_text: str, removed: list[Removal]) -> str:

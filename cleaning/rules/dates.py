@@ -101,6 +101,9 @@ class _DateLineParser:
         return [iso for _, _, iso in dates], [p for p in pieces if p], reading
 
 
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
 _PARSERS: dict[int, tuple[dict[str, Any], _DateLineParser]] = {}
 
 
@@ -185,6 +188,8 @@ class BylineRule(_DateValueRule):
         self.max_words = int(cfg["byline"]["max_words"])
         self.max_line_words = int(cfg["dateline"]["max_words"])
         prefixes = sorted({p.casefold() for p in lang_list(cfg, "byline_prefixes")}, key=len, reverse=True)
+        self.prefixes = prefixes
+        self.name_suffixes = frozenset(lang_list(cfg, "byline_name_suffixes"))
         titles = sorted({t.casefold() for t in lang_list(cfg, "byline_titles")}, key=len, reverse=True)
         name = r"[A-Z][\w'’.]*(?:-[\w'’.]+)*"
         names = rf"{name}(?:\s+{name}){{0,3}}"
@@ -195,6 +200,34 @@ class BylineRule(_DateValueRule):
             self.patterns.append(re.compile(
                 rf"^(?i:{pre})\s+{names}(?:\s*(?:,|(?i:and)|&)\s*{names})*"
                 rf"(?:\s*,\s*(?:(?i:{title})|{names}))?\s*$"))
+
+    def author(self, stripped: str) -> str | None:
+        """The name(s) a byline line gives, for an empty ``author``: "By Heekyong Yang and
+        Joyce Lee, Reuters | May 2, 2024" -> "Heekyong Yang; Joyce Lee", "워싱턴=김철수 특파원
+        kimcs@hankyung.com" -> "김철수". None when the line is not a byline or names no one."""
+        if len(stripped.split()) > self.max_line_words:
+            return None
+        text = stripped
+        if not self.is_byline(text):
+            dates, residue, _ = self.parser.parse(text)
+            if not (dates and len(residue) == 1 and self.is_byline(residue[0])):
+                return None
+            text = residue[0]
+        text = _EMAIL.sub(" ", text).strip()
+        folded = text.casefold()
+        for prefix in self.prefixes:
+            if folded.startswith(prefix) and folded[len(prefix):len(prefix) + 1].isspace():
+                text = text[len(prefix):].strip()
+                break
+        text = text.rsplit("=", 1)[-1]          # "워싱턴=김철수 특파원": a place before the name
+        text = re.split(r"\s*[,|/]\s*", text.strip(), maxsplit=1)[0]  # ", CNN", "| Reuters"
+        words = text.split()
+        while words and words[-1] in self.name_suffixes:
+            words.pop()
+        names = [n.strip() for n in re.split(r"\s+(?i:and)\s+|\s*&\s*", " ".join(words)) if n.strip()]
+        names = [n for n in names if any(ch.isalpha() for ch in n) and not any(ch.isdigit() for ch in n)
+                 and len(n.split()) <= 4]
+        return "; ".join(names) or None
 
     def is_byline(self, s: str) -> bool:
         return len(s.split()) <= self.max_words and any(p.match(s) for p in self.patterns)

@@ -294,3 +294,32 @@ def test_unknown_rule_name_is_an_error():
     cfg = load_config(overrides={"clean": {"rules": ["nav", "navv"]}})
     with pytest.raises(ValueError, match="navv"):
         clean_text("text\n", cfg)
+
+
+BYLINE_AUTHORS = [
+    ("By Heekyong Yang and Joyce Lee, Reuters\n\nSEOUL (Reuters) - South Korea's exports rose 5% in May, "
+     "the trade ministry said on Monday, helped by chips.\n\nShipments of semiconductors jumped 20% from a "
+     "year earlier, data showed.\n", "Heekyong Yang; Joyce Lee"),
+    ("By Jane Doe | May 2, 2024\n\nThe city council voted on Tuesday to expand the bus network, officials "
+     "said.\n\nThe plan adds twelve routes by next spring.\n", "Jane Doe"),
+    ("현대차가 전기차 생산을 늘린다고 3일 밝혔다. 회사는 울산 공장에 새 라인을 짓는다.\n\n회사 관계자는 \"수요가 "
+     "늘고 있다\"고 말했다.\n\n워싱턴=김철수 특파원 kimcs@hankyung.com\n", "김철수"),
+]
+
+
+@pytest.mark.parametrize("text,author", BYLINE_AUTHORS)
+def test_a_removed_byline_fills_an_empty_author(text: str, author: str) -> None:
+    cfg = load_config()
+    doc = clean_document(Document(id="b", source="s.txt", text=text), cfg)
+    assert any(r.rule == "byline" for r in doc.removed)
+    assert doc.author == author and doc.metadata["author_source"] == "byline"
+    kept = clean_document(Document(id="b", source="s.txt", text=text, author="Desk Editor"), cfg)
+    assert kept.author == "Desk Editor" and "author_source" not in kept.metadata
+
+
+def test_an_e_mail_only_byline_names_no_author() -> None:
+    text = ("현대차가 전기차 생산을 늘린다고 3일 밝혔다. 회사는 울산 공장에 새 라인을 짓는다.\n\n"
+            "회사 관계자는 \"수요가 늘고 있다\"고 말했다.\n\nkimcs@hankyung.com\n")
+    doc = clean_document(Document(id="b", source="s.txt", text=text), load_config())
+    assert any(r.rule == "byline" for r in doc.removed)
+    assert doc.author is None
