@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import os
 import re
-import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -285,28 +284,10 @@ def test_many_rules_are_capped_in_the_chart_but_all_listed() -> None:
 
 # --------------------------------------------------------------------------- real browser
 
-CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run")
-
-
-def chromium_binary() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found:
-        return found
-    if os.environ.get("CI"):
-        pytest.fail("chromium is required in CI (apt-get install -y chromium)")
-    pytest.skip("chromium not installed (apt-get update && apt-get install -y chromium)")
-
-
-def run_chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    cmd = [chromium_binary(), *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'chromium-profile'}", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=True)
-
-
-def test_chromium_renders_the_page_offline(tmp_path: Path, page: str) -> None:
+def test_chromium_renders_the_page_offline(chromium, tmp_path: Path, page: str) -> None:
     html_file = tmp_path / "report.html"
     html_file.write_text(page, encoding="utf-8")
-    dom = run_chromium(tmp_path, "--dump-dom", html_file.as_uri()).stdout
+    dom = chromium("--dump-dom", html_file.as_uri()).stdout
     assert "<title>newsclean run report — 20261123T060002Z-a41f9c</title>" in dom
     assert dom.count("<svg") == 4
     for chart in ("length-histogram", "removals-per-rule", "languages", "duplicates-over-runs"):
@@ -314,7 +295,7 @@ def test_chromium_renders_the_page_offline(tmp_path: Path, page: str) -> None:
     assert "FAILED (1 critical)" in dom
 
     shot = tmp_path / "report.png"
-    run_chromium(tmp_path, "--window-size=1100,3000", f"--screenshot={shot}", html_file.as_uri())
+    chromium("--window-size=1100,3000", f"--screenshot={shot}", html_file.as_uri())
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(data) > 50_000  # a blank or unstyled page compresses to a few KB

@@ -4,10 +4,8 @@ first for a passing, a failed and an idle run (an idle run keeps the last real r
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,32 +13,15 @@ import pytest
 from cleaning.validation import ValidationFailed
 from flows.pipeline import newsclean_flow
 
-CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars")
-
-
-def chromium_binary() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found:
-        return found
-    if os.environ.get("CI"):
-        pytest.fail("chromium is required in CI (apt-get install -y chromium)")
-    pytest.skip("chromium not installed (apt-get update && apt-get install -y chromium)")
-
-
-def run_chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    cmd = [chromium_binary(), *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'chromium-profile'}", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=True)
-
 STRICT = ('[validation.word_count]\nmin = 5000\n\n'
           '[validation.severity]\n"clean_corpus.word_count_in_bounds" = "critical"\n')
 
 
-def _shoot(tmp_path: Path, page: Path, name: str) -> str:
+def _shoot(chromium, tmp_path: Path, page: Path, name: str) -> str:
     """The DOM Chromium built, and a screenshot kept beside it (tmp_path) for people to look at."""
-    dom = run_chromium(tmp_path, "--dump-dom", page.as_uri()).stdout
+    dom = chromium("--dump-dom", page.as_uri()).stdout
     shot = tmp_path / f"report-{name}.png"
-    run_chromium(tmp_path, "--window-size=1100,900", f"--screenshot={shot}", page.as_uri())
+    chromium("--window-size=1100,900", f"--screenshot={shot}", page.as_uri())
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     return dom
 
@@ -56,14 +37,13 @@ def _status_first(dom: str) -> str:
     return status.group(2)
 
 
-def test_status_is_at_the_top_of_report_html(prefect_harness, seeds_dir: Path, tmp_path: Path) -> None:
-    chromium_binary()
+def test_status_is_at_the_top_of_report_html(prefect_harness, chromium, seeds_dir: Path, tmp_path: Path) -> None:
     inputs = tmp_path / "in"
     shutil.copytree(seeds_dir, inputs)
 
     passing = tmp_path / "passing"
     newsclean_flow(inputs=[str(inputs)], out=str(passing))
-    dom = _shoot(tmp_path, passing / "report.html", "passing")
+    dom = _shoot(chromium, tmp_path, passing / "report.html", "passing")
     assert _status_first(dom) == "passed"
     assert "Committed: validation passed." in dom
     for link in ("corpus.jsonl", "rejected.jsonl", "duplicates.jsonl", "validation/index.html"):
@@ -74,7 +54,7 @@ def test_status_is_at_the_top_of_report_html(prefect_harness, seeds_dir: Path, t
     strict.write_text(STRICT, encoding="utf-8")
     with pytest.raises(ValidationFailed):
         newsclean_flow(inputs=[str(inputs)], out=str(failed), config_path=str(strict))
-    dom = _shoot(tmp_path, failed / "report.html", "failed")
+    dom = _shoot(chromium, tmp_path, failed / "report.html", "failed")
     assert _status_first(dom) == "failed"
     assert "FAILED validation (1 critical): nothing of this run was committed" in dom
     # The failed expectation shows what it saw (the word counts), not only GX's row counts.
@@ -86,7 +66,7 @@ def test_status_is_at_the_top_of_report_html(prefect_harness, seeds_dir: Path, t
     idle = newsclean_flow(inputs=[str(inputs)], out=str(passing))
     assert idle["run"]["nothing_to_do"]
     assert {n: (passing / n).read_bytes() for n in before} == before, "an idle run keeps the last real report"
-    dom = _shoot(tmp_path, passing / "report.html", "after-idle")
+    dom = _shoot(chromium, tmp_path, passing / "report.html", "after-idle")
     assert _status_first(dom) == "passed"
     history = [json.loads(line) for line in (passing / "run-history.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [(h["run"], h["status"]) for h in history] == [("run-000001", "passed"), (None, "idle")]
