@@ -94,27 +94,27 @@ def classify(exc: BaseException) -> tuple[int, str] | None:
     if _disk_full(exc):
         inner = next((e for e in reversed(_chain(exc)) if _disk_full(e)), exc)
         where = f" ({inner.filename})" if isinstance(inner, OSError) and inner.filename else ""
-        return EXIT_FAILED, (f"disk full{where}: {_first_line(inner)}; nothing of this run was committed — "
+        return EXIT_FAILED, (f"disk full{where}: {first_line(inner)}; nothing of this run was committed — "
                              "free some space and run the same command again")
     if isinstance(exc, MemoryError):
         return EXIT_FAILED, ("out of memory; nothing of this run was committed — lower [pipeline] batch_size or "
                              "max_batches_in_flight, or limit the input size ([pipeline] max_input_bytes)")
     redis_exc = _redis_error(exc)
     if redis_exc is not None:
-        return EXIT_FAILED, (f"the Redis dedup index stopped answering: {_first_line(redis_exc)}; nothing of this run "
+        return EXIT_FAILED, (f"the Redis dedup index stopped answering: {first_line(redis_exc)}; nothing of this run "
                              "was committed — check [dedup.index] redis_url and that Redis is running")
     if isinstance(exc, _user_error_types()):
         return EXIT_USAGE, str(exc)
     if isinstance(exc, (NotADirectoryError, IsADirectoryError, PermissionError, FileExistsError)):
-        return EXIT_USAGE, _first_line(exc)
+        return EXIT_USAGE, first_line(exc)
     if isinstance(exc, (OSError, sqlite3.Error)):
         # A failing part, not a bug: an I/O error, a broken state database. One line says which.
-        return EXIT_FAILED, (f"{_first_line(exc)}; nothing of this run was committed — "
+        return EXIT_FAILED, (f"{first_line(exc)}; nothing of this run was committed — "
                              "fix it and run again to finish this run's work")
     return None
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     return text.splitlines()[0]
 

@@ -7,7 +7,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from flows import interrupt
 
@@ -215,22 +215,40 @@ def _run_flow(args: argparse.Namespace, inputs: list[str], server: TemporaryServ
     return 0
 
 
-def cmd_compact(args: argparse.Namespace) -> int:
-    from cleaning.state import StateLocked, StateStore, compact
-
+def _state_paths(args: argparse.Namespace) -> tuple[Path, Path, int | None]:
+    """``--out``, its state directory, and an exit code if no run ever committed there."""
     out = Path(args.out)
     state = Path(args.state_dir) if args.state_dir else out / "state"
     if not (state / "state.sqlite").is_file():
-        return _fail(f"no newsclean state in {state}: run `newsclean run --out {out}` first")
+        return out, state, _fail(f"no newsclean state in {state}: run `newsclean run --out {out}` first")
+    return out, state, None
+
+
+def _with_locked_state(args: argparse.Namespace, operation: Any) -> tuple[Any, int | None]:
+    """``operation(store)`` on the recovered state, holding its lock: (result, None), or (None,
+    exit code) when there is no state (2) or another run holds it (3, as for ``run``)."""
+    from cleaning.state import StateLocked, StateStore
+
+    out, state, missing = _state_paths(args)
+    if missing is not None:
+        return None, missing
     store = StateStore(state, out)
     try:
         with store.locked():
             store.recover()
-            result = compact(store)
+            return operation(store), None
     except StateLocked as exc:
-        return _fail(str(exc))
+        return None, _fail(str(exc), code=3)
     finally:
         store.close()
+
+
+def cmd_compact(args: argparse.Namespace) -> int:
+    from cleaning.state import compact
+
+    result, code = _with_locked_state(args, compact)
+    if code is not None:
+        return code
     for kind, r in result.items():
         print(f"{kind}: {r['parts_before']} part(s) → {r['parts_after']}" + (f", {r['records']} records" if "records" in r else ""))
     return 0
@@ -238,25 +256,15 @@ def cmd_compact(args: argparse.Namespace) -> int:
 
 def cmd_retract(args: argparse.Namespace) -> int:
     """Move the records of deleted or unwanted inputs out of the corpus, with reason ``retracted``."""
-    from cleaning.state import StateLocked, StateStore, retract
+    from cleaning.state import retract
 
-    out = Path(args.out)
-    state = Path(args.state_dir) if args.state_dir else out / "state"
     if not args.paths and not args.prune_missing:
         return _fail("name the inputs to retract (files or folders), or use --prune-missing")
-    if not (state / "state.sqlite").is_file():
-        return _fail(f"no newsclean state in {state}: run `newsclean run --out {out}` first")
-    store = StateStore(state, out)
-    try:
-        with store.locked():
-            store.recover()
-            result = retract(store, args.paths, args.prune_missing)
-    except StateLocked as exc:
-        return _fail(str(exc), code=3)
-    finally:
-        store.close()
+    result, code = _with_locked_state(args, lambda store: retract(store, args.paths, args.prune_missing))
+    if code is not None:
+        return code
     print(f"newsclean: retracted {result['retracted']} documents ({result['kept']} from the corpus, "
-          f"{result['duplicates']} duplicates); they are in {out / 'rejected.jsonl'} with reason `retracted`")
+          f"{result['duplicates']} duplicates); they are in {Path(args.out) / 'rejected.jsonl'} with reason `retracted`")
     return 0
 
 
@@ -265,11 +273,11 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     from cleaning.config import ConfigError, load_config
     from cleaning.dedup.reindex import rebuild_index
     from cleaning.state import StateError, StateLocked
+    from flows.boundary import first_line
 
-    out = Path(args.out)
-    state = Path(args.state_dir) if args.state_dir else out / "state"
-    if not (state / "state.sqlite").is_file():
-        return _fail(f"no newsclean state in {state}: run `newsclean run --out {out}` first")
+    out, state, missing = _state_paths(args)
+    if missing is not None:
+        return missing
     try:
         result = rebuild_index(load_config(args.config), out, state)
     except StateLocked as exc:
@@ -277,7 +285,7 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     except (ConfigError, StateError) as exc:
         return _fail(str(exc))
     except (ConnectionError, OSError) as exc:
-        return _fail(f"{_one_line(exc)}; the index was not rebuilt, run reindex again", code=1)
+        return _fail(f"{first_line(exc)}; the index was not rebuilt, run reindex again", code=1)
     print(f"newsclean: dedup index rebuilt from {result['runs']} corpus part(s): {result['documents']} documents")
     return 0
 

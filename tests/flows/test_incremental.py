@@ -302,3 +302,17 @@ def test_redis_index_belongs_to_one_output_folder(prefect_harness, redis_url: st
     finally:
         for key in client.scan_iter(match=f"{prefix}*"):
             client.delete(key)
+
+
+def test_compact_of_a_state_in_use_exits_3_like_run(prefect_harness, corpus_dir: Path, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from flows.cli import main
+
+    out = tmp_path / "out"
+    newsclean_flow(inputs=[str(corpus_dir)], out=str(out))
+    holder = StateStore(out / "state", out)
+    with holder.locked():
+        assert main(["compact", "--out", str(out)]) == 3
+    holder.close()
+    assert "in use by another newsclean run" in capsys.readouterr().err
+    assert main(["compact", "--out", str(out)]) == 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import uuid
 from pathlib import Path
@@ -14,18 +13,12 @@ from flows.cli import main as cli_main
 from flows.pipeline import newsclean_flow
 
 
-def test_lost_redis_data_stops_the_run_and_reindex_restores_it(prefect_harness, seeds_dir: Path, tmp_path: Path,
+def test_lost_redis_data_stops_the_run_and_reindex_restores_it(prefect_harness, redis_url: str, seeds_dir: Path, tmp_path: Path,
                                                                capsys) -> None:
     import redis
 
-    url = os.environ.get("NEWSCLEAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    try:
-        client = redis.Redis.from_url(url)
-        client.ping()
-    except redis.RedisError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set but redis at {url} is unreachable: {exc}")
-        pytest.skip(f"redis unreachable: {exc}")
+    url = redis_url
+    client = redis.Redis.from_url(url)
     prefix = f"newsclean-reindextest:{uuid.uuid4().hex[:8]}"
     cfg = tmp_path / "redis.toml"
     cfg.write_text(f'[dedup.index]\nbackend = "redis"\nredis_url = "{url}"\nredis_prefix = "{prefix}"\n', encoding="utf-8")
@@ -48,3 +41,16 @@ def test_lost_redis_data_stops_the_run_and_reindex_restores_it(prefect_harness, 
     finally:
         for key in client.scan_iter(match=f"{prefix}*"):
             client.delete(key)
+
+
+def test_reindex_with_a_missing_corpus_part_is_one_line(prefect_harness, seeds_dir: Path, tmp_path: Path,
+                                                        capsys) -> None:
+    from flows.cli import main
+
+    out = tmp_path / "out"
+    newsclean_flow(inputs=[str(seeds_dir)], out=str(out))
+    for part in (out / "corpus").glob("part-*.jsonl"):
+        part.unlink()
+    assert main(["reindex", "--out", str(out)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "No such file" in err[0] and "the index was not rebuilt" in err[0]
