@@ -1,33 +1,25 @@
 """``report.html``: the run report as one self-contained page people open in a browser.
 
-Same figures as ``report.md`` (see ``cleaning/report.py``) plus small charts drawn with
-matplotlib. The page works offline and from any folder: CSS is inline, charts are inline SVG,
-and nothing is fetched — no fonts, scripts, images or stylesheets from anywhere.
-
-The output is deterministic (same report dict → same bytes): matplotlib's SVG ids are salted
-with a fixed string, its date/creator metadata is dropped, and glyphs are drawn as paths so the
-page does not depend on the reader's fonts.
+Same figures as ``report.md`` (see ``cleaning/report.py``) plus small bar charts written as
+inline SVG by ``cleaning/svg_charts.py``. The page works offline and from any folder: CSS is
+inline, charts are inline SVG, and nothing is fetched — no fonts, scripts, images or
+stylesheets from anywhere. The output is deterministic (same report dict → same bytes).
 """
 
 from __future__ import annotations
 
 import html
-import io
 import re
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:  # matplotlib is imported where a chart is drawn: importing this module stays cheap
-    from matplotlib.figure import Figure
-
+from . import svg_charts
 from .report import Section, report_sections, run_status
 
 # Presentation limits: a chart with more bars than this is unreadable at report size. The tables
 # below each chart always list every value.
 CHART_MAX_BARS = 15
 
-# Dropping these keys removes the date, the Matplotlib version and its URLs from each SVG.
-_SVG_METADATA: dict[str, None] = {"Date": None, "Creator": None, "Format": None, "Type": None}
 _PALETTE = {"bar": "#3b6ea5", "exact": "#3b6ea5", "near": "#e0a030", "other": "#8a8a8a"}
 _RUN_NAME = re.compile(r"^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})\d{2}Z")
 
@@ -142,87 +134,20 @@ def _inline(text: str) -> str:
 # --------------------------------------------------------------------------- charts
 
 
-def _svg(fig: Figure, salt: str) -> str:
-    """The figure as inline SVG markup (no XML prolog, no metadata, fixed ids)."""
-    import matplotlib
-
-    buf = io.StringIO()
-    with matplotlib.rc_context({"svg.hashsalt": f"newsclean-{salt}", "svg.fonttype": "path"}):
-        fig.savefig(buf, format="svg", metadata=_SVG_METADATA, bbox_inches="tight")
-    text = buf.getvalue()
-    text = text[text.index("<svg"):]  # drop <?xml ...?> and the DOCTYPE, which point at w3.org
-    # In HTML, inline <svg> needs no namespace declarations; removing them leaves no URL at all.
-    text = re.sub(r'\s+xmlns(:xlink)?="[^"]*"', "", text)
-    # One HTML page holds several charts and one id namespace: prefix every id and reference.
-    text = re.sub(r'\bid="([^"]+)"', rf'id="{salt}-\1"', text)
-    text = re.sub(r'((?:xlink:)?href="#|url\(#)([^")]+)', rf"\g<1>{salt}-\2", text)
-    return text.strip()
-
-
-def _new_figure(height: float) -> Figure:
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(5.2, height), dpi=96)
-    fig.patch.set_alpha(0)
-    return fig
-
-
-def _style_axes(ax: Any, value_axis: str) -> None:
-    """Counts are whole documents: integer ticks on the value axis, no chart junk."""
-    from matplotlib.ticker import MaxNLocator
-
-    (ax.xaxis if value_axis == "x" else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    ax.tick_params(labelsize=8)
-
-
 def _barh_chart(rows: list[tuple[str, int]], salt: str, xlabel: str) -> str:
-    labels = [str(k) for k, _ in rows][::-1]
-    values = [int(v) for _, v in rows][::-1]
-    fig = _new_figure(0.6 + 0.24 * len(rows))
-    ax = fig.add_subplot()
-    bars = ax.barh(labels, values, color=[_PALETTE["other"] if lbl == "other" else _PALETTE["bar"] for lbl in labels])
-    ax.bar_label(bars, fontsize=7, padding=2)
-    ax.set_xlabel(xlabel, fontsize=8)
-    ax.margins(x=0.12)
-    _style_axes(ax, "x")
-    return _svg(fig, salt)
+    return svg_charts.barh(rows, prefix=salt, xlabel=xlabel, colors=_PALETTE)
 
 
 def _histogram_chart(rows: list[tuple[str, int]]) -> str:
-    fig = _new_figure(2.4)
-    ax = fig.add_subplot()
-    bars = ax.bar([k for k, _ in rows], [int(v) for _, v in rows], color=_PALETTE["bar"])
-    ax.bar_label(bars, fontsize=7, padding=1)
-    ax.set_xlabel("words", fontsize=8)
-    ax.set_ylabel("documents", fontsize=8)
-    ax.tick_params(axis="x", labelrotation=30)
-    ax.margins(y=0.15)
-    _style_axes(ax, "y")
-    return _svg(fig, "lengths")
+    series = [(str(k), {"bar": int(v)}) for k, v in rows]
+    return svg_charts.columns(series, prefix="lengths", ylabel="documents", order=("bar",), colors=_PALETTE,
+                              xlabel="words", rotate_labels=True)
 
 
 def _history_chart(series: list[tuple[str, dict[str, int]]]) -> str:
-    labels = [label for label, _ in series]
-    fig = _new_figure(2.6)
-    ax = fig.add_subplot()
-    positions = list(range(len(series)))
-    bottom = [0] * len(series)
-    for method in ("exact", "near", "other"):
-        heights = [split.get(method, 0) for _, split in series]
-        if not any(heights):
-            continue
-        label = "method unknown" if method == "other" else method
-        ax.bar(positions, heights, bottom=bottom, label=label, color=_PALETTE[method])
-        bottom = [b + h for b, h in zip(bottom, heights)]
-    ax.set_xticks(positions, labels, rotation=35, ha="right")
-    ax.set_ylabel("duplicates", fontsize=8)
-    ax.set_ylim(0, max(max(bottom, default=0), 1) * 1.15)
-    if any(bottom):
-        ax.legend(fontsize=7, frameon=False)
-    _style_axes(ax, "y")
-    return _svg(fig, "history")
+    return svg_charts.columns(series, prefix="history", ylabel="duplicates", order=("exact", "near", "other"),
+                              colors=_PALETTE, legend={"exact": "exact", "near": "near", "other": "method unknown"},
+                              rotate_labels=True)
 
 
 # --------------------------------------------------------------------------- helpers

@@ -150,15 +150,22 @@ def cmd_run(args: argparse.Namespace) -> int:
     cfg = load_config(args.config)
     found = resolve_inputs(inputs)
     _preflight(cfg, Path(args.out), Path(args.state_dir) if args.state_dir else None)
-    if args.workers is None and not args.dask_address and not args.dask_workers:
-        from flows.pipeline import auto_workers
-
-        args.workers = auto_workers(cfg, sum(_size(p) for p, _ in found))
-    from flows.local_server import start_temporary_server
+    from flows.local_server import confirm_temporary_server, launch_temporary_server
 
     # Prefect's temporary server (when none is configured) boots on the other core while this
-    # process imports the flow and Great Expectations: start-up costs max(server, imports), not the sum.
-    server = start_temporary_server()
+    # process imports Prefect, the flow and Great Expectations: start-up costs max(server,
+    # imports), not the sum. It is launched before anything here imports Prefect.
+    server = launch_temporary_server()
+    try:
+        if args.workers is None and not args.dask_address and not args.dask_workers:
+            from flows.pipeline import auto_workers
+
+            args.workers = auto_workers(cfg, sum(_size(p) for p, _ in found))
+        server = confirm_temporary_server(server)
+    except BaseException:
+        if server is not None:
+            server.kill()
+        raise
     try:
         return _run_flow(args, inputs, server)
     finally:

@@ -110,12 +110,14 @@ def _drain_prefect_workers() -> None:
         pass
 
 
-def start_temporary_server() -> TemporaryServer | None:
-    """Launch Prefect's temporary server now if the flow would start one later; else None."""
-    from prefect.settings import get_current_settings
-
-    settings = get_current_settings()
-    if settings.api.url or not settings.server.ephemeral.enabled:
+def launch_temporary_server() -> TemporaryServer | None:
+    """Launch Prefect's temporary server right away, before this process imports Prefect (~2–7 s
+    of CPU): unless ``PREFECT_API_URL`` is in the environment, nothing here reads Prefect's
+    settings. A profile or ``prefect.toml`` may still configure a server or disable the
+    temporary one: :func:`confirm_temporary_server` checks that once Prefect is imported and
+    stops a server that is not wanted. The server reads the same settings sources itself
+    (environment, ``PREFECT_HOME`` profiles, working directory)."""
+    if os.environ.get("PREFECT_API_URL"):
         return None
     port = _free_port()
     env = {
@@ -124,7 +126,6 @@ def start_temporary_server() -> TemporaryServer | None:
         "PREFECT_UI_ENABLED": "0",
         "PREFECT__SERVER_EPHEMERAL": "1",
         "PREFECT__SERVER_FINAL": "1",
-        **settings.to_environment_variables(exclude_unset=True),
     }
     cmd = [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
            "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"]
@@ -133,6 +134,27 @@ def start_temporary_server() -> TemporaryServer | None:
     # (killed with the terminal's process group, it left the run retrying for minutes).
     process = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, start_new_session=True, **kwargs)
     return TemporaryServer(process, f"http://127.0.0.1:{port}/api", time.monotonic())
+
+
+def confirm_temporary_server(server: TemporaryServer | None) -> TemporaryServer | None:
+    """The launched server if Prefect would start a temporary one now; else stop it (a
+    configured ``PREFECT_API_URL`` in a profile or ``prefect.toml``, or the temporary server
+    disabled) and return None, so the run uses what the user configured."""
+    if server is None:
+        return None
+    from prefect.settings import get_current_settings
+
+    settings = get_current_settings()
+    if settings.api.url or not settings.server.ephemeral.enabled:
+        server.kill()
+        server.process.wait()
+        return None
+    return server
+
+
+def start_temporary_server() -> TemporaryServer | None:
+    """Launch Prefect's temporary server now if the flow would start one later; else None."""
+    return confirm_temporary_server(launch_temporary_server())
 
 
 def startup_timeout() -> float:

@@ -30,3 +30,21 @@ def test_cli_without_api_url_runs_against_its_own_early_temporary_server(tmp_pat
         n_logs = db.execute("select count(*) from log").fetchone()[0]
     assert flows == [("COMPLETED",)]
     assert n_tasks >= 4 and n_logs > 0
+
+
+def test_a_server_configured_in_a_profile_stops_the_early_launched_one(tmp_path: Path) -> None:
+    """The server is launched before Prefect's settings are read; a profile that configures an
+    API URL is found afterwards, and the launched server is stopped instead of used."""
+    home = tmp_path / "prefect-home"
+    home.mkdir()
+    (home / "profiles.toml").write_text('active = "remote"\n\n[profiles.remote]\n'
+                                        'PREFECT_API_URL = "http://127.0.0.1:9/api"\n', encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env.update(PYTHONPATH=str(ROOT), PREFECT_HOME=str(home))
+    script = ("from flows.local_server import launch_temporary_server, confirm_temporary_server\n"
+              "s = launch_temporary_server()\n"
+              "print(s is not None, confirm_temporary_server(s) is None, s.process.poll() is not None)\n")
+    res = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert res.stdout.split() == ["True", "True", "True"]
