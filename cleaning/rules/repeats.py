@@ -1,5 +1,10 @@
 """Repeated paragraphs: a paragraph that repeats an earlier one, near-identical or with link-id
-noise ("RSS2453 Renault-838 Nissan Alliance will invest…"). The cleanest copy stays."""
+noise ("RSS2453 Renault-838 Nissan Alliance will invest…"). The cleanest copy stays.
+
+Also a repeated block: a run of lines whose words repeat an earlier stretch of the text however
+the lines are broken (an extractor that returns the article twice, once flattened and once
+hard-wrapped at another width). Compared as a word stream, not line by line, so the line breaks
+of either copy do not matter; the first copy stays."""
 
 from __future__ import annotations
 
@@ -7,9 +12,11 @@ import math
 import re
 from typing import Any, Iterator
 
-from .page import Memo, Page, Tag
+from ..scripts import UNSPACED_WORD_RE, script_word_count
+from .page import Line, Memo, Page, Tag
 
 _EDGE_PUNCT = ".,;:!?\"'“”‘’()[]{}<>«»…"
+_BLOCK_TOKEN = re.compile(r"\w+")
 
 
 class RepeatedParagraphRule:
@@ -22,6 +29,11 @@ class RepeatedParagraphRule:
         self.min_jaccard = float(r["min_jaccard"])
         self.noise = re.compile(r["noise_token_pattern"])
         self.near_needs_noise = bool(r.get("near_copies_need_noise", True))
+        self.block_shingle = int(r.get("block_shingle_words", 5))
+        self.block_min_words = int(r.get("block_min_words", 0))  # 0: no block detection
+        self.block_min_share = float(r.get("block_min_share", 0.0))
+        self.block_line_containment = float(r.get("block_line_containment", 0.8))
+        self.block_min_containment = float(r.get("block_min_containment", 0.9))
         self.memo = Memo()
 
     def _signature(self, text: str) -> tuple[frozenset[str], int]:
@@ -46,9 +58,19 @@ class RepeatedParagraphRule:
         return frozenset(words), noise
 
     def tag(self, page: Page) -> Iterator[Tag]:
-        cands = [ln for ln in page.free_content() if ln.words >= self.min_words]
+        content = page.free_content()
+        drop = self._repeated_paragraphs(content)
+        if self.block_min_words:  # then runs of lines repeating earlier text (a doubled body)
+            gone = set(drop)
+            drop.extend(self._repeated_block([ln for ln in content if ln.index not in gone]))
+        for i in sorted(drop):
+            yield Tag(i, i, self.name)
+
+    def _repeated_paragraphs(self, content: list[Line]) -> list[int]:
+        """Line indexes of the paragraphs that copy another one (all but the cleanest copy)."""
+        cands = [ln for ln in content if ln.words >= self.min_words]
         if len(cands) < 2:
-            return
+            return []
         sigs = [self._signature(ln.stripped) for ln in cands]
         parent = list(range(len(cands)))
 
@@ -82,8 +104,65 @@ class RepeatedParagraphRule:
             if len(members) > 1:
                 keep = min(members, key=lambda k: (sigs[k][1], cands[k].index))
                 drop.extend(cands[k].index for k in members if k != keep)
-        for i in sorted(drop):
-            yield Tag(i, i, self.name)
+        return drop
+
+    def _repeated_block(self, lines: list[Line]) -> list[int]:
+        """Indexes of the lines in runs that repeat earlier text: every line of a run has at least
+        ``block_line_containment`` of its words in word n-grams that occurred before the run
+        began, ``block_min_containment`` of the run's words are, and the run holds
+        ``block_min_words`` words and ``block_min_share`` of the text's words at least. Words are
+        casefolded runs of letters and digits (a hyphen split by a wrap splits nothing), and single
+        characters of scripts written without spaces, so re-wrapping changes nothing."""
+        n = self.block_shingle
+        tokens: list[str] = []
+        starts: list[int] = []  # first token of each line
+        for ln in lines:
+            starts.append(len(tokens))
+            text = ln.stripped.casefold()
+            if UNSPACED_WORD_RE.search(text) is not None:  # Chinese, Japanese, Thai: one character a token
+                text = UNSPACED_WORD_RE.sub(lambda m: f" {m.group(0)} ", text)
+            tokens.extend(_BLOCK_TOKEN.findall(text))
+        total = len(tokens)
+        if total < 2 * max(self.block_min_words, n):
+            return []
+        first: dict[tuple[str, ...], int] = {}
+        first_pos = []
+        for p in range(total - n + 1):
+            first_pos.append(first.setdefault(tuple(tokens[p:p + n]), p))
+        if len(first_pos) - len(first) < self.block_min_words:  # too few repeated n-grams (most texts)
+            return []
+        starts.append(total)
+        runs: list[list[int]] = []
+        covered: list[int] = []  # repeated words per run
+        run_start: int | None = None
+        for k, ln in enumerate(lines):
+            s = starts[k]
+            bound = s if run_start is None else run_start
+            if starts[k + 1] == s:  # a line without words goes with the run it is in
+                if run_start is not None:
+                    runs[-1].append(k)
+                continue
+            # a word is repeated when an n-gram holding it occurred before the run (and before itself)
+            seen = sum(1 for t in range(s, starts[k + 1])
+                       if any(first_pos[p] < min(bound, p) for p in range(max(0, t - n + 1), min(t + 1, len(first_pos)))))
+            if seen >= self.block_line_containment * (starts[k + 1] - s):
+                if run_start is None:
+                    run_start = s
+                    runs.append([])
+                    covered.append(0)
+                runs[-1].append(k)
+                covered[-1] += seen
+            else:
+                run_start = None
+        out: list[int] = []
+        doc_words = script_word_count(" ".join(ln.stripped for ln in lines), 1.5)
+        for run, seen in zip(runs, covered):
+            words = script_word_count(" ".join(lines[k].stripped for k in run), 1.5)
+            run_tokens = starts[run[-1] + 1] - starts[run[0]]
+            if (words >= self.block_min_words and words >= self.block_min_share * doc_words
+                    and seen >= self.block_min_containment * run_tokens):
+                out.extend(lines[k].index for k in run)
+        return out
 
     def _similar_pairs(self, sets: list[frozenset[str]]) -> Iterator[tuple[int, int]]:
         """Pairs of distinct word sets with Jaccard >= min_jaccard, by prefix filtering: with

@@ -12,7 +12,9 @@ from cleaning.config import load_config
 from cleaning.rules.page import Page
 from cleaning.rules.repeats import RepeatedParagraphRule
 
-CFG = load_config()["clean"]
+# Paragraph copies only: the repeated-block pass (a doubled body) is tested in test_repeated_block.py
+CFG = {**load_config()["clean"]}
+CFG["repeated_paragraph"] = {**CFG["repeated_paragraph"], "block_min_words": 0}
 _EDGE = RepeatedParagraphRule.__init__.__globals__["_EDGE_PUNCT"]
 
 
