@@ -1,7 +1,5 @@
 """``python -m flows run ...`` is the same as ``newsclean run ...``."""
 
-import sys
+from flows.cli import console_main
 
-from flows.cli import main
-
-sys.exit(main())
+console_main()
