@@ -60,3 +60,51 @@ def test_batches_sketched_concurrently_from_a_cold_start_match_serial_results():
             assert got.content_hashes == want.content_hashes
             assert np.array_equal(got.minhashes, want.minhashes)
             assert np.array_equal(got.n_shingles, want.n_shingles)
+
+
+def _same(a: sketch.BatchSketch, b: sketch.BatchSketch) -> None:
+    assert a.content_hashes == b.content_hashes
+    assert np.array_equal(a.minhashes, b.minhashes)
+    assert np.array_equal(a.n_shingles, b.n_shingles)
+    assert np.array_equal(a.char_mode, b.char_mode)
+    assert all(np.array_equal(x, y) for x, y in zip(a.features, b.features, strict=True))
+
+
+# Characters NFKC changes (or that change their neighbour), in each script's own text: an
+# ellipsis and a no-break space, a ligature, full-width Latin and a circled digit, a decomposed
+# accent that composes, Hangul jamo that compose to syllables, a compatibility ideograph and a
+# mathematical bold letter (astral) among emoji.
+_UNNORMALIZED = [
+    "The central bank\u00a0raised its rate… by a quarter point; the ﬁrst rise since ③ years.",
+    "Центральный банк повысил ставку\u2026 на четверть пункта в сре\u0306ду.",
+    "Η κεντρικη\u0301 τράπεζα αύξησε το επιτόκιο\u00a0κατά ένα τέταρτο της μονάδας.",
+    "Bank centralny podnio\u0301sł w środę stopę o ćwierć punktu\u2026 ＮＢＰ ｗ środę.",
+    "\u1100\u1161\u11a8 중앙은행은 수요일 기준금리를 0.25%포인트 인상했다\u2026 ﾃﾞｰﾀ",
+    "央行周三将基准利率上调四分之一个百分点\u2026 \uf900 𝐁𝐚𝐧𝐤 😀 rate.",
+]
+
+
+def test_nfkc_is_applied_only_around_unstable_characters_with_the_same_result_as_full_nfkc():
+    import unicodedata
+
+    texts = [" ".join(_UNNORMALIZED[(k + i) % len(_UNNORMALIZED)] for i in range(k + 3)) for k in range(18)]
+    texts += ["\u0301 starts with a combining mark", "ends with a jamo \u1100", "\u00a0", ""]
+    normalized = [unicodedata.normalize("NFKC", t) for t in texts]
+    assert normalized != texts
+    _same(sketch.sketch_batch(texts, **_PARAMS), sketch.sketch_batch(normalized, **_PARAMS))
+    for t, n in zip(texts, normalized, strict=True):  # alone, and beside ASCII-only texts
+        _same(sketch.sketch_batch([t, "plain ascii text"], **_PARAMS),
+              sketch.sketch_batch([n, "plain ascii text"], **_PARAMS))
+
+
+def test_features_do_not_depend_on_which_sort_a_batch_takes():
+    """A batch of similar sizes sorts features as rows of a padded matrix, a batch with one
+    document far longer than the rest as (document, feature) keys: same features either way."""
+    texts = [" ".join(_SENTENCES[(k + i) % len(_SENTENCES)] for i in range(k % 5 + 2)) for k in range(30)]
+    alone = [sketch.sketch_batch([t], **_PARAMS) for t in texts]
+    long_one = " ".join(_SENTENCES) * 200
+    for batch in (sketch.sketch_batch(texts, **_PARAMS), sketch.sketch_batch([long_one, *texts], **_PARAMS)):
+        got = batch.features[-len(texts):]
+        for one, feats in zip(alone, got, strict=True):
+            assert np.array_equal(one.features[0], feats)
+            assert len(feats) and np.all(np.diff(feats.astype(np.int64)) > 0)  # sorted, distinct
