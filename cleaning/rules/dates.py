@@ -37,6 +37,9 @@ _FILLER_PATTERNS = [
     r"\d+\s*(?:hours?|hrs?|minutes?|mins?|days?|seconds?|secs?|weeks?)\s+ago",
     r"(?<![\w-])\d{1,3}\s*(?:min(?:ute)?s?|분)(?![\w-])",
 ]
+# Every date pattern above has a year (?:19|20)\d{2}: a line without one has no date (a gate that
+# spares the five patterns' scans on most lines; tests check every pattern still has the year).
+_YEAR = re.compile(r"(?:19|20)\d{2}")
 _TIME = re.compile(r"\d{1,2}:\d{2}")
 _READING_TIME = re.compile(r"read(?:ing)?\s*time|min(?:ute)?s?\s+read|읽는\s*시간|분\s*읽기", re.I)
 _SEPARATORS = " \t\u3000\u00a0|·•,:;/-–—()[]<>"
@@ -54,6 +57,8 @@ def _iso(y: str, m: int, d: str) -> str | None:
 def find_dates(s: str) -> list[tuple[int, int, str]]:
     """(start, end, ISO date) of every valid calendar date in ``s``, in order, not overlapping."""
     found: list[tuple[int, int, str]] = []
+    if not _YEAR.search(s):
+        return found
     for rx in _DATE_PATTERNS:
         for m in rx.finditer(s):
             if any(a < m.end() and m.start() < b for a, b, _ in found):
@@ -237,6 +242,8 @@ class BylineRule(_DateValueRule):
             return False, None
         if self.is_byline(stripped):
             return True, None
+        if not _YEAR.search(stripped):  # no year, no date (find_dates), so no dated byline
+            return False, None
         dates, residue, _ = self.parser.parse(stripped)
         if dates and len(residue) == 1 and self.is_byline(residue[0]):
             return True, dates[0]

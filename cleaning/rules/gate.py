@@ -124,3 +124,37 @@ def fold_for_gates(line: str) -> str | None:
     if not line.isascii() and any(c in line for c in _FOLD_UNSAFE):
         return None
     return line.lower()
+
+
+def _digit_item(op, av) -> bool:  # type: ignore[no-untyped-def]
+    """One parse-tree item that only ever matches a decimal digit (what ``\\d`` finds)."""
+    if op is C.LITERAL:
+        return chr(av).isdecimal()
+    if op is C.IN:
+        return bool(av) and all((o is C.CATEGORY and a is C.CATEGORY_DIGIT)
+                                or (o is C.LITERAL and chr(a).isdecimal())
+                                or (o is C.RANGE and all(chr(x).isdecimal() for x in range(a[0], a[1] + 1)))
+                                for o, a in av)
+    return False
+
+
+def _seq_needs_digit(items: list) -> bool:  # type: ignore[type-arg]
+    for op, av in items:
+        if _digit_item(op, av):
+            return True
+        if op is C.SUBPATTERN and _seq_needs_digit(list(av[3])):
+            return True
+        if op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT) and av[0] >= 1 and _seq_needs_digit(list(av[2])):
+            return True
+        if op is C.BRANCH and all(_seq_needs_digit(list(b)) for b in av[1]):
+            return True
+    return False
+
+
+def needs_digit(pattern: re.Pattern[str]) -> bool:
+    """True when every match of ``pattern`` contains a decimal digit (read off the parse tree;
+    False when unsure): a text where ``\\d`` finds nothing cannot hold a match."""
+    try:
+        return _seq_needs_digit(list(_parser.parse(pattern.pattern, pattern.flags)))
+    except Exception:
+        return False

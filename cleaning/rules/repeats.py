@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
+from itertools import chain, count
 from typing import Any, Iterator
 
 from ..scripts import UNSPACED_WORD_RE, script_word_count
+from .gate import needs_digit
 from .page import Line, Memo, Page, Tag
 
 _EDGE_PUNCT = ".,;:!?\"'“”‘’()[]{}<>«»…"
 _BLOCK_TOKEN = re.compile(r"\w+")
+_DIGIT = re.compile(r"\d")
 
 
 class RepeatedParagraphRule:
@@ -28,6 +32,7 @@ class RepeatedParagraphRule:
         self.min_words = int(r["min_words"])
         self.min_jaccard = float(r["min_jaccard"])
         self.noise = re.compile(r["noise_token_pattern"])
+        self.noise_needs_digit = needs_digit(self.noise)
         self.near_needs_noise = bool(r.get("near_copies_need_noise", True))
         self.block_shingle = int(r.get("block_shingle_words", 5))
         self.block_min_words = int(r.get("block_min_words", 0))  # 0: no block detection
@@ -45,7 +50,16 @@ class RepeatedParagraphRule:
         return hit  # type: ignore[no-any-return]
 
     def _compute_signature(self, text: str) -> tuple[frozenset[str], int]:
-        words: set[str] = set()
+        # Only a word with a digit can be noise when every match of the noise pattern needs one
+        # (the configured pattern does): a line without a digit is then folded and split at C
+        # speed. Casefolding the whole line first is the same as folding each stripped word:
+        # casefold maps no character to or from whitespace or _EDGE_PUNCT (tests check all of
+        # Unicode), so the words and their edges do not move.
+        if self.noise_needs_digit and not _DIGIT.search(text):
+            words = {w.strip(_EDGE_PUNCT) for w in text.casefold().split()}
+            words.discard("")
+            return frozenset(words), 0
+        out: set[str] = set()
         noise = 0
         for raw in text.split():
             w = raw.strip(_EDGE_PUNCT)
@@ -54,8 +68,8 @@ class RepeatedParagraphRule:
             if self.noise.match(w):
                 noise += 1
                 continue
-            words.add(w.casefold())
-        return frozenset(words), noise
+            out.add(w.casefold())
+        return frozenset(out), noise
 
     def tag(self, page: Page) -> Iterator[Tag]:
         content = page.free_content()
@@ -72,6 +86,19 @@ class RepeatedParagraphRule:
         if len(cands) < 2:
             return []
         sigs = [self._signature(ln.stripped) for ln in cands]
+        # Paragraphs with the same word set are always copies of each other; pairs of distinct
+        # sets are found through an inverted index instead of comparing all pairs (near-linear).
+        by_set: dict[frozenset[str], list[int]] = {}
+        for k, (words, _) in enumerate(sigs):
+            if words:
+                by_set.setdefault(words, []).append(k)
+        sets = list(by_set)
+        noise = [{sigs[k][1] for k in by_set[ws]} for ws in sets]
+        # "12 meals" vs "10 meals": two list items, not one copied (near copies must differ in noise)
+        near = [(a, b) for a, b in self._near_pairs(sets, noise)
+                if not (self.near_needs_noise and len(noise[a] | noise[b]) < 2)]
+        if not near and len(sets) == sum(len(m) for m in by_set.values()):
+            return []  # no two paragraphs alike (the usual page)
         parent = list(range(len(cands)))
 
         def find(a: int) -> int:
@@ -80,21 +107,10 @@ class RepeatedParagraphRule:
                 a = parent[a]
             return a
 
-        # Paragraphs with the same word set are always copies of each other; pairs of distinct
-        # sets are found through an inverted index instead of comparing all pairs (near-linear).
-        by_set: dict[frozenset[str], list[int]] = {}
-        for k, (words, _) in enumerate(sigs):
-            if words:
-                by_set.setdefault(words, []).append(k)
-        sets = list(by_set)
         for members in by_set.values():
             for k in members[1:]:
                 parent[find(k)] = find(members[0])
-        noise = [{sigs[k][1] for k in by_set[ws]} for ws in sets]
-        for a, b in self._similar_pairs(sets):
-            # "12 meals" vs "10 meals": two list items, not one copied (near copies must differ in noise)
-            if self.near_needs_noise and len(noise[a] | noise[b]) < 2:
-                continue
+        for a, b in near:
             parent[find(by_set[sets[a]][0])] = find(by_set[sets[b]][0])
         groups: dict[int, list[int]] = {}
         for k in range(len(cands)):
@@ -164,6 +180,37 @@ class RepeatedParagraphRule:
                 out.extend(lines[k].index for k in run)
         return out
 
+    def _near_pairs(self, sets: list[frozenset[str]], noise: list[set[int]]) -> Iterator[tuple[int, int]]:
+        """The pairs of ``_similar_pairs`` that can count as copies. With near_copies_need_noise a
+        pair counts only when its paragraphs' noise-token counts differ, so pairs of sets that all
+        have the page's most common count (usually every paragraph: 0) are never needed: only the
+        few other sets are compared, each with every set (the usual page: none at all)."""
+        if not self.near_needs_noise:
+            yield from self._similar_pairs(sets)
+            return
+        single = [next(iter(nv)) if len(nv) == 1 else None for nv in noise]
+        counts = Counter(v for v in single if v is not None)
+        common = counts.most_common(1)[0][0] if counts else None
+        minor = [i for i, v in enumerate(single) if v is None or v != common]
+        if not minor:
+            return
+        if len(minor) * 4 > len(sets):  # many noisy paragraphs: the general search is cheaper
+            yield from self._similar_pairs(sets)
+            return
+        t = self.min_jaccard
+        done: set[int] = set()
+        for i in minor:
+            sa = sets[i]
+            for j, sb in enumerate(sets):
+                if j == i or j in done:
+                    continue
+                if min(len(sa), len(sb)) < t * max(len(sa), len(sb)):
+                    continue
+                inter = len(sa & sb)
+                if inter and inter / (len(sa) + len(sb) - inter) >= t:
+                    yield i, j
+            done.add(i)
+
     def _similar_pairs(self, sets: list[frozenset[str]]) -> Iterator[tuple[int, int]]:
         """Pairs of distinct word sets with Jaccard >= min_jaccard, by prefix filtering: with
         words ordered rarest first, two sets that similar share a word among the first
@@ -180,26 +227,29 @@ class RepeatedParagraphRule:
                     if inter and inter / (len(sa) + len(sb) - inter) >= t:
                         yield i, j
             return
-        freq: dict[str, int] = {}
-        for ws in sets:
-            for w in ws:
-                freq[w] = freq.get(w, 0) + 1
+        # Rarest first (ties in the order the Counter met them): ONE total order over the page's words, which is
+        # all prefix filtering needs to be exact (sorted with C-level keys, no Python lambda).
+        freq = Counter(chain.from_iterable(sets))
+        key = dict(zip(sorted(freq, key=freq.__getitem__), count())).__getitem__
+        lens = [len(ws) for ws in sets]
         index: dict[str, list[int]] = {}
-        for i in sorted(range(len(sets)), key=lambda k: len(sets[k])):
+        for i in sorted(range(len(sets)), key=lens.__getitem__):
             sa = sets[i]
-            n = len(sa)
+            n = lens[i]
             # one word longer than the bound needs, so float rounding can only add candidates
-            prefix = sorted(sa, key=lambda w: (freq[w], w))[: min(n, n - math.ceil(t * n) + 2)]
+            prefix = sorted(sa, key=key)[: min(n, n - math.ceil(t * n) + 2)]
             seen: set[int] = set()
             for w in prefix:
-                for j in index.get(w, ()):
-                    if j in seen:
-                        continue
-                    seen.add(j)
-                    sb = sets[j]  # len(sb) <= len(sa)
-                    if len(sb) < t * n:
-                        continue  # Jaccard cannot reach the bar
-                    inter = len(sa & sb)
-                    if inter and inter / (len(sa) + len(sb) - inter) >= t:
-                        yield j, i
-                index.setdefault(w, []).append(i)
+                js = index.get(w)
+                if js is None:
+                    index[w] = [i]
+                    continue
+                seen.update(js)
+                js.append(i)
+            for j in seen:  # len(sets[j]) <= n
+                sb = sets[j]
+                if lens[j] < t * n:
+                    continue  # Jaccard cannot reach the bar
+                inter = len(sa & sb)
+                if inter and inter / (n + lens[j] - inter) >= t:
+                    yield j, i

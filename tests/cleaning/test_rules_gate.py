@@ -97,3 +97,100 @@ def test_ends_like_sentence_on_real_lines():
     for line in LINES + ["(Reporting by Priya Raman; Editing by Tom Becker)", "그는 \"곧 발표하겠다\"고 말했다.",
                          "Он сказал: «Мы готовы».", "Τι θα γίνει;", "他说：“我们会继续努力。”", "Related:", ""]:
         assert ends_like_sentence(line) == bool(_TERMINAL.search(line.rstrip())), line
+
+
+# ---- gates of the date rules and repeated_paragraph (issue 14): same answers, less work --------
+
+_SCRIPT_LINES = LINES + [
+    "By Jane Doe, CNN | May 2, 2024", "Published 2024-03-04 10:32 KST", "입력 2024-03-04 10:32",
+    "김철수 기자 kimcs@hankyung.com 2024년 3월 4일", "Updated at 1:23 p.m.", "July 23, 2012 Read time: 1 min",
+    "2024年3月4日 星期一", "4 марта 2024 г., 10:32", "04.03.2024, 10:32", "Τρίτη, 4 Μαρτίου 2024",
+    "4 marca 2024 r.", "٤ مارس ٢٠٢٤", "RSS2453 Renault-838 Nissan Alliance will invest in 2025",
+    "COVID-19 cases rose 12% in Q3 2021, officials said.", "١٩٩٩ ٢٠٢٤ ۱۹۹۹",
+]
+
+
+def test_every_date_pattern_needs_the_year_the_gate_looks_for():
+    from cleaning.rules.dates import _DATE_PATTERNS, _YEAR
+
+    for rx in _DATE_PATTERNS:
+        assert "(?:19|20)\\d{2}" in rx.pattern, rx.pattern
+    assert _YEAR.pattern == "(?:19|20)\\d{2}"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["2024", "1999", "19", "20", "24", "-", "/", ".", " ", "년", "월", "일", "May", "3",
+                                 "١٩٩٩", "٢٠٢٤", "१९९९", ":", "12", "th", ","]), max_size=12))
+def test_find_dates_gate_changes_no_answer(parts):
+    from cleaning.rules import dates
+
+    s = "".join(parts)
+    gated = dates.find_dates(s)
+    gate, dates._YEAR = dates._YEAR, re.compile("")  # every line passes: the patterns alone decide
+    try:
+        assert dates.find_dates(s) == gated
+    finally:
+        dates._YEAR = gate
+
+
+def test_date_rules_answer_as_without_the_year_gate():
+    from cleaning.rules.dates import _YEAR, BylineRule, DatelineRule
+
+    cfg = default_config()["clean"]
+    byline, dateline = BylineRule(cfg), DatelineRule(cfg)
+    for line in _SCRIPT_LINES:
+        dates, residue, _ = byline.parser.parse(line)
+        expect = (True, None) if byline.is_byline(line) else (
+            (True, dates[0]) if dates and len(residue) == 1 and byline.is_byline(residue[0]) else (False, None))
+        if len(line.split()) <= byline.max_line_words:
+            assert byline.value(line) == expect, line
+        if dates:
+            assert _YEAR.search(line), line
+        dateline.value(line)  # runs in every script
+
+
+def test_needs_digit_reads_the_parse_tree():
+    from cleaning.rules.gate import needs_digit
+
+    noise = default_config()["clean"]["repeated_paragraph"]["noise_token_pattern"]
+    assert needs_digit(re.compile(noise))
+    for p, want in [(r"[0-9]+", True), (r"(?:ab|\d)\d", True), (r"x{0,3}\d", True), (r"(?i:x1)", True),
+                    (r"\d?x", False), (r"a|1", False), (r"[^0-9]", False), (r"[a-z0-9]+", False), (r"\w+", False)]:
+        assert needs_digit(re.compile(p)) is want, p
+
+
+def test_ignorecase_digit_literals_match_only_themselves():
+    import sys
+
+    every = "".join(chr(cp) for cp in range(sys.maxunicode + 1))
+    for d in "0123456789":
+        assert re.findall(d, every, re.I) == [d]
+
+
+def test_casefold_keeps_whitespace_and_edge_punctuation_in_place():
+    """repeated_paragraph folds the whole line before splitting and stripping: the same words only
+    if casefold maps no character to or from whitespace or an edge punctuation mark."""
+    import sys
+
+    from cleaning.rules.repeats import _EDGE_PUNCT
+
+    for cp in range(sys.maxunicode + 1):
+        c = chr(cp)
+        f = c.casefold()
+        assert (f == c) if (c.isspace() or c in _EDGE_PUNCT) else not any(x.isspace() or x in _EDGE_PUNCT for x in f), cp
+
+
+def test_repeated_paragraph_signature_as_word_by_word():
+    from cleaning.rules.repeats import _EDGE_PUNCT, RepeatedParagraphRule
+
+    rule = RepeatedParagraphRule(default_config()["clean"])
+    for line in _SCRIPT_LINES + ["ΣΟΦΟΣ «Ο ΔΡΟΜΟΣ» Straße İSTANBUL ﬁnal “quoted” (RSS12) ...", "… — …"]:
+        words, noise = set(), 0
+        for raw in line.split():
+            w = raw.strip(_EDGE_PUNCT)
+            if w:
+                if rule.noise.match(w):
+                    noise += 1
+                else:
+                    words.add(w.casefold())
+        assert rule._compute_signature(line) == (frozenset(words), noise), line
