@@ -91,6 +91,12 @@ def langdetect_probabilities(text: str, seed: int = 0, n_trial: int = 7) -> list
     return engine().probabilities(text, seed, n_trial, max_text_length=len(text) + 1)
 
 
+def langdetect_labels(text: str, seed: int = 0, n_trial: int = 7) -> list[tuple[str, float]]:
+    """``langdetect_probabilities`` with the same labels and the same probabilities at the four
+    decimals kept, cheaper for the common certain text (``LangdetectEngine.detect``)."""
+    return engine().detect(text, seed, n_trial, max_text_length=len(text) + 1)
+
+
 def representative_sample(text: str, sample_chars: int, slices: int) -> str:
     """Up to ``sample_chars`` characters taken as ``slices`` windows spread from start to end.
 
@@ -172,7 +178,7 @@ def identify(text: str, config: Config, need_score: bool = True, n_trial: int | 
         if by_script is not None:
             return LanguageGuess(by_script[0], by_script[1], "script")
     try:
-        ranked = langdetect_probabilities(text, cfg["seed"], n_trial or cfg["n_trial"])
+        ranked = langdetect_labels(text, cfg["seed"], n_trial or cfg["n_trial"])
     except LangDetectException as exc:
         ranked = []
         failure = f"langdetect failed: {exc}"

@@ -87,3 +87,92 @@ def test_votes_in_one_batch_equal_votes_one_by_one():
     texts = [p[:200] for p in paragraphs(FIXTURES[0]["text"]) + paragraphs(FIXTURES[2]["text"])] + ["", "123"]
     assert engine().votes(texts, 100) == [engine().vote(t, 100) for t in texts]
     assert engine().votes(["", "123"], 100) == [None, None]
+
+
+# Real sentences in the scripts every text rule is tested in (Korean, Chinese, Russian, Greek,
+# Polish, Arabic, English), each long enough for the walk to converge.
+SCRIPT_TEXTS = {
+    "ko": "정부는 올해 반도체 수출이 지난해보다 크게 늘어날 것으로 전망했다. 업계는 공급망 회복이 빨라지고 있다고 밝혔다.",
+    "zh": "国家统计局周三公布的数据显示，今年前十个月全国规模以上工业增加值同比增长百分之五，消费市场继续恢复。",
+    "ru": "Правительство утвердило новый порядок субсидий для регионов. Министр финансов заявил, что средства поступят до конца года.",
+    "el": "Η κυβέρνηση ανακοίνωσε νέα μέτρα στήριξης για τα νοικοκυριά. Ο υπουργός Οικονομικών δήλωσε ότι θα ισχύσουν από τον Ιανουάριο.",
+    "pl": "Rząd przyjął projekt ustawy o wsparciu dla samorządów. Minister finansów zapowiedział, że pieniądze trafią do gmin jeszcze w tym roku.",
+    "ar": "أعلنت الحكومة اليوم عن خطة جديدة لدعم الأسر ذات الدخل المحدود، وقال وزير المالية إن الإجراءات ستبدأ مطلع العام المقبل.",
+    "en": "The port authority said on Monday that the strike had delayed more than forty ships, and talks would resume on Thursday.",
+}
+
+
+@pytest.mark.parametrize("seed", [0, 7])
+def test_replayed_draws_are_pythons_random(seed):
+    """The bulk replay of random.Random(seed) gives the same gauss() and _randbelow(n) numbers."""
+    import random
+
+    from cleaning.langdetect_engine import _Draws, replay_matches_random
+
+    assert replay_matches_random(seed)
+    for n in (1, 5, 2048, 2049, 3839, 70_000):
+        rng = random.Random()
+        rng.seed(seed)
+        draws = _Draws(seed, n)
+        for used in (1, 20, 3, 61):
+            assert draws.gauss() == rng.gauss(0.0, 1.0)
+            picks = draws.take(64).tolist()
+            draws.commit(used)
+            assert picks[:used] == [rng._randbelow(n) for _ in range(used)]
+
+
+@pytest.mark.parametrize("lang", sorted(SCRIPT_TEXTS))
+@pytest.mark.parametrize("n_trial", [3, 7])
+def test_detect_gives_the_labels_and_stored_probabilities_of_langdetect(lang, n_trial):
+    """The certain-case shortcut keeps langdetect's labels and its probability at 4 decimals."""
+    text = SCRIPT_TEXTS[lang]
+    exact = engine().probabilities(text, 0, n_trial)
+    fast = engine().detect(text, 0, n_trial)
+    assert [label for label, _ in fast] == [label for label, _ in exact]
+    assert [round(p, 4) for _, p in fast] == [round(p, 4) for _, p in exact]
+    assert fast == engine().detect(text, 0, n_trial)  # deterministic
+
+
+def test_detect_falls_back_to_the_exact_list_when_uncertain():
+    """Trials that end on different languages (a German-English mix; Traditional Chinese, where
+    langdetect wavers between ko and zh-tw): detect returns langdetect's exact list."""
+    for text in ("Der Präsident said the Regierung will am Montag in Berlin die new policy announce.",
+                 "學者認為，打房措施若要見效，仍需搭配稅制改革與社會住宅供給，單靠信用管制恐怕只能短期抑制交易量。"):
+        exact = engine().probabilities(text, 0, 3)
+        assert len(exact) == 2
+        assert engine().detect(text, 0, 3) == exact == reference_probabilities(text, 0, 3)
+
+
+def test_detect_fallback_on_a_mixed_text_is_the_exact_list():
+    text = SCRIPT_TEXTS["pl"][:60] + " " + SCRIPT_TEXTS["en"][:60]
+    fast, exact = engine().detect(text, 0, 3), reference_probabilities(text, 0, 3)
+    assert [(label, round(p, 4)) for label, p in fast] == [(label, round(p, 4)) for label, p in exact]
+
+
+def test_detect_on_every_unit_matches_langdetect_labels():
+    for text in units():
+        try:
+            exact = reference_probabilities(text, 0, 3)
+        except LangDetectException:
+            with pytest.raises(LangDetectException):
+                engine().detect(text, 0, 3)
+            continue
+        fast = engine().detect(text, 0, 3)
+        assert [(label, round(p, 4)) for label, p in fast] == [(label, round(p, 4)) for label, p in exact]
+
+
+@pytest.mark.parametrize("lang", sorted(SCRIPT_TEXTS))
+def test_ngram_array_is_the_per_character_extraction(lang):
+    """Raw-word caching gives langdetect's n-grams in its order (punctuation inside words,
+    the last word unpadded on the right), cold and warm."""
+    from langdetect.detector import Detector
+
+    text = SCRIPT_TEXTS[lang] + " U.S.-based NATO, co-operation:end"
+    detector = reference_factory(0).create()
+    detector.append(text)
+    detector.cleaning_text()  # what Detector._detect_block does first (Latin dropped from Arabic here)
+    expected = [engine().vocabulary[g] for g in detector._extract_ngrams()]
+    engine().clear_word_cache()
+    assert engine().ngram_ids(text) == expected
+    assert engine().ngram_ids(text) == expected
+    assert isinstance(detector, Detector)

@@ -240,8 +240,8 @@ def test_a_vote_for_the_document_language_is_taken_without_langdetect(monkeypatc
     import cleaning.language as language
 
     calls = []
-    real = language.langdetect_probabilities
-    monkeypatch.setattr(language, "langdetect_probabilities", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = language.langdetect_labels
+    monkeypatch.setattr(language, "langdetect_labels", lambda *a, **k: calls.append(1) or real(*a, **k))
     tagged = detect_language(doc(SEEDS[0].read_text("utf-8")), CONFIG)
     assert tagged.metadata["language_shares"] == {"en": 1.0}
     assert len(calls) == 1
