@@ -525,6 +525,23 @@ class ScriptStats:
         return {k: v for k, v in counts.items() if v}
 
 
+def char_class_counts(text: str) -> dict[str, int]:
+    """``text_stats(text).class_counts()`` (characters by Unicode class, zero counts left out)
+    from the class table alone, for rules that need no scripts, words or sentence ends."""
+    if text.isascii():
+        codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+        totals = np.bincount(_bmp_char_classes()[:128][codes], minlength=len(_CLASS_NAMES)).tolist()
+    else:
+        codes32 = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        astral = codes32[codes32 >= 0x10000] if int(codes32.max()) >= 0x10000 else codes32[:0]
+        if astral.size:
+            codes32 = codes32[codes32 < 0x10000]
+        totals = np.bincount(_bmp_char_classes()[codes32], minlength=len(_CLASS_NAMES)).tolist()
+        for code in astral.tolist():  # beyond the BMP (emoji, rare Han): one by one, as text_stats
+            totals[_CLASS_NAMES.index(char_class(chr(code)))] += 1
+    return {name: n for name, n in zip(_CLASS_NAMES, totals) if n}
+
+
 def text_stats(text: str, unspaced_chars_per_word: float = 1.5) -> ScriptStats:
     """Count characters by Unicode class and letters by script, words per script and sentence
     ends, in one vectorized pass (numpy table lookups, no per-character Python).

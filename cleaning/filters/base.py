@@ -12,6 +12,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import compress, count, repeat
+from operator import not_
 from typing import Any, ClassVar
 
 import numpy as np
@@ -21,7 +23,9 @@ from ..scripts import (  # noqa: F401 - sentence rules re-exported for the filte
     HANGUL_RE,
     TERMINAL_PUNCTUATION,
     UNSPACED_RE,
+    UNSPACED_WORD_RE,
     ScriptCounts,
+    char_class_counts,
     ScriptStats,
     cjk_presence,
     count_scripts,
@@ -36,7 +40,7 @@ _TOKEN_STRIP = "\"'“”‘’«»()[]{}<>「」『』（）【】〈〉《》.
 
 def has_letter(word: str) -> bool:
     """Whether any character is a letter (``str.isalpha``); the common all-letter word is one call."""
-    return word.isalpha() or any(c.isalpha() for c in word)
+    return word.isalpha() or any(map(str.isalpha, word))
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +148,10 @@ class TextStats:
     @cached_property
     def word_count(self) -> int:
         """Script-aware word count (Chinese, Japanese, Thai … letters count as fractions of words);
-        from the shared ``script_stats`` pass."""
+        from the shared ``script_stats`` pass. Without letters of such scripts every whitespace
+        token is one word, so the count is the shared ``tokens``' (the same number, no pass)."""
+        if not self.has_unspaced_script:
+            return len(self.tokens)
         return self.script_stats.words
 
     @cached_property
@@ -153,8 +160,9 @@ class TextStats:
 
     @cached_property
     def char_classes(self) -> Counter[str]:
-        """Counts of characters by class: letter, digit, symbol, punct, space, other."""
-        return Counter(self.script_stats.class_counts())
+        """Counts of characters by class: letter, digit, symbol, punct, space, other (the same
+        counts as ``script_stats.class_counts()``, from the class table alone)."""
+        return Counter(char_class_counts(self.text))
 
     @cached_property
     def ngram_units(self) -> list[str]:
@@ -180,21 +188,25 @@ class TextStats:
 
     @cached_property
     def clean_words(self) -> list[str]:
-        """Tokens without surrounding punctuation, empty ones dropped."""
-        return [w for w in (t.strip(_TOKEN_STRIP) for t in self.tokens) if w]
+        """Tokens without surrounding punctuation, empty ones dropped (map/filter: no Python
+        loop per token)."""
+        return list(filter(None, map(str.strip, self.tokens, repeat(_TOKEN_STRIP))))
 
     @cached_property
     def lettered_words(self) -> list[str]:
         """The clean words that contain at least one letter (in any script)."""
-        return [w for w in self.clean_words if has_letter(w)]
+        words = self.clean_words
+        flags = list(map(str.isalpha, words))  # all letters: most words
+        for i in compress(range(len(words)), map(not_, flags)):  # "2024", "U.S", "don't", "-"
+            flags[i] = has_letter(words[i])
+        return list(compress(words, flags))
 
     @cached_property
     def unit_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """(unit ids numbered by first appearance, unit lengths in characters) as int64 arrays."""
         units = self.ngram_units
-        index = dict.fromkeys(units)  # distinct units in order of first appearance, built in C
-        for number, unit in enumerate(index):
-            index[unit] = number
+        # Distinct units numbered in order of first appearance, built in C.
+        index = dict(zip(dict.fromkeys(units), count()))
         ids = np.fromiter(map(index.__getitem__, units), dtype=np.int64, count=len(units))
         lengths = np.fromiter(map(len, units), dtype=np.int64, count=len(units))
         return ids, lengths
@@ -252,8 +264,10 @@ class TextStats:
 
     @cached_property
     def has_unspaced_script(self) -> bool:
-        """Whether any letter of a script written without spaces occurs (Han, Kana, Thai …)."""
-        return self.script_stats.unspaced_letters > 0
+        """Whether any letter of a script written without spaces occurs (Han, Kana, Thai …):
+        ``script_stats.unspaced_letters > 0``, found by one regex scan."""
+        text = self.text
+        return not text.isascii() and UNSPACED_WORD_RE.search(text) is not None
 
     @cached_property
     def has_hangul(self) -> bool:

@@ -8,6 +8,8 @@ inside Chinese/Japanese text (see ``TextStats.ngram_units``).
 from __future__ import annotations
 
 from collections import Counter
+from itertools import compress
+from operator import ne
 
 import numpy as np
 
@@ -157,6 +159,39 @@ def duplicate_fraction(stats: TextStats, n: int) -> float:
     return int(lengths[depth > 0].sum()) / total
 
 
+def top_ngram_bound(units: list[str]) -> float:
+    """B such that no n-gram of ``units`` covers more than ``n * B`` characters (count × length).
+
+    An n-gram occurring c >= 2 times is made of units that each occur at least c times, so it
+    covers at most c × n × (the longest unit occurring at least c times): B is the largest
+    c × that length. In prose the frequent units are short ("the", "of"), so B is far below
+    the limits and the n-gram tables are not needed (one Counter, in C).
+    """
+    counter = Counter(units)
+    counts = np.fromiter(counter.values(), dtype=np.int64, count=len(counter))
+    lengths = np.fromiter(map(len, counter), dtype=np.int64, count=len(counter))
+    order = np.argsort(-counts, kind="stable")
+    longest = np.maximum.accumulate(lengths[order])  # longest unit among those at least this frequent
+    return float((counts[order] * longest).max()) if counts.size else 0.0
+
+
+def repeat_fraction(units: list[str], n: int, total: int) -> float:
+    """``duplicate_fraction`` without the n-gram tables: the n-grams as tuples in a dict (in C),
+    then a Python step only per repeated occurrence (an article has few)."""
+    if len(units) < n or not total:
+        return 0.0
+    grams = list(zip(*(units[i:] for i in range(n))))
+    positions = range(len(grams))
+    first = dict(zip(reversed(grams), reversed(positions)))  # each n-gram's first position wins
+    repeats = list(compress(positions, map(ne, map(first.__getitem__, grams), positions)))
+    if not repeats:
+        return 0.0
+    covered = bytearray(len(units))
+    for start in repeats:
+        covered[start:start + n] = b"\x01" * n
+    return sum(map(len, compress(units, covered))) / total
+
+
 class TopNgramFilter(QualityFilter):
     """The single most frequent n-gram covers too much of the text (Gopher: 2→0.20, 3→0.18, 4→0.16).
 
@@ -170,7 +205,12 @@ class TopNgramFilter(QualityFilter):
         units = stats.ngram_units
         if len(units) < self.settings["min_units"] or not any(units):
             return None
-        for n, limit in _thresholds(self.settings):
+        thresholds = _thresholds(self.settings)
+        total = sum(map(len, units))
+        bound = top_ngram_bound(units)
+        for n, limit in thresholds:
+            if n * bound < limit * total * (1 - 1e-9):
+                continue  # no n-gram can cover that much (top_ngram_bound)
             if top_ngram_fraction(stats, n) > limit:
                 # Rare: name the n-gram with the exact (slower) ranking, ties broken on its text.
                 gram, count, fraction = _top_ngram(units, n, sum(len(u) for u in units))
@@ -223,8 +263,9 @@ class DuplicateNgramsFilter(QualityFilter):
         if len(units) < self.settings["min_units"]:
             return None
         thresholds = _thresholds(self.settings)
+        total = sum(map(len, units))
         for k, (n, limit) in enumerate(thresholds):
-            fraction = round(duplicate_fraction(stats, n), 4)
+            fraction = round(repeat_fraction(units, n, total), 4)
             # The fraction never grows with n (a repeated (n+1)-gram covers characters that
             # repeated n-grams already cover), so below every remaining limit nothing can fail.
             if fraction == 0.0 or fraction <= min(lim for _, lim in thresholds[k:]):

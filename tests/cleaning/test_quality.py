@@ -394,6 +394,71 @@ def test_shared_ngram_statistics_equal_the_reference_definitions():
             assert top_ngram_fraction(stats, n) == (fraction if count > 1 else 0.0)
 
 
+# Real sentences in seven scripts, flattened and repeated, for the table-free shortcuts.
+SCRIPT_SENTENCES = {
+    "ko": "정부는 올해 반도체 수출이 지난해보다 크게 늘어날 것으로 전망했다. 업계는 공급망 회복이 빨라지고 있다고 밝혔다.",
+    "zh": "国家统计局周三公布的数据显示，今年前十个月全国规模以上工业增加值同比增长百分之五，消费市场继续恢复。",
+    "ru": "Правительство утвердило новый порядок субсидий для регионов. Министр финансов заявил, что средства поступят до конца года.",
+    "el": "Η κυβέρνηση ανακοίνωσε νέα μέτρα στήριξης για τα νοικοκυριά. Ο υπουργός Οικονομικών δήλωσε ότι θα ισχύσουν από τον Ιανουάριο.",
+    "pl": "Rząd przyjął projekt ustawy o wsparciu dla samorządów. Minister finansów zapowiedział, że pieniądze trafią do gmin w 2025 r.",
+    "ar": "أعلنت الحكومة اليوم عن خطة جديدة لدعم الأسر ذات الدخل المحدود، وقال وزير المالية إن الإجراءات ستبدأ مطلع العام المقبل.",
+    "en": "The port authority said on Monday that the U.S.-flagged ships, about 40 of them, had waited 3-4 days; talks resume Thursday.",
+}
+
+
+def _script_texts() -> list[str]:
+    texts = []
+    for sentence in SCRIPT_SENTENCES.values():
+        texts += [sentence, "\n".join([sentence] * 3), sentence + " " + " ".join(sentence.split()[:6]) * 4]
+    return texts + _varied_texts()
+
+
+def test_table_free_shortcuts_equal_the_shared_statistics():
+    """repeat_fraction (dict of n-gram tuples) equals the n-gram tables; the top-n-gram bound is
+    never below the true top n-gram; word_count, char_classes and has_unspaced_script equal the
+    one-pass text_stats; lettered_words are the words holding a letter — in every script."""
+    from cleaning.filters import TextStats
+    from cleaning.filters.base import has_letter
+    from cleaning.filters.repetition_filters import (
+        duplicate_fraction,
+        repeat_fraction,
+        top_ngram_bound,
+        top_ngram_fraction,
+    )
+    from cleaning.scripts import text_stats
+
+    for text in _script_texts():
+        stats = TextStats(text, 1.5)
+        units = stats.ngram_units
+        total = sum(map(len, units))
+        for n in range(1, 11):
+            assert repeat_fraction(units, n, total) == duplicate_fraction(stats, n)
+            if total:
+                assert top_ngram_fraction(stats, n) <= round(n * top_ngram_bound(units) / total, 4)
+        reference = text_stats(text, 1.5)
+        assert stats.word_count == reference.words
+        assert dict(stats.char_classes) == reference.class_counts()
+        assert stats.has_unspaced_script == (reference.unspaced_letters > 0)
+        assert stats.lettered_words == [w for w in stats.clean_words if has_letter(w)]
+        assert stats.clean_words == [w for w in (t.strip("\"'“”‘’«»()[]{}<>「」『』（）【】〈〉《》.,;:!?…。、，！？：；-–—·•*")
+                                                  for t in text.split()) if w]
+
+
+def test_top_ngram_bound_lets_a_repetitive_text_through_to_the_tables():
+    """Spam that repeats a phrase is over the bound, so the exact rule still rejects it, with the
+    same n-gram and fraction as the table-only rule; an article passes."""
+    from cleaning.filters import TextStats
+    from cleaning.filters.repetition_filters import TopNgramFilter
+
+    rule = TopNgramFilter(CONFIG["quality"]["top_ngram"])
+    for sentence in (SCRIPT_SENTENCES["en"], SCRIPT_SENTENCES["ru"], SCRIPT_SENTENCES["ko"], SCRIPT_SENTENCES["el"]):
+        spam = " ".join([" ".join(sentence.split()[:3]) + "."] * 40) + " " + sentence
+        failure = rule.check(TextStats(spam, 1.5))
+        assert failure is not None and failure.name == "top_ngram" and failure.value > 0.2
+    for path in SEEDS:
+        assert rule.check(TextStats(path.read_text("utf-8"), 1.5)) is None
+
+
 def test_dup_ngrams_stops_early_only_when_no_later_limit_can_fail():
     """The filter stops once the fraction is under every remaining limit (fractions never grow
     with n); a full loop over every n must reach the same verdict."""
