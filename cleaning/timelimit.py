@@ -5,24 +5,32 @@ trafilatura (and lxml under it) cannot be interrupted from Python: a thread cann
 and a signal is only handled between bytecodes, not inside C code. So the per-document stages
 that can run away on hostile pages (extraction, cleaning; language and quality too, whose
 regexes can crawl on hostile text) run in a long-lived worker process.
-One call sends one document over a pipe and waits at most ``doc_timeout_seconds`` for the
-answer; on time-out the worker is killed (SIGKILL) and the document rejected with reason
-``<stage>.timeout``; the next document starts a fresh worker. A worker that dies (segfault, out of
-memory) rejects only the document it was working on (``<stage>.crashed``).
 
-The cost is a pickle of the document each way (well under a millisecond on news pages,
-measured by ``benchmarks/timelimit_overhead.py``) and a worker start (~1-2 s, imports) per
-concurrent batch, once per process. ``doc_timeout_seconds = 0`` runs the stages in-process
+The flow's path is :meth:`Sandbox.run_batch`: one round trip per batch. The whole batch goes
+to the worker in one message; the worker runs every stage of one document after the other,
+writes "document i, stage s started at t" into a small shared memory page at each stage start,
+and sends each document's result back as soon as it is done. The parent waits on the pipe until
+the current stage's deadline (its start + ``doc_timeout_seconds``); on an overrun it kills the
+worker (SIGKILL), rejects that document with reason ``<stage>.timeout``, and sends the rest of
+the batch to a fresh worker. A worker that dies (segfault, out of memory) rejects only the
+document it was working on (``<stage>.crashed``). So a normal document costs one pickle of the
+batch and of its result, not a round trip per stage (``benchmarks/timelimit_overhead.py``).
+
+:meth:`Sandbox.call` (one document, one function, one round trip) is the older per-stage path,
+kept for the stage-at-a-time batch functions. A worker start costs ~1-2 s (imports, warm-up),
+once per concurrent batch and process. ``doc_timeout_seconds = 0`` runs the stages in-process
 with no limit.
 
     with sandbox(config) as box:           # None when the limit is off
         result = run_limited("extract", extract_item, item, config, box)
+        outcomes = box.run_batch(process_item, items, STAGES)
 """
 
 from __future__ import annotations
 
 import atexit
 import importlib
+import mmap
 import os
 import pickle
 import select
@@ -30,10 +38,12 @@ import signal
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +51,10 @@ from .config import Config, config_fingerprint
 from .document import Rejection, storable_text
 
 _HEADER = struct.Struct("<Q")
+# The worker's progress, in a shared page: sequence (odd while being written), document index,
+# stage index, stage start (time.monotonic(), one clock for all processes on Linux).
+_PROGRESS = struct.Struct("<qqqd")
+_IDLE = -1  # document/stage index when the worker is between batches
 # A worker must be ready (imports done) within this long; it is not a document's time.
 _START_TIMEOUT = 180.0
 
@@ -59,6 +73,37 @@ class StageError(Exception):
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(f"{kind}: {message}")
         self.kind = kind
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """What :meth:`Sandbox.run_batch` gives for a document the worker did not finish: the
+    stage it was in, and ``reason`` ``timeout``, ``crashed`` or ``error`` (``fn`` raised)."""
+
+    stage: str
+    reason: str
+    detail: str
+
+
+class _Progress:
+    """The shared page: the worker writes where it is, the parent reads it (a seqlock, so a
+    read never mixes two writes)."""
+
+    def __init__(self, fd: int) -> None:
+        self.map = mmap.mmap(fd, mmap.PAGESIZE)
+        self.seq = 0
+
+    def set(self, doc: int, stage: int) -> None:
+        self.seq += 1
+        _PROGRESS.pack_into(self.map, 0, self.seq, doc, stage, time.monotonic())
+        self.seq += 1
+        _PROGRESS.pack_into(self.map, 0, self.seq, doc, stage, time.monotonic())
+
+    def get(self) -> tuple[int, int, float]:
+        while True:
+            seq, doc, stage, t = _PROGRESS.unpack_from(self.map, 0)
+            if seq % 2 == 0 and _PROGRESS.unpack_from(self.map, 0)[0] == seq:
+                return doc, stage, t
 
 
 def _send(fd: int, payload: bytes) -> None:
@@ -98,15 +143,22 @@ class Sandbox:
         self.proc: subprocess.Popen[bytes] | None = None
         self.wfd = self.rfd = -1
         self.starts = 0
+        self.progress: _Progress | None = None
+        self._progress_file: Any = None
 
     def _start(self) -> None:
+        if self.progress is None:
+            self._progress_file = tempfile.TemporaryFile()
+            self._progress_file.truncate(mmap.PAGESIZE)
+            self.progress = _Progress(self._progress_file.fileno())
+        pfd = self._progress_file.fileno()
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
         root = str(Path(__file__).resolve().parent.parent)
         env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
-        code = f"from cleaning.timelimit import _worker_main; _worker_main({to_child_r}, {from_child_w})"
+        code = f"from cleaning.timelimit import _worker_main; _worker_main({to_child_r}, {from_child_w}, {pfd})"
         try:
-            self.proc = subprocess.Popen([sys.executable, "-c", code], pass_fds=(to_child_r, from_child_w),
+            self.proc = subprocess.Popen([sys.executable, "-c", code], pass_fds=(to_child_r, from_child_w, pfd),
                                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env)
         finally:
             os.close(to_child_r)
@@ -141,6 +193,69 @@ class Sandbox:
             return reply[1]
         raise StageError(reply[1], reply[2])
 
+    def run_batch(self, fn: Callable[[Any, Config, Callable[[str], None]], Any], items: list[Any],
+                  stages: tuple[str, ...]) -> list[Any]:
+        """``fn(item, config, mark)`` for every item in the worker, in one round trip: a list
+        aligned with ``items`` of ``fn``'s results, or a :class:`Failure` for a document that
+        overran a stage's time limit or killed its worker. ``fn`` calls ``mark(stage)`` as each
+        of its stages (named in ``stages``) starts: each stage of each document has
+        ``timeout`` seconds. ``fn`` must not raise (a raising ``fn`` is a crash of that item)."""
+        out: list[Any] = [None] * len(items)
+        start = 0
+        while start < len(items):
+            if self.proc is None or self.proc.poll() is not None:
+                self.kill()
+                self._start()
+            start = self._run_from(fn, items, stages, start, out)
+        return out
+
+    def _run_from(self, fn: Callable[..., Any], items: list[Any], stages: tuple[str, ...], start: int,
+                  out: list[Any]) -> int:
+        """Send ``items[start:]``; fill ``out`` as results come. Returns where the next worker
+        must start (``len(items)`` when the batch is done)."""
+        assert self.progress is not None
+        self.progress.set(_IDLE, _IDLE)
+        sent_at = time.monotonic()
+        try:
+            _send(self.wfd, pickle.dumps(("batch", fn.__module__, fn.__qualname__, stages, start, items[start:]),
+                                         protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:
+            code = self.kill()
+            out[start] = Failure(stages[0], "crashed", f"worker process died (exit status {code})")
+            return start + 1
+        done = start
+        last = sent_at  # when the parent last heard of the worker
+        while done < len(items):
+            doc, stage, t = self.progress.get()
+            if doc < done:  # not started on the next document yet (unpickling the batch, sending a result)
+                stage, t = 0, max(t, last)
+            deadline = t + self.timeout
+            try:
+                ready = select.select([self.rfd], [], [], max(deadline - time.monotonic(), 0))[0]
+            except InterruptedError:  # pragma: no cover - retried by PEP 475
+                ready = []
+            if not ready:
+                if self.progress.get() != (doc, stage, t) and doc >= done:
+                    continue  # the worker moved on while we looked
+                if time.monotonic() < deadline:
+                    continue
+                self.kill()
+                out[done] = Failure(stages[max(stage, 0)], "timeout",
+                                    f"{stages[max(stage, 0)]} took longer than {self.timeout:g} s (doc_timeout_seconds); abandoned")
+                return done + 1
+            try:
+                kind, i, value = _recv(self.rfd, time.monotonic() + self.timeout)
+            except (OSError, EOFError, DocTimeout):
+                doc, stage, _ = self.progress.get()
+                code = self.kill()
+                out[done] = Failure(stages[max(stage, 0) if doc == done else 0], "crashed",
+                                    f"worker process died (exit status {code})")
+                return done + 1
+            out[i] = value
+            done = i + 1
+            last = time.monotonic()
+        return done
+
     def kill(self) -> int | None:
         """Stop the worker now (SIGKILL); the next call starts a new one. Returns its exit status."""
         code = None
@@ -159,8 +274,8 @@ class Sandbox:
         return code
 
 
-def _worker_main(rfd: int, wfd: int) -> None:
-    """The worker's loop: run one call at a time until the parent closes the pipe."""
+def _worker_main(rfd: int, wfd: int, progress_fd: int = -1) -> None:
+    """The worker's loop: run one call (or one batch) at a time until the parent closes the pipe."""
     import logging
 
     logging.disable(logging.WARNING)  # the parent reports outcomes; library chatter is noise here
@@ -173,17 +288,19 @@ def _worker_main(rfd: int, wfd: int) -> None:
     # If the parent dies without killing us while we are stuck in a document, SIGALRM's default
     # action ends the worker anyway.
     hard_limit = 2 * timeout + 10
+    progress = _Progress(progress_fd) if progress_fd >= 0 else None
     while True:
         try:
             msg = _recv(rfd, None)
         except EOFError:
             return
+        if msg[0] == "batch":
+            _worker_batch(wfd, progress, config, hard_limit, *msg[1:])
+            continue
         _, module, qualname, arg = msg
         signal.setitimer(signal.ITIMER_REAL, hard_limit)
         try:
-            fn: Any = importlib.import_module(module)
-            for part in qualname.split("."):
-                fn = getattr(fn, part)
+            fn = _resolve(module, qualname)
             reply: tuple[Any, ...] = ("ok", fn(arg, config))
         except Exception as exc:  # noqa: BLE001 - reported to the parent as this document's error
             reply = ("error", type(exc).__name__, str(exc)[:500])
@@ -194,6 +311,39 @@ def _worker_main(rfd: int, wfd: int) -> None:
         except Exception as exc:  # noqa: BLE001
             payload = pickle.dumps(("error", type(exc).__name__, f"result cannot be sent back: {exc}"[:500]))
         _send(wfd, payload)
+
+
+def _resolve(module: str, qualname: str) -> Any:
+    fn: Any = importlib.import_module(module)
+    for part in qualname.split("."):
+        fn = getattr(fn, part)
+    return fn
+
+
+def _worker_batch(wfd: int, progress: _Progress | None, config: Config, hard_limit: float, module: str,
+                  qualname: str, stages: tuple[str, ...], start: int, items: list[Any]) -> None:
+    """Run a batch: each document's stages one after the other, its progress in the shared
+    page, its result sent as soon as it is done. SIGALRM (``hard_limit`` per stage) ends the
+    worker if the parent died without killing it."""
+    assert progress is not None, "a batch needs the progress page"
+    fn = _resolve(module, qualname)
+    index = {name: k for k, name in enumerate(stages)}
+    i = start
+
+    def mark(stage: str) -> None:
+        progress.set(i, index[stage])
+        signal.setitimer(signal.ITIMER_REAL, hard_limit)
+
+    for i, item in enumerate(items, start):
+        progress.set(i, 0)
+        signal.setitimer(signal.ITIMER_REAL, hard_limit)
+        try:
+            value = fn(item, config, mark)
+        except Exception as exc:  # noqa: BLE001 - fn should not raise; if it does, only this item fails
+            value = Failure(stages[progress.get()[1]], "error", f"{type(exc).__name__}: {exc}"[:500])
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        _send(wfd, pickle.dumps(("ok", i, value), protocol=pickle.HIGHEST_PROTOCOL))
+    progress.set(_IDLE, _IDLE)
 
 
 def _warm_up(config: Config) -> None:

@@ -35,7 +35,7 @@ from cleaning.output import (
     atomic_writer,
 )
 from cleaning.rules import site_boilerplate
-from cleaning.pipeline import BatchResult, clean_batch, extract_batch, language_batch, quality_batch
+from cleaning.pipeline import process_batch
 from cleaning.state import ProcessedInput, SupersededFilter, iter_part_lines
 
 from .boundary import retry_unless_user_error
@@ -56,18 +56,12 @@ class StagedBatch:
     site_lines: Any = None  # site_boilerplate.RunLines: this batch's evidence of site templates
 
 
-def _stage(name: str, fn: Any, prev: BatchResult, config: Config, timings: dict[str, float]) -> BatchResult:
-    t0 = time.perf_counter()
-    res = fn(prev.docs, config)
-    timings[name] = time.perf_counter() - t0
-    return BatchResult(res.docs, prev.rejected + res.rejected)
-
-
 @task(name="process-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1,
       retry_condition_fn=retry_unless_user_error)
 def process_batch_task(items: list[RawItem | Rejection], config: Config, staging_dir: str, index: int) -> StagedBatch:
-    """extract → clean → language → quality for one batch, then stage it to disk with its
-    dedup signatures.
+    """extract → clean → language → quality for one batch (one round trip to the time-limit
+    worker, :func:`cleaning.pipeline.process_batch`), then stage it to disk with its dedup
+    signatures.
 
     The per-document stages run inside one task per batch rather than one task per stage:
     passing futures between tasks is unreliable on Prefect 3's Dask runner (PrefectHQ/prefect
@@ -75,14 +69,7 @@ def process_batch_task(items: list[RawItem | Rejection], config: Config, staging
     costs 100-190 ms of scheduling on Dask. Every stage is still timed on its own, and the
     whole task is retried if writing the staging file fails (the stages are pure).
     """
-    position = {item.id: i for i, item in enumerate(items)}
-    timings: dict[str, float] = {}
-    t0 = time.perf_counter()
-    res = extract_batch(items, config)
-    timings["extract"] = time.perf_counter() - t0
-    res = _stage("clean", clean_batch, res, config, timings)
-    res = _stage("language", language_batch, res, config, timings)
-    res = _stage("quality", quality_batch, res, config, timings)
+    res, timings = process_batch(items, config)  # one round trip to the time-limit worker
     t0 = time.perf_counter()
     sigs = dedup.compute_signatures(res.docs, config)
     t1 = time.perf_counter()
@@ -92,9 +79,8 @@ def process_batch_task(items: list[RawItem | Rejection], config: Config, staging
     timings["stage_write"] = time.perf_counter() - t1
     removals = Counter(r.rule for d in res.docs for r in d.removed)
     html_dropped = Counter(x["category"] for d in res.docs for x in d.metadata.get("html_dropped", []))
-    # Input order, not stage order: the same inputs give the same rejected.jsonl whatever the batch size.
-    rejected = sorted(res.rejected, key=lambda r: position.get(r.id, len(position)))
-    return StagedBatch(index=index, path=path, signatures=sigs, rejected=rejected, timings=timings,
+    # In input order (process_batch keeps it): the same inputs give the same rejected.jsonl whatever the batch size.
+    return StagedBatch(index=index, path=path, signatures=sigs, rejected=res.rejected, timings=timings,
                        removals=dict(removals), html_dropped=dict(html_dropped), n_docs=len(res.docs),
                        site_lines=site_boilerplate.site_line_keys(res.docs, config))
 

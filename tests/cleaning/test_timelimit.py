@@ -13,8 +13,8 @@ from cleaning.config import load_config
 from cleaning.document import Rejection
 from cleaning.extract import extract_item
 from cleaning.ingest import RawItem
-from cleaning.pipeline import extract_batch
-from cleaning.timelimit import Sandbox, run_limited
+from cleaning.pipeline import extract_batch, process_batch
+from cleaning.timelimit import Failure, Sandbox, run_limited
 
 STORY = ("Hyundai Motor said on Tuesday it would build a second battery plant in Georgia, adding 1,000 jobs "
          "to the site near Savannah where it already assembles electric SUVs. The plant will open in 2026.")
@@ -50,6 +50,18 @@ def crashy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         def crawl(arg, config):
             import time
             time.sleep(30)
+
+        def staged(item, config, mark):
+            import time
+            mark("extract")
+            if item == "die":
+                os._exit(7)
+            mark("clean")
+            if item == "crawl":
+                time.sleep(30)
+            if item == "raise":
+                raise MemoryError("out of memory in one document")
+            return item.upper()
     """))
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setenv("PYTHONPATH", str(tmp_path))
@@ -102,3 +114,42 @@ def test_language_and_quality_are_under_the_limit_too(crashy) -> None:
             assert isinstance(late, Rejection) and late.reason == f"{stage}.timeout"
     finally:
         box.kill()
+
+
+def test_a_batch_is_one_round_trip_and_only_the_overrunning_document_is_lost(crashy) -> None:
+    """The flow's path: the whole batch goes to the worker at once; a document that kills its
+    worker or overruns one stage's limit is the only one lost, named by that stage, and the rest
+    of the batch goes on in a fresh worker."""
+    cfg = load_config()
+    box = Sandbox(cfg, timeout=1.0)
+    try:
+        out = box.run_batch(crashy.staged, ["a", "die", "b", "crawl", "c", "raise", "d"], ("extract", "clean"))
+        assert out[0::2] == ["A", "B", "C", "D"]
+        dead, late, raised = out[1], out[3], out[5]
+        assert isinstance(dead, Failure) and (dead.stage, dead.reason) == ("extract", "crashed") and "7" in dead.detail
+        assert isinstance(late, Failure) and (late.stage, late.reason) == ("clean", "timeout")
+        assert isinstance(raised, Failure) and (raised.stage, raised.reason) == ("clean", "error")
+        assert "MemoryError" in raised.detail
+        assert box.starts == 3  # the first worker, after the crash, after the time-out: not per document
+        assert box.run_batch(crashy.staged, ["e", "f"], ("extract", "clean")) == ["E", "F"] and box.starts == 3
+    finally:
+        box.kill()
+
+
+def test_process_batch_rejects_the_slow_page_and_matches_the_in_process_run() -> None:
+    cfg = load_config(overrides={"pipeline": {"doc_timeout_seconds": 1.0}})
+    slow = RawItem(id="slow", source="slow.html", kind="html", content=page(12_000))  # ~4 MB: ~3 s to extract
+    fast = [RawItem(id=f"fast{i}", source=f"fast{i}.html", kind="html", content=page(3 + i)) for i in range(3)]
+    seed = sorted(Path(__file__).resolve().parents[2].joinpath("seeds").glob("*.txt"))[0]
+    text = RawItem(id="text", source=seed.name, kind="text", content=seed.read_text(encoding="utf-8"))
+    ingest = Rejection("bad", "bad.html", "ingest.empty", "input is empty or whitespace only")
+    res, seconds = process_batch([fast[0], ingest, slow, fast[1], text, fast[2]], cfg)
+    unlimited, _ = process_batch([fast[0], ingest, fast[1], text, fast[2]],
+                                 load_config(overrides={"pipeline": {"doc_timeout_seconds": 0}}))
+    timed_out = [r for r in res.rejected if r.reason == "extract.timeout"]
+    assert [r.id for r in timed_out] == ["slow"]
+    # Everything else exactly as in-process, rejections in input order (the ingest one first).
+    assert res.docs == unlimited.docs and [d.id for d in res.docs] == ["text"]
+    assert [r for r in res.rejected if r.id != "slow"] == unlimited.rejected
+    assert [r.id for r in res.rejected] == ["fast0", "bad", "slow", "fast1", "fast2"]
+    assert set(seconds) == {"extract", "clean", "language", "quality"} and seconds["extract"] > 0
