@@ -3,7 +3,9 @@
 HTML goes through trafilatura (main text, title, date, author, site name, url; comments
 excluded), after a pre-extraction pass (``cleaning.htmlprep``) that marks related blocks,
 newsletter prompts, share bars, captions and consent banners for trafilatura to prune; a first or
-last line that repeats the headline is dropped from the text (it stays as ``title``). Plain text is taken as is, except a leading scraper header line such as
+last line that repeats the headline is dropped from the text (it stays as ``title``). When
+trafilatura's text looks like a failed extraction (few words in sentence lines), other extractions
+of the page are tried and the best by words in sentence lines is used (``metadata.extractor``). Plain text is taken as is, except a leading scraper header line such as
 ``date 2023-11-10 <title>`` which becomes ``published`` and ``title`` instead of text.
 """
 
@@ -190,6 +192,156 @@ def _trafilatura_options(config: Config) -> dict[str, object]:
     }
 
 
+# ---- fallback extraction for pages where trafilatura's result looks like a failure ----------------
+
+_BLOCK_TAGS = frozenset({"div", "td", "th", "p", "article", "section", "main", "li", "dd", "blockquote",
+                         "body", "table", "tr", "center", "pre", "ul", "ol", "dl", "form"})
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "iframe", "select", "option", "button", "textarea",
+                        "nav", "header", "footer", "aside", "head", "title", "svg", "input"})
+
+
+def prose_words(text: str) -> tuple[int, int]:
+    """(words in sentence lines, all words) of ``text``, over logical lines (hard-wrapped
+    paragraphs joined back): a sentence line has ``prose_min_line_words`` words at least and ends a
+    sentence or holds a sentence end followed by another sentence, in any script
+    (``cleaning.scripts``). Link lists, menus, headline lists and layout-table chrome have none."""
+    from .scripts import ends_sentence, logical_lines, script_word_count, sentence_boundaries
+
+    total = prose = 0
+    for line in logical_lines(text.split("\n")):
+        words = script_word_count(line, 1.5)
+        total += words
+        if words >= 5 and (ends_sentence(line) or sentence_boundaries(line) >= 1):
+            prose += words
+    return prose, total
+
+
+def _own_text(el: Any) -> tuple[int, list[str]]:
+    """Characters of text directly in block ``el`` (its text, its inline children's, their tails)
+    outside links, and the pieces of that text (links included) in order."""
+    pieces: list[str] = []
+    plain = 0
+    if el.text and el.text.strip():
+        pieces.append(el.text)
+        plain += len(el.text.strip())
+    for child in el:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag and tag not in _BLOCK_TAGS and tag not in _SKIP_TAGS:
+            # an inline element wrapping blocks (<font><div>…) keeps only its own leading text
+            nested = any(isinstance(d.tag, str) and d.tag in _BLOCK_TAGS for d in child.iterdescendants())
+            inner = (child.text or "") if nested else child.text_content()
+            if inner.strip():
+                pieces.append(inner)
+                if tag != "a" and not child.xpath(".//a"):
+                    plain += len(inner.strip())
+        if child.tail and child.tail.strip():
+            pieces.append(child.tail)
+            plain += len(child.tail.strip())
+    return plain, pieces
+
+
+def main_block_text(tree: Any) -> str:
+    """The text of the page's densest block of running text (a readability-style pick by text
+    outside links): every block element's own non-link characters count fully for its parent
+    and half for its grandparent; the best-scored container's blocks are written one a line.
+    For pages where the extractor took a headline list or a layout table's chrome instead."""
+    scores: dict[Any, float] = {}
+    body = tree.find(".//body") if tree.tag != "body" else tree
+    if body is None:
+        return ""
+    for el in body.iter():
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag not in _BLOCK_TAGS or any(a.tag in _SKIP_TAGS for a in el.iterancestors()):
+            continue
+        plain, _ = _own_text(el)
+        if plain < 25:
+            continue
+        parent = el.getparent()
+        if parent is not None:
+            scores[parent] = scores.get(parent, 0.0) + plain
+            grand = parent.getparent()
+            if grand is not None:
+                scores[grand] = scores.get(grand, 0.0) + plain / 2
+        scores[el] = scores.get(el, 0.0) + plain
+    if not scores:
+        return ""
+    best = max(scores, key=scores.__getitem__)
+    lines: list[str] = []
+    for el in best.iter():
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag not in _BLOCK_TAGS or any(a.tag in _SKIP_TAGS for a in el.iterancestors()):
+            continue
+        _, pieces = _own_text(el)
+        line = " ".join("".join(pieces).split())
+        if line:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def _fallback_candidates(html: str, url: str | None, config: Config) -> list[tuple[str, str]]:
+    """Other extractions of one page, each on a fresh copy with the pre-pass's marks pruned:
+    trafilatura with tables kept (article text inside a layout table), readability's article
+    block through trafilatura with tables kept, and the densest block of text outside links."""
+    import trafilatura
+    from trafilatura.readability_lxml import Document as ReadabilityDocument
+    from trafilatura.utils import load_html
+
+    opts = {**_trafilatura_options(config), "include_tables": True}
+    out: list[tuple[str, str]] = []
+
+    def prepared() -> Any:
+        tree = load_html(html)
+        if tree is None:
+            return None
+        try:
+            mark_boilerplate(tree, config)
+        except (ValueError, TypeError, AttributeError):
+            return tree
+        for el in tree.xpath(PRUNE_XPATH):
+            if el.getparent() is not None:
+                el.getparent().remove(el)
+        return tree
+
+    tree = prepared()
+    if tree is None:
+        return out
+    res = trafilatura.bare_extraction(tree, url=url, **opts)
+    out.append(("trafilatura_tables", readable_tables(res.text or "") if res else ""))
+    tree = prepared()
+    try:
+        summary = ReadabilityDocument(tree, min_text_length=25).summary()
+    except Exception:  # noqa: BLE001 - readability-lxml raises bare Exceptions on odd pages
+        summary = ""
+    res = trafilatura.bare_extraction(summary, url=url, fast=True, **opts) if summary else None
+    out.append(("readability", readable_tables(res.text or "") if res else ""))
+    out.append(("main_block", main_block_text(prepared())))
+    return out
+
+
+def _looks_failed(text: str, fb: dict[str, Any]) -> tuple[bool, int]:
+    """Whether trafilatura's text looks like a failed extraction (few words in sentences, or
+    sentence words a small share of the text), and its sentence-word count."""
+    prose, total = prose_words(text)
+    return prose < int(fb["min_prose_words"]) or prose < float(fb["min_prose_share"]) * total, prose
+
+
+def choose_fallback(text: str, candidates: list[tuple[str, str]], fb: dict[str, Any]) -> tuple[str, str] | None:
+    """(name, text) of the candidate to use instead of ``text``, or None to keep it. A candidate
+    qualifies with ``min_gain`` times the primary's words in sentence lines and ``min_extra_words``
+    more; of those, the one with the most sentence words net of its other words (chrome, menus,
+    headline lists that came along) wins, the first listed on a tie."""
+    base, _ = prose_words(text)
+    best: tuple[int, str, str] | None = None
+    for name, cand in candidates:
+        prose, total = prose_words(cand)
+        if prose < float(fb["min_gain"]) * base or prose < base + int(fb["min_extra_words"]):
+            continue
+        score = prose - (total - prose)
+        if best is None or score > best[0]:
+            best = (score, name, cand)
+    return None if best is None else (best[1], best[2])
+
+
 def extract_html(html: str, url: str | None, config: Config, *, prepare: bool | None = None) -> dict[str, Any] | None:
     """Run trafilatura on one page: main text and metadata, or None when it finds no article.
 
@@ -223,10 +375,24 @@ def extract_html(html: str, url: str | None, config: Config, *, prepare: bool | 
                 prune = PRUNE_XPATH if dropped else None
     result = trafilatura.bare_extraction(source, url=url, with_metadata=True, prune_xpath=prune,
                                          **_trafilatura_options(config))
+    text = readable_tables(result.text or "") if result is not None else ""
+    extractor = "trafilatura"
+    fb = config["extract"].get("fallback", {})
+    if prepare and fb.get("enabled", False):
+        failed, _ = _looks_failed(text, fb)
+        if failed:
+            picked = choose_fallback(text, _fallback_candidates(html, url, config), fb)
+            if picked is not None:
+                extractor, text = picked
     if result is None:
-        return None
+        if extractor == "trafilatura":
+            return None
+        from trafilatura.settings import Document as _TDocument
+
+        result = _TDocument()
     return {
-        "text": readable_tables(result.text or ""),
+        "text": text,
+        "extractor": extractor,
         "title": result.title,
         "published": result.date,
         "author": result.author,
@@ -273,6 +439,8 @@ def extract_item(item: RawItem, config: Config) -> Document | Rejection:
             doc.metadata["html_dropped"] = meta["dropped"]
         if meta.get("prepass_error"):
             doc.metadata["html_prepass_error"] = meta["prepass_error"]
+        if meta.get("extractor", "trafilatura") != "trafilatura":  # which extraction won (auditable)
+            doc.metadata["extractor"] = meta["extractor"]
     doc.metadata["input_kind"] = item.kind  # html pages carry titles; plain text often does not
     max_chars = int(config["extract"].get("max_text_chars", 0) or 0)
     if max_chars and len(doc.text) > max_chars:
