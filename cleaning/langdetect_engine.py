@@ -55,7 +55,6 @@ _FAST_DRAWS = (61, 201)
 _FAST_LOG_ERROR = 1e-5
 _FAST_SUNK_LOG = -650.0
 _FAST_NEGLIGIBLE_LOG = -30.0
-_SPACES_RE = re.compile(" {2,}")
 # Detector.cleaning_text: ASCII 'A'..'z' counts as Latin; code points from U+0300 up, except
 # the Latin Extended Additional block (U+1E00-U+1EFF), count as non-Latin.
 _LATIN_RE = re.compile("[A-z]")
@@ -238,16 +237,20 @@ class LangdetectEngine:
 
     def prepare(self, text: str, max_text_length: int = 10_000) -> str:
         """The text langdetect would detect on: URLs/e-mails blanked, Vietnamese marks folded,
-        cut to ``max_text_length``, runs of spaces collapsed, Latin dropped from non-Latin text."""
+        cut to ``max_text_length``, Latin dropped from non-Latin text. langdetect also collapses
+        runs of spaces; here they are left, as split on " " they only give empty words, which
+        have no n-grams (``ngram_array``)."""
         # Each step is skipped when its trigger is absent: the result is the same, and langdetect's
         # e-mail pattern alone cost ~0.1 ms per 1,500 characters of plain prose.
         if "http" in text:
             text = Detector.URL_RE.sub(" ", text)
         if "@" in text:
             text = Detector.MAIL_RE.sub(" ", text)
+        if text.isascii():  # no combining marks, nothing from U+0300 up: nothing else applies
+            return text[:max_text_length]
         if _DIACRITIC_RE.search(text):
             text = NGram.normalize_vi(text)
-        text = _SPACES_RE.sub(" ", text[:max_text_length])
+        text = text[:max_text_length]
         non_latin = len(_NON_LATIN_RE.findall(text))
         if non_latin:
             # 'A'..'z' are single bytes in UTF-8 and never part of a multi-byte character, so

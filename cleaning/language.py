@@ -30,14 +30,13 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-import numpy as np
 from langdetect import DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
 
 from .config import Config
 from .document import Document, Rejection
 from .langdetect_engine import engine
-from .scripts import CJK_RE, ScriptCounts, count_scripts, line_script_totals
+from .scripts import CJK_RE, ScriptCounts, count_scripts
 
 # The project's rule for any code path that still uses langdetect's module-level helpers
 # (``langdetect.detect``); detection here goes through ``cleaning.langdetect_engine``.
@@ -53,6 +52,9 @@ _PARAGRAPH_SPLIT_RE = re.compile(r"\n\s*")
 # without it, a long run of word characters before an "@" is rescanned from every position
 # (quadratic: 4.2 s for 40,000 characters, minutes for a 300 KB fuzzed text; now linear).
 _URL_EMAIL_RE = re.compile(r"(?:https?://|www\.)\S+|(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.]+", re.IGNORECASE)
+# _identifiable_lines looks for the higher letter threshold in this many times as many leading
+# characters before counting a line's letters in full (prose lines are ~80% letters).
+_LETTER_PREFIX = 2
 # Every match of _URL_EMAIL_RE contains one of these; checking first skips its slow e-mail branch.
 _URL_EMAIL_HINT_RE = re.compile(r"://|www\.|@", re.IGNORECASE)
 
@@ -223,24 +225,27 @@ def paragraphs(text: str) -> list[str]:
 def _identifiable_lines(text: str, lines: list[str], cfg: dict[str, Any]) -> list[int]:
     """Indices of the lines (``text.split("\\n")``) with enough letters outside URLs to identify.
 
-    Letters and Hangul/Han/Kana are counted for every line in one vectorised pass
-    (``line_script_totals``); only lines with a URL or e-mail address are recounted alone.
-    A line with letters is never blank, so the indices are exactly those of the usable
-    ``paragraphs(text)``, in order.
+    A line's letters are ``count_scripts``' (those outside URLs and e-mail addresses, for a line
+    that has one), and its threshold ``_min_letters``'. Most lines are decided without counting
+    them all: a line shorter than the lower threshold cannot reach it, and a line whose first
+    characters already hold the higher threshold's number of ``str.isalpha`` letters (each one
+    a letter for ``count_scripts`` too) reaches both. A line with letters is never blank, so
+    the indices are exactly those of the usable ``paragraphs(text)``, in order.
     """
-    letters, hangul, han, kana = line_script_totals(text)
-    cjk = hangul + han + kana
-    share = np.divide(cjk, letters, out=np.zeros(len(letters)), where=letters > 0)
-    cjk_text = (letters > 0) & (share >= cfg["script"]["cjk_min_share"])
-    enough = (letters >= np.where(cjk_text, cfg["min_letters_cjk"], cfg["min_letters"])) & (letters > 0)
-    if _URL_EMAIL_HINT_RE.search(text) is None:
-        return np.flatnonzero(enough).tolist()
+    high = max(cfg["min_letters"], cfg["min_letters_cjk"], 1)
+    low = max(min(cfg["min_letters"], cfg["min_letters_cjk"]), 1)
+    hints = _URL_EMAIL_HINT_RE.search(text) is not None
     usable = []
-    for i, ok in enumerate(enough.tolist()):
-        if _URL_EMAIL_HINT_RE.search(lines[i]):
-            counts = count_scripts(_without_urls(lines[i].strip()))
-            ok = counts.letters > 0 and counts.letters >= _min_letters(counts, cfg)
-        if ok:
+    for i, line in enumerate(lines):
+        if len(line) < low:
+            continue
+        if hints and _URL_EMAIL_HINT_RE.search(line):
+            line = _without_urls(line.strip())
+        elif sum(map(str.isalpha, line[:_LETTER_PREFIX * high])) >= high:
+            usable.append(i)
+            continue
+        counts = count_scripts(line)
+        if counts.letters > 0 and counts.letters >= _min_letters(counts, cfg):
             usable.append(i)
     return usable
 

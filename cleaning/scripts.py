@@ -104,8 +104,14 @@ def _class_codes(text: str) -> tuple[np.ndarray, str]:
     return _bmp_classes()[codes], astral
 
 
+# Every ASCII byte that is not a letter: deleting them from ASCII text leaves its letters.
+_ASCII_NON_LETTERS = bytes(c for c in range(128) if not chr(c).isalpha())
+
+
 def count_scripts(text: str) -> ScriptCounts:
     """Count letters and Hangul/Han/Kana characters: exactly what the regexes above match."""
+    if text.isascii():  # letters are A-Z and a-z, counted in C; no CJK
+        return ScriptCounts(len(text.encode("ascii").translate(None, _ASCII_NON_LETTERS)), 0, 0, 0)
     if len(text) < _TABLE_MIN_CHARS:
         return _count_scripts_regex(text)
     classes, astral = _class_codes(text)

@@ -274,3 +274,50 @@ def test_e_mail_addresses_and_urls_carry_no_language_evidence() -> None:
     text = "Kontakt: jan.kowalski@gazeta.pl lub https://gazeta.pl/a?b=1 oraz www.onet.pl, biuro+news@tvn24.pl."
     assert "@" not in _without_urls(text) and "http" not in _without_urls(text) and "www" not in _without_urls(text)
     assert _without_urls("김철수 기자 kimcs@hankyung.com") == "김철수 기자  "
+
+
+# Real lines in seven scripts, long and short, with and without URLs, for the line screen.
+SCRIPT_LINES = [
+    "정부는 올해 반도체 수출이 지난해보다 크게 늘어날 것으로 전망했다.",
+    "반도체 수출 증가",
+    "国家统计局周三公布的数据显示，今年前十个月全国规模以上工业增加值同比增长百分之五。",
+    "消费市场继续恢复",
+    "Правительство утвердило новый порядок субсидий для регионов, сообщил министр финансов.",
+    "Источник: ТАСС",
+    "Η κυβέρνηση ανακοίνωσε νέα μέτρα στήριξης για τα νοικοκυριά από τον Ιανουάριο του 2025.",
+    "Rząd przyjął projekt ustawy o wsparciu dla samorządów — zapowiedział minister finansów.",
+    "أعلنت الحكومة اليوم عن خطة جديدة لدعم الأسر ذات الدخل المحدود في مطلع العام المقبل.",
+    "The port authority said on Monday that the strike had delayed more than forty ships.",
+    "Read more at https://news.example/2025/10/port-strike-delays-forty-ships and www.example.org",
+    "Contact: newsdesk@news.example, 2025-10-01, 12:00",
+    "1234567890 ½ ² — 45.6% +3.2",
+    "",
+    "   ",
+]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_identifiable_lines_equal_counting_every_line(seed):
+    """The screen (length, then a letter prefix) selects exactly the lines whose count_scripts
+    letters (outside URLs) reach their threshold, in any script and order."""
+    from cleaning.language import _identifiable_lines, _min_letters, _without_urls
+    from cleaning.scripts import count_scripts
+
+    rng = random.Random(seed)
+    lines = [rng.choice(SCRIPT_LINES) * rng.choice([1, 1, 2]) for _ in range(40)]
+    text = "\n".join(lines)
+    cfg = CONFIG["language"]
+    expected = []
+    for i, line in enumerate(lines):
+        counts = count_scripts(_without_urls(line.strip()))
+        if counts.letters > 0 and counts.letters >= _min_letters(counts, cfg):
+            expected.append(i)
+    assert _identifiable_lines(text, lines, cfg) == expected
+    assert expected  # the sample holds usable lines
+
+
+def test_count_scripts_ascii_path_equals_the_regexes():
+    from cleaning.scripts import _count_scripts_regex, count_scripts
+
+    for text in SCRIPT_LINES + ["".join(map(chr, range(128))), "plain ascii text, 2025_x"]:
+        assert count_scripts(text) == _count_scripts_regex(text)
