@@ -312,6 +312,8 @@ def _fallback_candidates(html: str, url: str | None, config: Config) -> list[tup
         summary = ReadabilityDocument(tree, min_text_length=25).summary()
     except Exception:  # noqa: BLE001 - readability-lxml raises bare Exceptions on odd pages
         summary = ""
+    if summary and not summary.lstrip()[:5].lower().startswith("<html"):
+        summary = f"<html><body>{summary}</body></html>"  # a bare <div> fragment: trafilatura finds no body
     res = trafilatura.bare_extraction(summary, url=url, fast=True, **opts) if summary else None
     out.append(("readability", readable_tables(res.text or "") if res else ""))
     out.append(("main_block", main_block_text(prepared())))

@@ -121,3 +121,21 @@ def test_choice_needs_a_clear_gain(lang: str) -> None:
     # of two qualifying candidates, the one with less chrome around the same sentences wins
     chrome = article + "\n" + headlines
     assert choose_fallback(headlines, [("trafilatura_tables", chrome), ("readability", article)], fb)[0] == "readability"
+
+
+@pytest.mark.parametrize("name, expect", [
+    ("el_layout_table_article.html", "Η μονάδα έχει δυναμικότητα τριών χιλιάδων"),
+    ("en_hyundai_georgia.html", "brought forward the start of production"),
+    ("ko_kia_ev9.html", None),
+])
+def test_every_candidate_reads_the_article(fixtures_dir: Path, name: str, expect: str | None) -> None:
+    """Each alternative extraction returns the article's sentences (readability's block is a bare
+    <div> fragment, which trafilatura reads only inside a document body)."""
+    from cleaning.extract import _fallback_candidates
+
+    cands = dict(_fallback_candidates(_html(fixtures_dir, name), None, CFG))
+    assert set(cands) == {"trafilatura_tables", "readability", "main_block"}
+    for label, text in cands.items():
+        assert prose_words(text)[0] >= 30, label
+        if expect:
+            assert expect in text, label
