@@ -250,12 +250,21 @@ def _with_locked_state(args: argparse.Namespace, operation: Any) -> tuple[Any, i
         store.close()
 
 
+def _sync_parquet(args: argparse.Namespace) -> None:
+    """Parquet twins follow the parts that compact / retract replaced (when the output has them)."""
+    from cleaning.output import sync_parquet
+
+    out = Path(args.out)
+    sync_parquet(out, json.loads((out / "manifest.json").read_text(encoding="utf-8")), create=False)
+
+
 def cmd_compact(args: argparse.Namespace) -> int:
     from cleaning.state import compact
 
     result, code = _with_locked_state(args, compact)
     if code is not None:
         return code
+    _sync_parquet(args)
     for kind, r in result.items():
         print(f"{kind}: {r['parts_before']} part(s) → {r['parts_after']}" + (f", {r['records']} records" if "records" in r else ""))
     return 0
@@ -270,6 +279,7 @@ def cmd_retract(args: argparse.Namespace) -> int:
     result, code = _with_locked_state(args, lambda store: retract(store, args.paths, args.prune_missing))
     if code is not None:
         return code
+    _sync_parquet(args)
     print(f"newsclean: retracted {result['retracted']} documents ({result['kept']} from the corpus, "
           f"{result['duplicates']} duplicates); they are in {Path(args.out) / 'rejected.jsonl'} with reason `retracted`")
     return 0

@@ -43,6 +43,8 @@ from cleaning.output import (
     atomic_write_bytes,
     atomic_writer,
     dumps,
+    output_format,
+    sync_parquet,
 )
 from cleaning.pipeline import batched
 from cleaning.quality import filter_names
@@ -110,6 +112,15 @@ def _refresh_full_view(out_dir: Path, state: Path, manifest: dict[str, Any], vis
     materialize_task(str(out_dir), part_files, visible)
     _crash_point("before_view_marker")
     atomic_write_bytes(marker, json.dumps({"key": key}).encode())
+
+
+def _refresh_views(out_dir: Path, state: Path, manifest: dict[str, Any], visible: dict[str, int],
+                   cfg: dict[str, Any]) -> None:
+    """The JSONL full view (unless ``[output] format = "parquet"``) and the Parquet twins of the
+    committed parts (``format`` "parquet" or "both"; kept in step whenever the folder exists)."""
+    fmt = output_format(cfg)
+    _refresh_full_view(out_dir, state, manifest, visible, bool(cfg["pipeline"]["full_view"]) and fmt != "parquet")
+    sync_parquet(out_dir, manifest, create=fmt != "jsonl")
 
 
 def _raw_row(item: RawItem | Rejection) -> dict[str, Any] | None:
@@ -191,6 +202,7 @@ def newsclean_flow(
 def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str | None, out_dir: Path, state: Path,
          store: StateStore, show_progress: bool) -> dict[str, Any]:
     t_start = time.perf_counter()
+    output_format(cfg)  # a bad [output] format fails before any work
     recovery = store.recover()
     if recovery["removed"]:
         logger.warning("recovered from an interrupted run: removed %s", ", ".join(recovery["removed"]))
@@ -262,7 +274,7 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
         cleanup_task(str(staging))
         requeued = store.apply_supersessions(superseded, revived) if superseded or revived else 0
         manifest = store.write_manifest()
-        _refresh_full_view(out_dir, state, manifest, store.visible_seqs(), bool(cfg["pipeline"]["full_view"]))
+        _refresh_views(out_dir, state, manifest, store.visible_seqs(), cfg)
         if stats.files == 0:
             logger.warning("nothing to do: no input files found in %s", ", ".join(inputs))
         else:
@@ -330,7 +342,7 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
     store.mark_index_done(seq)
     _crash_point("after_index")
     manifest = store.write_manifest()
-    _refresh_full_view(out_dir, state, manifest, store.visible_seqs(), bool(cfg["pipeline"]["full_view"]))
+    _refresh_views(out_dir, state, manifest, store.visible_seqs(), cfg)
     t_write += time.perf_counter() - t0
     cleanup_task(str(staging))
 
