@@ -112,6 +112,18 @@ def make_docs(n: int, words: int, rng: random.Random) -> list[str]:
     return docs
 
 
+def compose_text(rng: random.Random, sentences: list[str], words: int) -> str:
+    """A news-like text of about ``words`` words: random sentences (numbers varied), three per
+    paragraph."""
+    parts: list[str] = []
+    count = 0
+    while count < words:
+        s = re.sub(r"\d+", lambda m: str(rng.randint(2, 9999)), rng.choice(sentences))
+        parts.append(s)
+        count += len(s.split())
+    return "\n\n".join("\n".join(parts[j:j + 3]) for j in range(0, len(parts), 3))
+
+
 def write_corpus(path: Path, n: int, words: int = 500, seed: int = 11) -> None:
     """``n`` JSONL text records; every fifth is a near copy (one word changed) of an earlier one."""
     rng = random.Random(seed)
@@ -124,13 +136,7 @@ def write_corpus(path: Path, n: int, words: int = 500, seed: int = 11) -> None:
                 words_[rng.randrange(len(words_))] = "edited"
                 text = " ".join(words_)
             else:
-                parts: list[str] = []
-                count = 0
-                while count < words:
-                    s = re.sub(r"\d+", lambda m: str(rng.randint(2, 9999)), rng.choice(sentences))
-                    parts.append(s)
-                    count += len(s.split())
-                text = "\n\n".join("\n".join(parts[j:j + 3]) for j in range(0, len(parts), 3))
+                text = compose_text(rng, sentences, words)
                 if i % 3 == 0 and trailers:
                     text += "\n\n" + rng.choice(trailers)
                 made.append(text)
@@ -142,13 +148,16 @@ def write_corpus(path: Path, n: int, words: int = 500, seed: int = 11) -> None:
 # --------------------------------------------------------------------------- measuring a process tree
 
 
-def run_measured(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, subprocess.CompletedProcess[str]]:
-    """(wall seconds, peak RSS in MB of the process and all its descendants, result)."""
+def run_measured(cmd: list[str], env: dict[str, str] | None = None,
+                 peaks: dict[str, float] | None = None) -> tuple[float, float, subprocess.CompletedProcess[str]]:
+    """(wall seconds, peak RSS in MB of the process and all its descendants, result). With
+    ``peaks``, also each process's own peak RSS in MB: "main" and "child <pid> <command>"."""
     import psutil
 
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = 0
+    own = peaks if peaks is not None else {}
     done = threading.Event()
 
     def sample() -> None:
@@ -160,14 +169,17 @@ def run_measured(cmd: list[str], env: dict[str, str] | None = None) -> tuple[flo
         while not done.is_set():
             total = 0
             try:
-                procs = [root, *root.children(recursive=True)]
-            except psutil.NoSuchProcess:
+                procs = [("main", root)] + [(f"child {p.pid} {' '.join(p.cmdline()[1:3])[:60]}", p)
+                                            for p in root.children(recursive=True)]
+            except psutil.Error:
                 break
-            for p in procs:
+            for name, p in procs:
                 try:
-                    total += p.memory_info().rss
-                except psutil.NoSuchProcess:
-                    pass
+                    rss = p.memory_info().rss
+                except psutil.Error:
+                    continue
+                total += rss
+                own[name] = max(own.get(name, 0.0), rss / 1e6)
             peak = max(peak, total)
             done.wait(0.1)
 

@@ -230,17 +230,21 @@ def common_features(nodes: list[DocSignature], members: list[int], pairs: np.nda
 
 
 def resolve_duplicates(sigs: list[DocSignature], config: Config,
-                       index: DedupIndex | None) -> DedupOutcome:
+                       index: DedupIndex | None, candidates: list[tuple[str, str]] | None = None) -> DedupOutcome:
     """Decide, for every signature of this run, kept (with its cluster) or duplicate of whom.
     Reads ``index`` (documents kept by earlier runs) but never writes it.
 
     The cyclic garbage collector is paused meanwhile: this builds ~10 acyclic objects per
     document, and each full collection re-walks every live signature, which made time per
-    document grow with corpus size (measured at 100k: 5.3 s with GC, 3.2 s without)."""
+    document grow with corpus size (measured at 100k: 5.3 s with GC, 3.2 s without).
+
+    ``candidates``: the LSH candidate pairs as (id, id), computed elsewhere over shards
+    (cleaning/dedup/shards.py); the same pairs give the same outcome. They cover this run's
+    documents only, so an index that proposes near candidates of its own is refused."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _resolve(sigs, dedup_settings(config), index)
+        return _resolve(sigs, dedup_settings(config), index, candidates)
     finally:
         if was_enabled:
             gc.enable()
@@ -250,7 +254,8 @@ def _near_ok(x: DocSignature, s: DedupSettings) -> bool:
     return x.n_shingles >= s.min_shingles and x.minhash is not None and x.features is not None
 
 
-def _resolve(sigs: list[DocSignature], s: DedupSettings, index: DedupIndex | None) -> DedupOutcome:
+def _resolve(sigs: list[DocSignature], s: DedupSettings, index: DedupIndex | None,
+             candidates: list[tuple[str, str]] | None = None) -> DedupOutcome:
     new = sorted(sigs, key=lambda x: x.id)
     ids = [x.id for x in new]
     if len(set(ids)) != len(ids):
@@ -297,7 +302,14 @@ def _resolve(sigs: list[DocSignature], s: DedupSettings, index: DedupIndex | Non
 
     lsh_nodes = eligible + sorted(node_of_earlier[e.id] for e in earlier_near)
     pairs = np.empty((0, 2), dtype=np.int64)
-    if len(lsh_nodes) > 1:
+    if candidates is not None:
+        if earlier_near:
+            raise ValueError("sharded candidates cover this run's documents only; the index proposed "
+                             f"{len(earlier_near)} earlier documents: use the single-process candidates")
+        pos = {nodes[node].id: k for k, node in enumerate(lsh_nodes)}
+        rows = sorted((pos[a], pos[b]) for a, b in candidates)  # ids ordered as rows: a < b
+        pairs = np.array(rows, dtype=np.int64).reshape(-1, 2)
+    elif len(lsh_nodes) > 1:
         mh = np.stack([nodes[i].minhash for i in lsh_nodes])
         pairs = candidate_pairs(band_keys(mh, s), s.max_bucket)
         # Earlier documents were already deduplicated against each other: skip those pairs.

@@ -1,0 +1,138 @@
+"""Scale benchmark (issue 16): the whole `newsclean run` on generated plain-text corpora of
+100k / 300k / 1M documents (~500 words, 20% near copies), printing wall time, docs/s, time per
+document, peak RSS of the flow process and of each worker process, and dedup pairwise
+precision / recall against the generator's truth.
+
+    .venv/bin/python benchmarks/scale_bench.py --sizes 100000 --workers 2
+    .venv/bin/python benchmarks/scale_bench.py --sizes 100000,300000,1000000 --workers 2 --keep /big/disk
+
+Sentences come from the seeds and, when present, the WCXB dev articles' ground truth (as in
+pipeline_bench.py). Every fifth document is a near copy of an earlier original (one to three
+words replaced, sometimes a trailer added or the last paragraph dropped); the truth is the
+original's url. Timings are wall-clock of a shared machine: the load average is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from pipeline_bench import compose_text, run_measured, sentence_pool  # noqa: E402
+
+
+def write_corpus(path: Path, n: int, words: int = 500, seed: int = 16) -> dict[str, str]:
+    """``n`` JSONL records; returns url -> story label (the original's url)."""
+    rng = random.Random(seed)
+    sentences, trailers = sentence_pool()
+    originals: list[tuple[str, str]] = []  # (url, text), a bounded window to copy from
+    truth: dict[str, str] = {}
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(n):
+            url = f"https://news{i % 97}.example/{i}"
+            if i % 5 == 4 and originals:
+                src_url, src = rng.choice(originals)
+                paras = src.split("\n\n")
+                if len(paras) > 3 and rng.random() < 0.3:
+                    paras = paras[:-1]
+                text = "\n\n".join(paras)
+                ws = text.split(" ")
+                for _ in range(rng.randint(1, 3)):
+                    ws[rng.randrange(len(ws))] = rng.choice(["edited", "updated", "revised", "changed"])
+                text = " ".join(ws)
+                if trailers and rng.random() < 0.3:
+                    text += "\n\n" + rng.choice(trailers)
+                truth[url] = src_url
+            else:
+                text = compose_text(rng, sentences, words)
+                originals.append((url, text))
+                if len(originals) > 5000:
+                    del originals[:2500]
+                truth[url] = url
+            fh.write(json.dumps({"url": url, "text": text}, ensure_ascii=False) + "\n")
+    return truth
+
+
+def _pairs(counts: Counter) -> int:
+    return sum(c * (c - 1) // 2 for c in counts.values())
+
+
+def pairwise(out: Path, truth: dict[str, str]) -> dict[str, float]:
+    """Pairwise precision / recall of the clusters (kept + duplicates; rejected left out)."""
+    pred: dict[str, str] = {}
+    with (out / "corpus.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            r = json.loads(line)
+            pred[r["id"]] = (r["url"], r["cluster_id"] or r["id"])
+    with (out / "duplicates.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            r = json.loads(line)
+            pred[r["id"]] = (r["url"], r["cluster_id"] or r["duplicate_of"])
+    urls = [(u, c) for u, c in pred.values()]
+    both = Counter((c, truth[u]) for u, c in urls)
+    p_pairs, t_pairs, tp = _pairs(Counter(c for _, c in urls)), _pairs(Counter(truth[u] for u, _ in urls)), _pairs(both)
+    return {"precision": tp / p_pairs if p_pairs else 1.0, "recall": tp / t_pairs if t_pairs else 1.0,
+            "true_pairs": t_pairs, "predicted_pairs": p_pairs, "documents": len(urls)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="100000,300000,1000000")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--words", type=int, default=500)
+    ap.add_argument("--keep", help="folder for corpora and outputs (default: a temporary folder)")
+    args = ap.parse_args()
+    base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="scale_bench_"))
+    base.mkdir(parents=True, exist_ok=True)
+    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; --workers {args.workers}", flush=True)
+    rows = []
+    for n in [int(x) for x in args.sizes.split(",") if x]:
+        corpus = base / f"corpus-{n}.jsonl"
+        t0 = time.perf_counter()
+        truth = write_corpus(corpus, n, args.words)
+        mb = corpus.stat().st_size / 1e6
+        print(f"\n== {n:,} documents ({mb:,.0f} MB, generated in {time.perf_counter() - t0:.0f} s)", flush=True)
+        out = base / f"out-{n}"
+        shutil.rmtree(out, ignore_errors=True)
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        load0 = os.getloadavg()[0]
+        cmd = [sys.executable, "-m", "flows", "run", str(corpus), "--out", str(out), "--workers", str(args.workers)]
+        peaks: dict[str, float] = {}
+        wall, total, res = run_measured(cmd, env, peaks)
+        if res.returncode != 0:
+            print(f"newsclean failed ({res.returncode}):\n{res.stderr[-3000:]}")
+            break
+        report = json.loads((out / "report.json").read_text())
+        pr = pairwise(out, truth)
+        workers = {k: v for k, v in peaks.items() if k.startswith("child")}
+        print(f"wall {wall:,.0f} s, {n / wall:,.1f} docs/s, {1000 * wall / n:.2f} ms/doc; load average "
+              f"{load0:.1f} -> {os.getloadavg()[0]:.1f}")
+        print(f"peak RSS: flow process {peaks.get('main', 0):,.0f} MB, whole tree {total:,.0f} MB")
+        for name, v in sorted(workers.items(), key=lambda kv: -kv[1])[:6]:
+            print(f"  {name}: {v:,.0f} MB")
+        print(f"counts {report['counts']}")
+        print(f"dedup vs truth: P {pr['precision']:.4f} R {pr['recall']:.4f} (true pairs {pr['true_pairs']:,}, "
+              f"predicted {pr['predicted_pairs']:,}, over {pr['documents']:,} kept + duplicate documents)")
+        print("stage seconds: " + ", ".join(f"{k} {v:.0f}" for k, v in sorted(report["timings_seconds"].items())), flush=True)
+        rows.append((n, wall, peaks.get("main", 0)))
+        if not args.keep:
+            shutil.rmtree(out, ignore_errors=True)
+            corpus.unlink()
+    if len(rows) > 1:
+        n0, w0, _ = rows[0]
+        for n, w, _ in rows[1:]:
+            print(f"time per document at {n:,} vs {n0:,}: {(w / n) / (w0 / n0):.2f}x")
+
+
+if __name__ == "__main__":
+    main()
