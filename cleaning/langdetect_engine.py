@@ -32,8 +32,9 @@ import os
 import random
 import re
 from array import array
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 from itertools import chain
+from operator import add, is_not
 
 import numpy as np
 from langdetect.detector import Detector
@@ -48,6 +49,7 @@ _PROB_THRESHOLD = Detector.PROB_THRESHOLD
 _CONV_THRESHOLD = Detector.CONV_THRESHOLD
 _BASE_FREQ = Detector.BASE_FREQ
 _TWOPI = 2.0 * math.pi  # random.TWOPI
+_IS_ROW = partial(is_not, None)  # a vocabulary.get result that is a row number
 # LangdetectEngine.detect's certain case (see _converged_walk): walks that converge within 61
 # draws (a 1500-character English sample: 85% of walks), else within 201; float32 logarithms of
 # values in [4e-5, 1] are within 1e-5 (a few ulp); the sink and negligible levels (natural log).
@@ -328,9 +330,11 @@ class LangdetectEngine:
         if not _has_upper_after_first(word):
             # No two capitals in a row, so langdetect's all-capitals skip never applies: every
             # position gives its 1-, 2- and 3-gram (a lone " " is never a profile n-gram).
-            candidates = [padded[1], padded[0:2]]
-            candidates += [g for j in range(2, len(padded)) for g in (padded[j], padded[j - 1:j + 1], padded[j - 2:j + 1])]
-            return tuple(row for row in map(get, candidates) if row is not None)
+            # Position j >= 2 gives padded[j], padded[j-1:j+1], padded[j-2:j+1]; built in C.
+            bigrams = list(map(add, padded[1:-1], padded[2:]))
+            trigrams = map(add, padded[:-2], bigrams)
+            candidates = chain((padded[1], padded[0:2]), chain.from_iterable(zip(padded[2:], bigrams, trigrams)))
+            return tuple(filter(_IS_ROW, map(get, candidates)))
         out: list[int] = []
         capital = False
         for j in range(1, len(padded)):
