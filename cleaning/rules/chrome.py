@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
-from .gate import GatedPattern, fold_for_gates
+from .gate import GatedPattern, GateScreen, anchored_union, fold_for_gates
 from .page import Memo, Page, Tag, ends_like_sentence, has_hangul, normalize_phrase, phrase_prefix_regex
 
 
@@ -56,6 +56,13 @@ class NavRule(_MemoizedLineMatch):
         # affiliate disclosures, paywall prompts); each pattern carries its own shape limits.
         # Each runs only on lines holding the literals it needs (most lines: none of them).
         self.patterns = [GatedPattern(re.compile(p)) for p in lang_list(cfg, "nav_patterns")]
+        # The ungated patterns that start with "^" (they fail at the first character) run as one
+        # alternation matched at the line start; the gated ones keep their gates, with one screen
+        # search in front of all those gates.
+        union, rest = anchored_union([p.rx for p in self.patterns if not p.gated])
+        self.anchored = union
+        self.unanchored = [p for p in self.patterns if p.gated or p.rx in rest] if union is not None else self.patterns
+        self.screen = GateScreen(self.unanchored)
         self.max_words = int(cfg["nav"]["max_words"])
         self.max_words_consent = int(cfg["nav"]["max_words_consent"])
         self.memo = Memo()
@@ -71,9 +78,14 @@ class NavRule(_MemoizedLineMatch):
         if self.consent and n_words <= self.max_words_consent and self.consent.match(raw):
             return True
         if n_words <= self.max_words_consent:
+            if self.anchored is not None and "\n" not in stripped and self.anchored.match(stripped):
+                return True
             lower = fold_for_gates(stripped)
-            for p in self.patterns:
-                if (not p.gated or p.passes(stripped, lower)) and p.rx.search(stripped):
+            screened = self.screen.possible(stripped, lower)
+            for p in self.unanchored:
+                if p.gated and not (screened and p.passes(stripped, lower)):
+                    continue
+                if p.rx.search(stripped):
                     return True
         if n_words > self.max_words:
             return False

@@ -158,3 +158,81 @@ def needs_digit(pattern: re.Pattern[str]) -> bool:
         return _seq_needs_digit(list(_parser.parse(pattern.pattern, pattern.flags)))
     except Exception:
         return False
+
+
+def _has_backrefs(items: list) -> bool:  # type: ignore[type-arg]
+    """A group reference (``\\1``, ``(?P=x)``, ``(?(1)…)``) anywhere in a parse tree."""
+    for op, av in items:
+        if op in (C.GROUPREF, C.GROUPREF_EXISTS):
+            return True
+        subs: list = []  # type: ignore[type-arg]
+        if op is C.SUBPATTERN:
+            subs = [av[3]]
+        elif op is C.BRANCH:
+            subs = list(av[1])
+        elif op in (C.ASSERT, C.ASSERT_NOT):
+            subs = [av[1]]
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
+            subs = [av[2]]
+        elif op is C.ATOMIC_GROUP:
+            subs = [av]
+        if any(_has_backrefs(list(s)) for s in subs):
+            return True
+    return False
+
+
+def anchored_union(patterns: list[re.Pattern[str]]) -> tuple[re.Pattern[str] | None, list[re.Pattern[str]]]:
+    """(one regex for the patterns that start with ``^``, the others). On a string without a line
+    break ``union.match(s)`` is true exactly when one of those patterns' ``search(s)`` is (``^``
+    matches only at the start, so search is a match at 0; an alternation of independent patterns
+    matches when one of them does). Patterns with group references or flags of their own stay out."""
+    head: list[re.Pattern[str]] = []
+    rest: list[re.Pattern[str]] = []
+    for rx in patterns:
+        try:
+            tree = list(_parser.parse(rx.pattern, rx.flags))
+            ok = (bool(tree) and tree[0] == (C.AT, C.AT_BEGINNING) and not _has_backrefs(tree)
+                  and rx.flags == re.compile("").flags)
+        except Exception:
+            ok = False
+        (head if ok else rest).append(rx)
+    if len(head) < 2:
+        return None, patterns
+    try:
+        union = re.compile("|".join(f"(?:{rx.pattern})" for rx in head))
+    except re.error:
+        return None, patterns
+    return union, rest
+
+
+def _selectivity(item: Literals) -> tuple[bool, int, int]:
+    """Rarer in prose first: literals with a symbol ("% ", "@"), then longer, then fewer of them."""
+    _, lits = item
+    return (all(any(not (c.isalpha() or c.isspace()) for c in lit) for lit in lits), min(map(len, lits)), -len(lits))
+
+
+class GateScreen:
+    """One search per line in front of many gated patterns: the union of one required literal set
+    of each (the most selective: longest shortest member). A line holding none of them fails every
+    pattern's gate, so all of them are skipped; otherwise each gate is checked as before."""
+
+    __slots__ = ("cs", "ci")
+
+    def __init__(self, patterns: list[GatedPattern]) -> None:
+        cs: set[str] = set()
+        ci: set[str] = set()
+        for p in patterns:
+            if not p.gated:
+                continue
+            sets = [(False, s) for s in p.cs] + [(True, s) for s in p.ci]
+            ic, best = max(sets, key=_selectivity)
+            (ci if ic else cs).update(best)
+        self.cs = re.compile("|".join(map(re.escape, sorted(cs)))) if cs else None
+        self.ci = re.compile("|".join(map(re.escape, sorted(ci)))) if ci else None
+
+    def possible(self, line: str, lower: str | None) -> bool:
+        """False only when no gated pattern can pass its gate on ``line`` (``lower`` as for
+        ``GatedPattern.passes``; None makes every case-insensitive gate pass)."""
+        if self.ci is not None and (lower is None or self.ci.search(lower)):
+            return True
+        return self.cs is not None and self.cs.search(line) is not None

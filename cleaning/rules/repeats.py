@@ -122,6 +122,21 @@ class RepeatedParagraphRule:
                 drop.extend(cands[k].index for k in members if k != keep)
         return drop
 
+    def _may_repeat_block(self, lines: list[Line], n: int) -> bool:
+        """The cheap first checks of ``_repeated_block`` on the whole text at once (the same tokens:
+        casefolding and the unspaced-letter split work character by character, and no token spans
+        a line break): enough words, and enough n-grams that occur a second time (most texts:
+        not). The n-grams are counted as a set of C-built tuples, not one by one."""
+        text = "\n".join(ln.stripped for ln in lines).casefold()
+        if UNSPACED_WORD_RE.search(text) is not None:
+            text = UNSPACED_WORD_RE.sub(lambda m: f" {m.group(0)} ", text)
+        tokens = _BLOCK_TOKEN.findall(text)
+        total = len(tokens)
+        if total < 2 * max(self.block_min_words, n):
+            return False
+        distinct = len(set(zip(*(tokens[i:] for i in range(n)))))
+        return (total - n + 1) - distinct >= self.block_min_words
+
     def _repeated_block(self, lines: list[Line]) -> list[int]:
         """Indexes of the lines in runs that repeat earlier text: every line of a run has at least
         ``block_line_containment`` of its words in word n-grams that occurred before the run
@@ -130,6 +145,8 @@ class RepeatedParagraphRule:
         casefolded runs of letters and digits (a hyphen split by a wrap splits nothing), and single
         characters of scripts written without spaces, so re-wrapping changes nothing."""
         n = self.block_shingle
+        if n >= 1 and not self._may_repeat_block(lines, n):
+            return []
         tokens: list[str] = []
         starts: list[int] = []  # first token of each line
         for ln in lines:

@@ -150,13 +150,20 @@ class MidArticle:
 def title_case(s: str) -> bool:
     """Most significant words capitalized, as in English headlines."""
     caps = total = 0
-    for w in s.split():
+    words = s.split()
+    left = len(words)
+    for w in words:
+        left -= 1
         m = _LATIN_TOKEN.match(w)
         if not m or w.casefold().strip("\"'“‘([") in _SMALL_WORDS:
             continue
         total += 1
         if m.group(1).isupper() or any(ch.isupper() for ch in w[1:3]):
             caps += 1  # "iRobot", "eBay" count as capitalized
+        elif (caps + left) / (total + left) < 0.7:
+            # even if every word left counted and were capitalized the share stays below 0.7
+            # ((caps + x) / (total + x) grows with x, and float division is monotone): prose
+            return False
     return total >= 2 and caps / total >= 0.7
 
 
@@ -280,9 +287,32 @@ class OffTopicRule:
                 content = [ln for ln in content if ln.index not in taken]
         yield from self._tail(content)
 
+    def _stops_at_last_line(self, content: list[Line]) -> bool:
+        """True when ``_tail``'s walk back stops at the last line: too few tokens, a reporting cue,
+        or more than ``max_overlap`` of its tokens in other lines. The other lines are tokenized
+        only until that share is reached (it can only grow), not all of them."""
+        last = content[-1].stripped
+        t = self.vocab.tokens(last)
+        if len(t) < self.min_tokens_per_line or self._reads_like_article(last):
+            return True
+        if not t:
+            return False
+        pending = Counter(t)
+        found = 0
+        for ln in content[:-1]:
+            for w in pending.keys() & set(self.vocab.tokens(ln.stripped)):
+                found += pending.pop(w)
+            if found / len(t) > self.max_overlap:
+                return True
+            if not pending:
+                break
+        return False
+
     def _tail(self, content: list[Line]) -> Iterator[Tag]:
         if len(content) <= self.min_lines:
             return
+        if self.min_lines >= 1 and self._stops_at_last_line(content):
+            return  # no tail: the walk back below would stop at its first step
         toks = [self.vocab.tokens(ln.stripped) for ln in content]
         body: Counter[str] = Counter()
         for t in toks:

@@ -4,6 +4,7 @@ with the characters that IGNORECASE folds differently from str.lower()."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pytest
@@ -194,3 +195,126 @@ def test_repeated_paragraph_signature_as_word_by_word():
                 else:
                     words.add(w.casefold())
         assert rule._compute_signature(line) == (frozenset(words), noise), line
+
+
+def _nav_reference(nav, stripped: str) -> bool:
+    """NavRule._matches with every pattern searched bare (no union, no screen, no gate)."""
+    from cleaning.rules.page import normalize_phrase
+
+    norm = normalize_phrase(stripped, nav.bullets)
+    if not norm:
+        return False
+    if norm in nav.lines:
+        return True
+    n_words = len(stripped.split())
+    raw = stripped.casefold().lstrip(nav.bullets + " \t<[(")
+    if nav.consent and n_words <= nav.max_words_consent and nav.consent.match(raw):
+        return True
+    if n_words <= nav.max_words_consent and any(p.rx.search(stripped) for p in nav.patterns):
+        return True
+    if n_words > nav.max_words:
+        return False
+    if nav.prefixes and (nav.prefixes.match(raw) or nav.prefixes.match(norm)):
+        return True
+    return any(p in norm for p in nav.contains)
+
+
+_NAV_EXTRA = [
+    "___", "* * *", "Follow AP's full coverage of Brexit at https://apnews.com/brexit", "Follow Hardtail Canada",
+    "Reporting by Priya Raman; Editing by Tom Becker", "(Reporting by Priya Raman; Editing by Tom Becker)",
+    "copyright Inexhibit 2019 - ISSN 2283-5474", "© 2024 Metro Times. All rights reserved.",
+    "https://static.example/image/x-500-250/headline.jpg", "Already have an account? Log in",
+    "This article is exclusive to subscribers", "Unlock this article", "Subscribe to continue reading",
+    "Get the cash you need with a low-interest personal loan today", "Follow us", "FOLLOW US ON TWITTER @x",
+]
+
+
+@functools.cache
+def _default_nav() -> NavRule:
+    return NavRule(default_config()["clean"])
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(["follow", "Follow", "us", " ", "on", "twitter", "@x", "today", "now", "you", "50%", "off",
+                                 "!", "\"", "said", "we", "earn", "commission", "through", "our", "links", "___", "©", "2024",
+                                 "reporting", "by", "Jane", "Doe", ";", "ſ", "İ", "따르면", "说", "сказал", "είπε", "powiedział",
+                                 "قال", "https://x.jpg", "do not", "hesitate to", "contact", "email us at", "a@b.co"]),
+                max_size=14))
+def test_nav_union_and_screen_answer_as_every_bare_pattern(parts):
+    nav = _default_nav()
+    s = " ".join(parts).strip()
+    assert nav._matches(s) == _nav_reference(nav, s), s
+
+
+def test_nav_union_and_screen_on_real_lines(nav):
+    assert nav.anchored is not None and nav.screen.cs is not None
+    for line in LINES + _SCRIPT_LINES + _NAV_EXTRA:
+        assert nav._matches(line) == _nav_reference(nav, line), line
+
+
+def test_anchored_union_leaves_out_backrefs_and_unanchored():
+    from cleaning.rules.gate import anchored_union
+
+    pats = [re.compile(p) for p in [r"^(a)\1$", r"^ab", r"^(?i:cd)", r"xy", r"^(?P<n>e)(?P=n)"]]
+    union, rest = anchored_union(pats)
+    assert union is not None and [p.pattern for p in rest] == [r"^(a)\1$", "xy", r"^(?P<n>e)(?P=n)"]
+    for s in ["ab", "CD", "xab", "aa", "ee", "xy"]:
+        assert bool(union.match(s)) == any(p.search(s) for p in pats if p not in rest), s
+
+
+def _title_case_reference(s: str) -> bool:
+    from cleaning.rules import topical
+
+    caps = total = 0
+    for w in s.split():
+        m = topical._LATIN_TOKEN.match(w)
+        if not m or w.casefold().strip("\"'“‘([") in topical._SMALL_WORDS:
+            continue
+        total += 1
+        if m.group(1).isupper() or any(ch.isupper() for ch in w[1:3]):
+            caps += 1
+    return total >= 2 and caps / total >= 0.7
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(["The", "the", "iRobot", "eBay", "Seoul", "rises", "of", "A", "and", "\"Quote", "(Tech",
+                                 "서울", "Москва", "Αθήνα", "Polska", "上海", "بغداد", "3%", "—", "Us", "vs."]), max_size=16))
+def test_title_case_stops_early_with_the_same_answer(words):
+    from cleaning.rules.topical import title_case
+
+    s = " ".join(words)
+    assert title_case(s) == _title_case_reference(s), s
+
+
+def test_off_topic_last_line_shortcut_is_the_walks_first_step():
+    """_stops_at_last_line answers what the first step of _tail's walk back decides."""
+    from collections import Counter
+
+    from cleaning.rules import OffTopicRule, Page, Vocabulary
+    from cleaning.rules.page import overlap_share
+
+    cfg = default_config()["clean"]
+    rule = OffTopicRule(cfg, Vocabulary(cfg["lang"]["en"]["stopwords"] + cfg["lang"]["ko"]["stopwords"]))
+    texts = [
+        "Hyundai Motor will invest in a new electric vehicle plant in Ulsan this year.\n"
+        "The plant will build electric vehicle batteries for export markets.\n"
+        "Lemon tart recipe with crisp pastry and fresh cream topping tonight",
+        "Hyundai Motor will invest in a new electric vehicle plant in Ulsan this year.\n"
+        "The plant will build electric vehicle batteries for export markets.\n"
+        "Electric vehicle plant workers will build batteries in Ulsan",
+        "현대자동차는 울산에 전기차 전용 공장을 짓는다고 밝혔다.\n공장은 내년 완공 예정이며 전기차 배터리를 생산한다.\n"
+        "오늘의 날씨 맑음 기온 영하 바람 강함 미세먼지 보통",
+        "Rząd przyjął we wtorek projekt ustawy o pomocy.\nThe plant will build electric vehicle batteries.\n"
+        "Η κυβέρνηση ανακοίνωσε νέα μέτρα στήριξης για τα νοικοκυριά",
+        "Министерство финансов сообщило о дефиците.\n国家统计局周二公布数据。\nأعلنت الحكومة عن حزمة جديدة من الإجراءات",
+    ]
+    for text in texts:
+        content = Page.from_text(text).free_content()
+        toks = [rule.vocab.tokens(ln.stripped) for ln in content]
+        t = toks[-1]
+        rest = Counter()
+        for x in toks[:-1]:
+            rest.update(x)
+        first_step_stops = (len(t) < rule.min_tokens_per_line or rule._reads_like_article(content[-1].stripped)
+                            or overlap_share(t, rest) > rule.max_overlap)
+        assert rule._stops_at_last_line(content) == first_step_stops, text
