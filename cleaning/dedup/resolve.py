@@ -250,6 +250,21 @@ def resolve_duplicates(sigs: list[DocSignature], config: Config,
             gc.enable()
 
 
+def _day_number(published: str | None) -> int:
+    """Days since 0001-01-01 of an ISO date (its first 10 characters), -1 when unknown."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(published[:10]).toordinal() if published else -1
+    except ValueError:
+        return -1
+
+
+def _outside_window(a, b, window: int):  # type: ignore[no-untyped-def]
+    """Both dates known (>= 0) and more than ``window`` days apart (scalars or arrays)."""
+    return (np.asarray(a) >= 0) & (np.asarray(b) >= 0) & (np.abs(np.asarray(a) - np.asarray(b)) > window)
+
+
 def _near_ok(x: DocSignature, s: DedupSettings) -> bool:
     return x.n_shingles >= s.min_shingles and x.minhash is not None and x.features is not None
 
@@ -314,6 +329,11 @@ def _resolve(sigs: list[DocSignature], s: DedupSettings, index: DedupIndex | Non
         pairs = candidate_pairs(band_keys(mh, s), s.max_bucket)
         # Earlier documents were already deduplicated against each other: skip those pairs.
         pairs = pairs[pairs[:, 0] < len(eligible)]
+    if s.window_days and len(pairs):
+        days = np.array([_day_number(nodes[i].published) for i in lsh_nodes], dtype=np.int64)
+        far = _outside_window(days[pairs[:, 0]], days[pairs[:, 1]], s.window_days)
+        pairs = pairs[~far]
+        stats["pairs_outside_window"] = int(far.sum())
     common = common_features(nodes, lsh_nodes, pairs, s)
     verifier = _Verifier(nodes, common, s)
     uf = _UnionFind(len(nodes))
@@ -359,6 +379,9 @@ def _resolve(sigs: list[DocSignature], s: DedupSettings, index: DedupIndex | Non
                 if exact_link.get(u) == rep_unit:
                     claimed.append(u)
                     continue
+                if s.window_days and _outside_window(_day_number(rep.published), _day_number(nodes[u].published),
+                                                     s.window_days):
+                    continue  # joined through a chain, but too far in time from the kept copy
                 ev = verifier.measure(rep_unit, u)
                 if ev.rule is not None:
                     claimed.append(u)

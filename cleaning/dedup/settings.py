@@ -33,6 +33,7 @@ class DedupSettings:
     common_min_docs: int
     common_min_share: float
     copy_jaccard: float
+    window_days: int
     keep_policy: tuple[str, ...]
     backend: str
     sqlite_file: str
@@ -65,6 +66,8 @@ class DedupSettings:
                    "verify_containment": self.verify_containment, "common_min_docs": self.common_min_docs,
                    "common_min_share": self.common_min_share,
                    "copy_jaccard": self.copy_jaccard}
+        if self.window_days:  # only when set, so the version of every earlier setting stays
+            verdict["window_days"] = self.window_days
         return "dedup-" + hashlib.sha256(json.dumps(verdict, sort_keys=True).encode()).hexdigest()[:12]
 
 
@@ -131,6 +134,7 @@ def dedup_settings(config: Config) -> DedupSettings:
         common_min_docs=_int(table, "common_min_docs", 2),
         common_min_share=_share(table, "common_min_share"),
         copy_jaccard=_share(table, "copy_jaccard"),
+        window_days=_int(table, "window_days", 0),
         keep_policy=tuple(policy),
         backend=backend,
         sqlite_file=str(index.get("sqlite_file", "dedup_index.sqlite3")),

@@ -289,3 +289,35 @@ def test_sorted_unique_and_in_sorted_equal_numpy(values: list[int], ref: list[in
     assert np.array_equal(sorted_unique(a), np.unique(a))
     assert np.array_equal(sorted_unique(np.stack([a, a[::-1]])), np.unique(np.stack([a, a[::-1]])))
     assert np.array_equal(in_sorted(a, r), np.isin(a, r))
+
+
+def test_date_window_keeps_far_apart_copies_apart_but_not_exact_ones():
+    """dedup.window_days: near copies dated further apart than the window stay distinct (in
+    Korean, Russian and English); exact copies match whatever their dates; undated copies and
+    copies inside the window are still near duplicates; the default (0) has no window."""
+    ru = ("Центральный банк сохранил ключевую ставку без изменений, сославшись на замедление инфляции и "
+          "неопределённость во внешней торговле, сообщили в пресс-службе регулятора в пятницу. ") * 2
+    texts = {"ko": KO_HYUNDAI, "ru": ru, "en": next(iter(seed_docs())).text}
+    docs = []
+    for lang, text in texts.items():
+        words = text.split(" ")
+        words[len(words) // 2] = "edited"
+        near = " ".join(words)
+        docs += [Document(id=f"{lang}-2023", source="s", text=text, published="2023-01-10"),
+                 Document(id=f"{lang}-2024-near", source="s", text=near, published="2024-03-01"),
+                 Document(id=f"{lang}-2023-near", source="s", text=near.replace("edited", "revised"),
+                          published="2023-01-20"),
+                 Document(id=f"{lang}-undated-near", source="s", text=near.replace("edited", "changed")),
+                 Document(id=f"{lang}-2025-exact", source="s", text=text.upper(), published="2025-06-01")]
+    windowed = load_config(overrides={"dedup": {"window_days": 30}})
+    plain = load_config()
+    out = resolve_duplicates(compute_signatures(docs, windowed), windowed, None)
+    of = {d.id: (d.duplicate_of, d.method) for d in out.duplicates}
+    for lang in texts:
+        assert f"{lang}-2024-near" in out.clusters, lang  # 416 days from its original: its own story
+        assert of[f"{lang}-2025-exact"] == (f"{lang}-2023", "exact")
+        assert of[f"{lang}-2023-near"] == (f"{lang}-2023", "near")
+        assert of[f"{lang}-undated-near"][0] in (f"{lang}-2023", f"{lang}-2024-near")
+    ref = resolve_duplicates(compute_signatures(docs, plain), plain, None)
+    assert all(f"{lang}-2024-near" not in ref.clusters for lang in texts)
+    assert dedup_settings(plain).version != dedup_settings(windowed).version
