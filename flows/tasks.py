@@ -152,7 +152,6 @@ def write_parts_task(batches: list[StagedBatch], outcome: dedup.DedupOutcome, ou
     out = Path(out_dir)
     name = f"part-{seq:06d}.jsonl"
     dup_ids = {d.id for d in outcome.duplicates}
-    hashes = {s.id: s.content_hash for b in batches for s in b.signatures}
     languages: Counter[str] = Counter()
     word_counts = array("l")
     processed: list[ProcessedInput] = []
@@ -161,6 +160,7 @@ def write_parts_task(batches: list[StagedBatch], outcome: dedup.DedupOutcome, ou
     ordered = sorted(batches, key=lambda b: b.index)
     with atomic_writer(out / "corpus" / name) as fh:
         for b in ordered:
+            hashes = {s.id: s.content_hash for s in b.signatures}  # one batch at a time: bounded
             for rec in read_jsonl(b.path):
                 doc: Document = document_from_staged(rec)
                 if doc.id in dup_ids:
@@ -232,15 +232,31 @@ def validate_task(out_dir: str, config: Config, raw_rows_file: str, corpus_part:
                   summary: dict[str, Any], run_name: str) -> Any:
     """Great Expectations suites over this run's raw documents, corpus part and accounting.
 
-    Both tables are streamed from their files; the corpus rows keep only what the suite reads
-    (the nested ``removed``/``metadata`` fields reduced to the facts its derived columns use),
-    so validation memory is a fraction of the corpus part's size."""
+    Both tables are streamed from their files, at most ``[validation] max_rows`` rows each
+    (every k-th row of a larger run, :func:`every_kth`), so validation memory is bounded
+    whatever the run's size; the corpus rows keep only what the suite reads (the nested
+    ``removed``/``metadata`` fields reduced to the facts its derived columns use)."""
     from cleaning.validation import _ignored_removal_rules, validate_run
 
     ignored = frozenset(_ignored_removal_rules(config))
-    raw_rows = list(read_jsonl(Path(raw_rows_file)))
-    rows = [_slim_corpus_row(rec, ignored) for rec in read_jsonl(Path(corpus_part))]
+    max_rows = int(config["validation"].get("max_rows", 0) or 0)
+    raw_rows = list(every_kth(read_jsonl(Path(raw_rows_file)), int(summary["inputs"]), max_rows))
+    rows = [_slim_corpus_row(rec, ignored)
+            for rec in every_kth(read_jsonl(Path(corpus_part)), int(summary["kept"]), max_rows)]
     return validate_run(Path(out_dir), config, raw_rows, rows, summary, run_name)
+
+
+def every_kth(rows: Any, n: int, max_rows: int) -> Any:
+    """All ``rows`` when ``n`` (their count, or an upper bound) is at most ``max_rows`` (0: no
+    limit), else every k-th one from the first, k = ceil(n / max_rows): at most ``max_rows``
+    rows spread evenly over the run, the same ones every time."""
+    if max_rows <= 0 or n <= max_rows:
+        yield from rows
+        return
+    k = -(-n // max_rows)
+    for i, row in enumerate(rows):
+        if i % k == 0:
+            yield row
 
 
 def _slim_corpus_row(rec: dict[str, Any], ignored: frozenset[str]) -> dict[str, Any]:

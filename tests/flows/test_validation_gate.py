@@ -45,3 +45,19 @@ def test_critical_failure_fails_the_run_and_commits_nothing(prefect_harness, see
     assert fixed["counts"]["inputs"] == 4, "the gated run's inputs are processed again"
     assert fixed["run"]["name"] == "run-000001"
     assert len((out / "corpus.jsonl").read_text().splitlines()) == fixed["counts"]["kept"]
+
+
+def test_validation_reads_a_bounded_even_sample_of_a_large_run(prefect_harness, seeds_dir: Path, tmp_path: Path) -> None:
+    """[validation] max_rows bounds validation memory: a run with more rows is validated on every
+    k-th row (here 4 seeds, max_rows 2: rows 0 and 2 of each table), the same rows every time."""
+    from flows.tasks import every_kth
+
+    assert list(every_kth(range(10), 10, 3)) == [0, 4, 8] and list(every_kth(range(3), 3, 5)) == [0, 1, 2]
+    assert list(every_kth(range(5), 5, 0)) == [0, 1, 2, 3, 4]
+    cfg = tmp_path / "sample.toml"
+    cfg.write_text("[validation]\nmax_rows = 2\n", encoding="utf-8")
+    report = newsclean_flow(inputs=[str(seeds_dir)], out=str(tmp_path / "out"), config_path=str(cfg))
+    assert report["counts"]["inputs"] == 4 and report["validation"]["success"] is True
+    counted = {s["name"]: {e["observed"].get("element_count") for e in s["expectations"] if e["column"] == "id"}
+               for s in report["validation"]["suites"] if s["name"] in ("raw_documents", "clean_corpus")}
+    assert counted == {"raw_documents": {2}, "clean_corpus": {2}}
