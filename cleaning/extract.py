@@ -330,13 +330,21 @@ def _looks_failed(text: str, fb: dict[str, Any]) -> tuple[bool, int]:
 def choose_fallback(text: str, candidates: list[tuple[str, str]], fb: dict[str, Any]) -> tuple[str, str] | None:
     """(name, text) of the candidate to use instead of ``text``, or None to keep it. A candidate
     qualifies with ``min_gain`` times the primary's words in sentence lines and ``min_extra_words``
-    more; of those, the one with the most sentence words net of its other words (chrome, menus,
-    headline lists that came along) wins, the first listed on a tie."""
-    base, _ = prose_words(text)
+    more (the article trafilatura missed), or with ``min_prose_kept`` of its sentence words and at
+    most ``max_other_kept`` of its other words, ``min_extra_words`` fewer (the same article without
+    the chrome that came along); of those, the one with the most sentence words net of its other words wins, the first
+    listed on a tie."""
+    base, base_total = prose_words(text)
+    base_other = base_total - base
     best: tuple[int, str, str] | None = None
     for name, cand in candidates:
         prose, total = prose_words(cand)
-        if prose < float(fb["min_gain"]) * base or prose < base + int(fb["min_extra_words"]):
+        more = prose >= float(fb["min_gain"]) * base and prose >= base + int(fb["min_extra_words"])
+        other = total - prose
+        cleaner = (base > 0 and prose >= float(fb.get("min_prose_kept", 2.0)) * base
+                   and other <= float(fb.get("max_other_kept", 0.0)) * base_other
+                   and base_other - other >= int(fb["min_extra_words"]))
+        if not (more or cleaner):
             continue
         score = prose - (total - prose)
         if best is None or score > best[0]:

@@ -139,3 +139,18 @@ def test_every_candidate_reads_the_article(fixtures_dir: Path, name: str, expect
         assert prose_words(text)[0] >= 30, label
         if expect:
             assert expect in text, label
+
+
+@pytest.mark.parametrize("lang", sorted(SENTENCES))
+def test_same_article_without_the_chrome_replaces_it(lang: str) -> None:
+    """trafilatura took the article with a long list of menu and headline lines: a candidate with
+    the same sentences and at most half the other lines is used; one that drops sentences is not."""
+    fb = CFG["extract"]["fallback"]
+    article = "\n".join([SENTENCES[lang]] * 3)
+    menus = "\n".join(HEADLINES[lang] * 12)
+    primary = menus + "\n" + article + "\n" + menus
+    assert choose_fallback(primary, [("readability", article)], fb) == ("readability", article)
+    shorter = "\n".join([SENTENCES[lang]] * 2)
+    assert choose_fallback(primary, [("readability", shorter)], fb) is None
+    most_menus = menus + "\n" + article + "\n" + "\n".join(HEADLINES[lang] * 6)  # 3/4 of the chrome kept
+    assert choose_fallback(primary, [("main_block", most_menus)], fb) is None
