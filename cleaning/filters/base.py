@@ -202,6 +202,11 @@ class TextStats:
         return list(compress(words, flags))
 
     @cached_property
+    def unit_counts(self) -> Counter[str]:
+        """How often each n-gram unit occurs (the repetition rules' shared Counter, in C)."""
+        return Counter(self.ngram_units)
+
+    @cached_property
     def unit_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """(unit ids numbered by first appearance, unit lengths in characters) as int64 arrays."""
         units = self.ngram_units

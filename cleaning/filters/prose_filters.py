@@ -128,7 +128,7 @@ class MeanWordLengthFilter(QualityFilter):
         other_lengths: list[int] = []
         unspaced = stats.has_unspaced_script
         if not unspaced and not stats.has_hangul:  # the common case: one comprehension
-            other_lengths = [len(w) for w in stats.lettered_words]
+            other_lengths = list(map(len, stats.lettered_words))
         else:
             for word in stats.lettered_words:
                 if unspaced and UNSPACED_WORD_RE.search(word):  # a clause of Chinese, Thai …

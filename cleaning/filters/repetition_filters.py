@@ -7,9 +7,9 @@ inside Chinese/Japanese text (see ``TextStats.ngram_units``).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from itertools import compress
-from operator import ne
 
 import numpy as np
 
@@ -159,7 +159,7 @@ def duplicate_fraction(stats: TextStats, n: int) -> float:
     return int(lengths[depth > 0].sum()) / total
 
 
-def top_ngram_bound(units: list[str]) -> float:
+def top_ngram_bound(units: list[str], counter: Counter[str] | None = None) -> float:
     """B such that no n-gram of ``units`` covers more than ``n * B`` characters (count × length).
 
     An n-gram occurring c >= 2 times is made of units that each occur at least c times, so it
@@ -167,7 +167,7 @@ def top_ngram_bound(units: list[str]) -> float:
     c × that length. In prose the frequent units are short ("the", "of"), so B is far below
     the limits and the n-gram tables are not needed (one Counter, in C).
     """
-    counter = Counter(units)
+    counter = Counter(units) if counter is None else counter
     counts = np.fromiter(counter.values(), dtype=np.int64, count=len(counter))
     lengths = np.fromiter(map(len, counter), dtype=np.int64, count=len(counter))
     order = np.argsort(-counts, kind="stable")
@@ -175,21 +175,58 @@ def top_ngram_bound(units: list[str]) -> float:
     return float((counts[order] * longest).max()) if counts.size else 0.0
 
 
-def repeat_fraction(units: list[str], n: int, total: int) -> float:
-    """``duplicate_fraction`` without the n-gram tables: the n-grams as tuples in a dict (in C),
-    then a Python step only per repeated occurrence (an article has few)."""
+def _repeat_runs(units: list[str], n: int, counts: Counter[str]) -> list[range]:
+    """Start positions of the n-grams made only of units occurring at least twice, as ranges:
+    every occurrence of a repeated n-gram starts in one of them."""
+    repeated = bytes(map((1).__lt__, map(counts.__getitem__, units)))  # 1 where the unit repeats
+    return [range(run.start(), run.end() - n + 1) for run in re.finditer(b"\x01{%d,}" % n, repeated)]
+
+
+def repeat_fraction(units: list[str], n: int, total: int, counts: Counter[str] | None = None,
+                    runs: list[range] | None = None) -> float:
+    """``duplicate_fraction`` without the n-gram tables.
+
+    Every occurrence of a repeated n-gram is made of units that occur at least twice, so only
+    runs of n or more such units can hold one (in prose, few: content words occur once); their
+    n-grams go into a dict, in order, and a later occurrence of one is a repeat. ``counts`` is
+    ``Counter(units)`` and ``runs`` its ``_repeat_runs`` when the caller has them.
+    """
     if len(units) < n or not total:
         return 0.0
-    grams = list(zip(*(units[i:] for i in range(n))))
-    positions = range(len(grams))
-    first = dict(zip(reversed(grams), reversed(positions)))  # each n-gram's first position wins
-    repeats = list(compress(positions, map(ne, map(first.__getitem__, grams), positions)))
+    if runs is None:
+        runs = _repeat_runs(units, n, Counter(units) if counts is None else counts)
+    first: dict[tuple[str, ...], int] = {}
+    repeats = []
+    for run in runs:
+        for start in run:
+            gram = tuple(units[start:start + n])
+            if gram in first:
+                repeats.append(start)
+            else:
+                first[gram] = start
     if not repeats:
         return 0.0
     covered = bytearray(len(units))
     for start in repeats:
         covered[start:start + n] = b"\x01" * n
     return sum(map(len, compress(units, covered))) / total
+
+
+def shared_duplicate_fraction(stats: TextStats, n: int, total: int) -> float:
+    """``duplicate_fraction(stats, n)``: by ``repeat_fraction`` when few n-grams could repeat
+    (most articles), else from the n-gram tables (long or repetitive texts, where a Python
+    step per candidate would cost more than the tables)."""
+    units = stats.ngram_units
+    if len(units) < n or not total:
+        return 0.0
+    runs = _repeat_runs(units, n, stats.unit_counts)
+    if sum(map(len, runs)) * _TABLES_ABOVE > len(units):
+        return duplicate_fraction(stats, n)
+    return repeat_fraction(units, n, total, runs=runs)
+
+
+# shared_duplicate_fraction uses the n-gram tables when more than 1 in this many n-grams could repeat.
+_TABLES_ABOVE = 8
 
 
 class TopNgramFilter(QualityFilter):
@@ -207,7 +244,7 @@ class TopNgramFilter(QualityFilter):
             return None
         thresholds = _thresholds(self.settings)
         total = sum(map(len, units))
-        bound = top_ngram_bound(units)
+        bound = top_ngram_bound(units, stats.unit_counts)
         for n, limit in thresholds:
             if n * bound < limit * total * (1 - 1e-9):
                 continue  # no n-gram can cover that much (top_ngram_bound)
@@ -265,7 +302,7 @@ class DuplicateNgramsFilter(QualityFilter):
         thresholds = _thresholds(self.settings)
         total = sum(map(len, units))
         for k, (n, limit) in enumerate(thresholds):
-            fraction = round(repeat_fraction(units, n, total), 4)
+            fraction = round(shared_duplicate_fraction(stats, n, total), 4)
             # The fraction never grows with n (a repeated (n+1)-gram covers characters that
             # repeated n-grams already cover), so below every remaining limit nothing can fail.
             if fraction == 0.0 or fraction <= min(lim for _, lim in thresholds[k:]):

@@ -422,6 +422,7 @@ def test_table_free_shortcuts_equal_the_shared_statistics():
     from cleaning.filters.repetition_filters import (
         duplicate_fraction,
         repeat_fraction,
+        shared_duplicate_fraction,
         top_ngram_bound,
         top_ngram_fraction,
     )
@@ -433,6 +434,7 @@ def test_table_free_shortcuts_equal_the_shared_statistics():
         total = sum(map(len, units))
         for n in range(1, 11):
             assert repeat_fraction(units, n, total) == duplicate_fraction(stats, n)
+            assert shared_duplicate_fraction(stats, n, total) == duplicate_fraction(stats, n)
             if total:
                 assert top_ngram_fraction(stats, n) <= round(n * top_ngram_bound(units) / total, 4)
         reference = text_stats(text, 1.5)
