@@ -15,11 +15,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from .config import Config, config_fingerprint, default_config
 from .document import Document, Removal, rebuild_original
-from .rules import BylineRule, Page, Rule, build_rules, lang_list
+from .rules import BylineRule, Page, Rule, Tag, build_rules, lang_list
+from .rules.page import Memo
 
 __all__ = [
     "CleanResult", "clean_document", "clean_text", "explain_document", "explain_removals",
@@ -41,10 +42,69 @@ class CleanResult:
     author: str | None = None
 
 
+_MISS = object()
+
+
+class _LineRuleRun:
+    """Consecutive rules that judge each line alone (they have ``verdict(stripped)``: nav,
+    dateline, byline, promo, photo_credit, ticker) run as one loop over the lines with one cache
+    of the whole run's answer per line: a free line goes to the first rule whose verdict is yes,
+    exactly as when the rules run one after another, and the tags are yielded rule by rule, in
+    line order, so the page records them in the same order too."""
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.rules = rules
+        self.verdicts = [r.verdict for r in rules]  # type: ignore[attr-defined]
+        self.names = [r.name for r in rules]
+        self.memo = Memo()
+
+    def _answer(self, stripped: str) -> tuple[int, str | None] | None:
+        for k, verdict in enumerate(self.verdicts):
+            hit, value = verdict(stripped)
+            if hit:
+                return k, value
+        return None
+
+    def tag(self, page: Page) -> Iterator[Tag]:
+        found: list[list[Tag]] = [[] for _ in self.rules]
+        owner = page.owner
+        memo = self.memo
+        for ln in page.lines:
+            if ln.blank or owner[ln.index] >= 0:
+                continue
+            ans = memo.get(ln.stripped, _MISS)
+            if ans is _MISS:
+                ans = self._answer(ln.stripped)
+                memo.put(ln.stripped, ans)
+            if ans is not None:
+                found[ans[0]].append(Tag(ln.index, ln.index, self.names[ans[0]], ans[1]))
+        for tags in found:
+            yield from tags
+
+
+def _plan(rules: list[Rule]) -> list[Rule | _LineRuleRun]:
+    """The rules in order, runs of two or more line rules joined into one ``_LineRuleRun``."""
+    plan: list[Rule | _LineRuleRun] = []
+    run: list[Rule] = []
+    for rule in [*rules, None]:
+        if rule is not None and callable(getattr(rule, "verdict", None)):
+            run.append(rule)
+            continue
+        if len(run) >= 2:
+            plan.append(_LineRuleRun(run))
+        else:
+            plan.extend(run)
+        run = []
+        if rule is not None:
+            plan.append(rule)
+    return plan
+
+
 @dataclass(frozen=True, slots=True)
 class _Compiled:
     rules: list[Rule]
     max_passes: int
+    plan: list[Rule | _LineRuleRun] = field(default_factory=list)
 
 
 _DEFAULT: Config | None = None
@@ -71,7 +131,8 @@ def _compiled(config: Config | None) -> _Compiled:
     key = config_fingerprint(table)
     comp = _CACHE.get(key)
     if comp is None:
-        comp = _Compiled(build_rules(table), max(1, int(table.get("max_passes", 4))))
+        rules = build_rules(table)
+        comp = _Compiled(rules, max(1, int(table.get("max_passes", 4))), _plan(rules))
         if len(_CACHE) > 32:
             _CACHE.clear()
         _CACHE[key] = comp
@@ -81,9 +142,10 @@ def _compiled(config: Config | None) -> _Compiled:
 
 def reset_line_caches(config: Config | None = None) -> None:
     """Forget the rules' per-line verdict caches (benchmarks use it to time cold documents)."""
-    from .rules.page import Memo
-
     comp = _compiled(config)
+    for step in comp.plan:
+        if isinstance(step, _LineRuleRun):
+            step.memo.clear()
     for rule in comp.rules:
         for obj in [rule, getattr(rule, "vocab", None), getattr(rule, "parser", None)]:
             for value in vars(obj).values() if obj is not None and hasattr(obj, "__dict__") else []:
@@ -91,7 +153,7 @@ def reset_line_caches(config: Config | None = None) -> None:
                     value.clear()
 
 
-def _one_pass(text: str, rules: list[Rule]) -> tuple[list[tuple[int, int, str]], str | None, list[str]]:
+def _one_pass(text: str, rules: list[Rule | _LineRuleRun]) -> tuple[list[tuple[int, int, str]], str | None, list[str]]:
     """Run every rule over ``text``: (spans to remove, first date found, photo credits)."""
     page = Page.from_text(text)
     for rule in rules:
@@ -160,7 +222,7 @@ def clean_text(text: str, config: Config | None = None) -> CleanResult:
     published: str | None = None
     credits: list[str] = []
     for _ in range(comp.max_passes):
-        spans, date_found, found_credits = _one_pass(current, comp.rules)
+        spans, date_found, found_credits = _one_pass(current, comp.plan)
         if not spans:
             break
         published = published or date_found

@@ -7,7 +7,7 @@ so the same words inside an article sentence never trigger a removal.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from .gate import GatedPattern, GateScreen, anchored_union, fold_for_gates
 from .page import Memo, Page, Tag, ends_like_sentence, has_hangul, normalize_phrase, phrase_prefix_regex
@@ -22,6 +22,13 @@ def lang_list(cfg: dict[str, Any], key: str) -> list[str]:
     for lang in sorted(cfg.get("lang", {})):
         out.extend(str(v) for v in cfg["lang"][lang].get(key, []))
     return out
+
+
+def substring_regex(phrases: Iterable[str]) -> re.Pattern[str] | None:
+    """One search for "any of these strings occurs" (``any(p in s for p in phrases)``), or None
+    when there are none (an empty phrase occurs everywhere: then a pattern that always matches)."""
+    uniq = sorted(set(phrases), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, uniq))) if uniq else None
 
 
 class _MemoizedLineMatch:
@@ -52,6 +59,7 @@ class NavRule(_MemoizedLineMatch):
         self.prefixes = phrase_prefix_regex(p.casefold() for p in lang_list(cfg, "nav_prefixes"))
         self.consent = phrase_prefix_regex(p.casefold() for p in lang_list(cfg, "consent_prefixes"))
         self.contains = tuple(p.casefold() for p in lang_list(cfg, "nav_contains"))
+        self.contains_rx = substring_regex(self.contains)
         # Whole-line regexes (separators, "Follow X on Twitter", "Reporting by …; Editing by …",
         # affiliate disclosures, paywall prompts); each pattern carries its own shape limits.
         # Each runs only on lines holding the literals it needs (most lines: none of them).
@@ -91,7 +99,11 @@ class NavRule(_MemoizedLineMatch):
             return False
         if self.prefixes and (self.prefixes.match(raw) or self.prefixes.match(norm)):
             return True
-        return any(p in norm for p in self.contains)
+        return self.contains_rx is not None and self.contains_rx.search(norm) is not None
+
+    def verdict(self, stripped: str) -> tuple[bool, str | None]:
+        """(tags the line?, value): the per-line answer ``cleaning.clean`` caches for a run of line rules."""
+        return self._matches(stripped), None
 
     def tag(self, page: Page) -> Iterator[Tag]:
         for ln in page.lines:
@@ -109,6 +121,7 @@ class PromoRule(_MemoizedLineMatch):
         self.bullets = cfg["bullet_chars"]
         self.prefixes = phrase_prefix_regex(p.casefold() for p in lang_list(cfg, "promo_prefixes"))
         self.contains = tuple(p.casefold() for p in lang_list(cfg, "promo_contains"))
+        self.contains_rx = substring_regex(self.contains)
         self.max_words = int(cfg["promo"]["max_words"])
         self.max_words_contains = int(cfg["nav"]["max_words"])
         self.memo = Memo()
@@ -123,7 +136,11 @@ class PromoRule(_MemoizedLineMatch):
         raw = stripped.casefold().lstrip(self.bullets + " \t[(<【")
         if self.prefixes and self.prefixes.match(raw):
             return True
-        return n_words <= self.max_words_contains and any(p in raw for p in self.contains)
+        return (n_words <= self.max_words_contains and self.contains_rx is not None
+                and self.contains_rx.search(raw) is not None)
+
+    def verdict(self, stripped: str) -> tuple[bool, str | None]:
+        return self._matches(stripped), None
 
     def tag(self, page: Page) -> Iterator[Tag]:
         for ln in page.lines:
@@ -142,7 +159,10 @@ class PhotoCreditRule:
         self.prefixes = sorted({p.casefold() for p in lang_list(cfg, "photo_prefixes")}, key=len, reverse=True)
         self.prefix_rx = phrase_prefix_regex(self.prefixes)
         self.memo = Memo()
-        self.suffixes = [re.compile(p) for p in lang_list(cfg, "photo_caption_suffixes")]
+        # Caption-suffix regexes scan the whole line: each runs behind its literal gate, with one
+        # screen search in front of all the gates (a prose line usually holds none of them).
+        self.suffixes = [GatedPattern(re.compile(p)) for p in lang_list(cfg, "photo_caption_suffixes")]
+        self.suffix_screen = GateScreen(self.suffixes)
         self.max_words_prefix = int(cfg["photo_credit"]["max_words_prefix"])
         self.max_words_caption = int(cfg["photo_credit"]["max_words_caption"])
 
@@ -168,11 +188,19 @@ class PhotoCreditRule:
                     rest = stripped.lstrip(self.bullets + " \t")[len(p):].strip(" :=)]>/\t")
                     return rest or stripped
         if n_words <= self.max_words_caption:
-            for rx in self.suffixes:
-                m = rx.search(stripped)
+            lower = fold_for_gates(stripped)
+            screened = self.suffix_screen.possible(stripped, lower)
+            for p in self.suffixes:
+                if p.gated and not (screened and p.passes(stripped, lower)):
+                    continue
+                m = p.rx.search(stripped)
                 if m:
                     return m.group().strip(" ()[]<>/\t") or stripped
         return None
+
+    def verdict(self, stripped: str) -> tuple[bool, str | None]:
+        credit = self._credit(stripped)
+        return credit is not None, credit
 
     def tag(self, page: Page) -> Iterator[Tag]:
         for ln in page.lines:

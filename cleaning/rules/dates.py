@@ -153,6 +153,9 @@ class _DateValueRule:
     def value(self, stripped: str) -> tuple[bool, str | None]:
         raise NotImplementedError
 
+    def verdict(self, stripped: str) -> tuple[bool, str | None]:
+        return self.value(stripped)
+
     def tag(self, page: Page) -> Iterator[Tag]:
         for ln in page.lines:
             if page.free(ln.index) and not ln.blank:

@@ -318,3 +318,47 @@ def test_off_topic_last_line_shortcut_is_the_walks_first_step():
         first_step_stops = (len(t) < rule.min_tokens_per_line or rule._reads_like_article(content[-1].stripped)
                             or overlap_share(t, rest) > rule.max_overlap)
         assert rule._stops_at_last_line(content) == first_step_stops, text
+
+
+def test_line_rule_run_tags_as_the_rules_one_by_one():
+    """clean._one_pass over the plan (consecutive line rules as one cached loop) gives the spans,
+    date and credits of the rules run one after another, on the seeds and lines in 7 scripts."""
+    from pathlib import Path
+
+    from cleaning.clean import _LineRuleRun, _compiled, _one_pass, reset_line_caches
+
+    comp = _compiled(None)
+    assert any(isinstance(step, _LineRuleRun) for step in comp.plan)
+    seeds = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))
+    texts = [p.read_text(encoding="utf-8") for p in seeds]
+    texts.append("\n".join(_SCRIPT_LINES + _NAV_EXTRA + LINES + [
+        "Photo: KG Mobility Newsroom", "(사진=연합뉴스)", "KOSPI 2,501.23 ▲12.40 (+0.50%)", "Read more: Markets rally",
+        "▶ 관련기사: 반도체 수출", "By Jane Doe, CNN", "Advertisement", "", "Share this article", "Advertisement"]))
+    for text in texts:
+        for _ in range(2):  # cold, then from the caches
+            assert _one_pass(text, comp.plan) == _one_pass(text, comp.rules)
+        reset_line_caches()
+
+
+def test_photo_caption_suffix_gates_answer_as_the_bare_patterns():
+    from cleaning.rules import PhotoCreditRule
+    from cleaning.rules.chrome import substring_regex
+
+    rule = PhotoCreditRule(default_config()["clean"])
+    assert all(p.gated for p in rule.suffixes)
+    lines = LINES + _SCRIPT_LINES + [
+        "A worker at the plant in Ulsan (Photo by Kim Min-ji)", "Protesters in Seoul. (AP Photo/Ahn Young-joon)",
+        "Smoke rises over the city. REUTERS/Jane Doe/File Photo", "Photo Zack Xavier on https://unsplash.com/x",
+        "시민들이 거리를 걷고 있다. (사진=연합뉴스)", "시민들이 거리를 걷고 있다 /사진=뉴스1 김철수 기자",
+        "Ein Bild (ePA)", "The APPLE CAPITAL report (Reuters)", "Image via Shutterstock", "Photo by İlker (Getty Images)",
+    ]
+    for line in lines:
+        bare = next((m for p in rule.suffixes if (m := p.rx.search(line))), None)
+        gated = next((m for p in rule.suffixes if p.search(line, fold_for_gates(line))), None)
+        assert (bare and bare.group()) == (gated and gated.group()), line
+        if len(line.split()) <= rule.max_words_caption and bare and not rule.prefix_rx.match(line.casefold()):
+            assert rule._credit(line) is not None, line
+    rx = substring_regex(["to your inbox", "click here", "무단전재"])
+    for s in ["get it to your inbox", "CLICK HERE".casefold(), "무단전재 금지", "nothing here", ""]:
+        assert bool(rx.search(s)) == any(p in s for p in ["to your inbox", "click here", "무단전재"]), s
+    assert substring_regex([]) is None and substring_regex([""]).search("x")
