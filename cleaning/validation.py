@@ -548,6 +548,16 @@ def summary_frame(summary: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame([row])
 
 
+def _json_text_value(value: Any) -> Any:
+    """A nested column's value from Parquet: JSON text decoded, anything else as it is."""
+    if isinstance(value, str) and value[:1] in ("[", "{"):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
 def read_corpus_file(path: Path) -> pd.DataFrame:
     """A corpus written by the flow: ``.jsonl``/``.json`` lines or ``.parquet``."""
     import pandas as pd
@@ -557,7 +567,11 @@ def read_corpus_file(path: Path) -> pd.DataFrame:
         raise FileNotFoundError(f"corpus file not found: {path}")
     suffix = path.suffix.lower()
     if suffix == ".parquet":
-        return pd.read_parquet(path)
+        frame = pd.read_parquet(path)
+        for col in _NESTED_CORPUS_COLUMNS:  # newsclean's Parquet parts hold them as JSON text
+            if col in frame.columns:
+                frame[col] = frame[col].map(_json_text_value)
+        return frame
     if suffix in (".jsonl", ".json", ".ndjson"):
         rows = []
         with path.open(encoding="utf-8") as fh:

@@ -160,3 +160,21 @@ def test_unknown_output_format_is_a_config_error() -> None:
     assert output_format({}) == "jsonl"
     with pytest.raises(ConfigError, match="format"):
         output_format({"output": {"format": "csv"}})
+
+
+def test_validation_reads_a_parquet_part_as_it_reads_the_jsonl_part(tmp_path: Path) -> None:
+    """Nested columns (JSON text in Parquet) are decoded: the derived columns the suite checks
+    (has_removal, title_missing) are the same from either file."""
+    from cleaning.validation import corpus_frame, read_corpus_file
+
+    rows = [{"id": "a", "source": "s", "text": "Один текст.", "title": None, "removed": [], "metadata": {"input_kind": "text"}},
+            {"id": "b", "source": "s", "text": "둘째 기사.", "title": None,
+             "removed": [{"rule": "promo", "text": "Read more", "start": 0, "end": 9, "detail": None}],
+             "metadata": {"input_kind": "html"}}]
+    src = tmp_path / "part-000001.jsonl"
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    jsonl_part_to_parquet(src, tmp_path / "part-000001.parquet", "corpus")
+    a = corpus_frame(read_corpus_file(src))
+    b = corpus_frame(read_corpus_file(tmp_path / "part-000001.parquet"))
+    for col in ("has_removal", "title_missing"):
+        assert list(a[col]) == list(b[col]) == [0, 1], col
