@@ -152,11 +152,6 @@ def confirm_temporary_server(server: TemporaryServer | None) -> TemporaryServer 
     return server
 
 
-def start_temporary_server() -> TemporaryServer | None:
-    """Launch Prefect's temporary server now if the flow would start one later; else None."""
-    return confirm_temporary_server(launch_temporary_server())
-
-
 def startup_timeout() -> float:
     from prefect.settings import get_current_settings
 
