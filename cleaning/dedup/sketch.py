@@ -2,7 +2,8 @@
 
 Why numpy and not datasketch's ``MinHash.update``: per-shingle Python calls cap at ~1-3k docs/s
 per core (ENVIRONMENT.md), the target is >= 10k on 500-word documents. Here a whole batch
-is one code-point array: per-character lookup tables fold case and mark word characters,
+is one array (bytes when every text is ASCII, else UTF-16 units, astral characters as one
+stand-in unit): per-character lookup tables fold case and mark word characters,
 NFKC touches only the few spans around characters it can change, n-gram hashes are slices of
 one prefix sum, each document's features are sorted as a row of one padded matrix, and each of
 ``num_perm`` MinHash permutations is ``h_k(x) = a_k * x mod 2**64`` (odd ``a_k``) over
@@ -35,7 +36,6 @@ _RADIX = 0x9E3779B97F4A7C15  # odd, so invertible mod 2**64
 _RADIX_INV = pow(_RADIX, -1, 1 << 64)
 _RADIX_U64 = _U64(_RADIX)
 _SEPARATOR = "\x00"  # joins a batch; never a word character
-_MAX_CHUNK_ROWS = 4096  # shingles per MinHash block: 128 x 4096 x 8 B = 4 MB
 _MAX_CHUNK_CHARS = 2_000_000  # characters per numpy pass (~500 news articles)
 
 
@@ -79,18 +79,16 @@ def _char_hashes() -> np.ndarray:
         return _mix(fold1 * _RADIX_U64)
 
 
+_ASTRAL = 0xD800  # stands for an astral character in a chunk's UTF-16 array (no lone surrogate gets there)
+
+
 @lru_cache(maxsize=1)
-def _full_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Is-word-character, is-CJK and NFKC-unstable for every code point (1.1 MB each), so a
-    chunk with one emoji needs no clamping pass: astral characters count as word characters,
-    never as CJK, and are always normalized by NFKC (``_nfkc_spans``)."""
-    _, word, cjk = _tables()
-    out = []
-    for bmp, astral in ((word, True), (cjk, False), (_nfkc_unstable(), True)):
-        full = np.full(0x110000, astral, dtype=bool)
-        full[:0x10000] = bmp
-        out.append(full)
-    return out[0], out[1], out[2]
+def _word_table() -> np.ndarray:
+    """Is-word-character per UTF-16 unit, with the astral stand-in counted as a word character
+    (emoji and rare scripts are word characters)."""
+    word = _tables()[1].copy()
+    word[_ASTRAL] = True
+    return word
 
 
 def _mix(z: np.ndarray) -> np.ndarray:
@@ -175,35 +173,53 @@ def _nfkc_unstable() -> np.ndarray:
     return bad
 
 
-def _nfkc_spans(joined: str, cp: np.ndarray, top: int) -> tuple[np.ndarray, int]:
-    """Code points of NFKC(``joined``), normalizing only the spans around unstable characters:
-    ``unicodedata.normalize`` costs ~50 ns per character on a whole news article with one "…"
-    or no-break space in it, this ~1 ns. Equal to NFKC of each text on its own: the separator
-    is stable, so no span crosses it."""
+def _nfkc_spans(raw: bytes, cp: np.ndarray, top: int) -> tuple[np.ndarray, int, np.ndarray]:
+    """NFKC of the UTF-16 text ``raw`` (``cp``: its units), normalizing only the spans around
+    unstable characters: ``unicodedata.normalize`` costs ~50 ns per character on a whole news
+    article with one "…" or no-break space in it, this ~1 ns. Equal to NFKC of each text on its
+    own: the separator is stable, so no span crosses it. Surrogates count as unstable, so every
+    astral character is inside a span (a pair is never split); in the result each one is the
+    stand-in ``_ASTRAL``, its code point is returned in order in the third array."""
     pos = np.flatnonzero(cp >= 0xA0)  # nothing below U+00A0 is unstable: a cheap first cut
-    pos = pos[_full_tables()[2][cp[pos]]]
+    pos = pos[_nfkc_unstable()[cp[pos]]]
     if not len(pos):
-        return cp, top
+        return cp, top, np.empty(0, np.uint32)
     brk = np.flatnonzero(np.diff(pos) != 1)
     starts = np.maximum(pos[np.r_[0, brk + 1]] - 1, 0)  # from the stable character before a run
     ends = pos[np.r_[brk, len(pos) - 1]] + 1  # to the stable character after it (excluded)
-    pieces, last = [], 0
+    pieces, astral, last = [], [], 0
     for s, e in zip(starts.tolist(), ends.tolist()):
         pieces.append(cp[last:s])
-        span = np.frombuffer(unicodedata.normalize("NFKC", joined[s:e]).encode("utf-32-le"), dtype=np.uint32)
-        pieces.append(span)
-        top = max(top, int(span.max()) if len(span) else 0)
+        span = np.frombuffer(unicodedata.normalize("NFKC", raw[2 * s : 2 * e].decode("utf-16-le")).encode("utf-32-le"),
+                             dtype=np.uint32)
+        if len(span):
+            span_top = int(span.max())
+            if span_top >= 0x10000:
+                high = span >= 0x10000
+                astral.append(span[high])
+                span = np.where(high, np.uint32(_ASTRAL), span)
+                span_top = int(span.max())
+            top = max(top, span_top)
+        pieces.append(span.astype(np.uint16))
         last = e
     pieces.append(cp[last:])
-    return np.concatenate(pieces), top
+    return np.concatenate(pieces), top, (np.concatenate(astral) if astral else np.empty(0, np.uint32))
 
 
-def _codepoints(joined: str) -> tuple[np.ndarray, int]:
-    """The text as a code-point array (uint8 when ASCII) and its largest code point."""
-    if joined.isascii():  # O(1) in CPython
-        return np.frombuffer(joined.encode("ascii"), dtype=np.uint8), 0x7F
-    cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-    return cp, int(cp.max())
+def _codepoints(texts: list[str]) -> tuple[np.ndarray, int, bytes]:
+    """The texts, each followed by the separator, as one array (uint8 when all are ASCII, else
+    UTF-16 units), its largest value and the bytes it views: the narrower the array, the cheaper
+    every later pass. Each text is encoded on its own, so one emoji makes only its own text
+    pay for a 4-byte string."""
+    if not texts:
+        raw = _SEPARATOR.encode("ascii")
+        return np.frombuffer(raw, dtype=np.uint8), 0, raw
+    if all(t.isascii() for t in texts):  # O(1) each in CPython
+        raw = b"\x00".join([t.encode("ascii") for t in texts] + [b""])
+        return np.frombuffer(raw, dtype=np.uint8), 0x7F, raw
+    raw = b"\x00\x00".join([t.encode("utf-16-le") for t in texts] + [b""])
+    cp = np.frombuffer(raw, dtype=np.uint16)
+    return cp, int(cp.max()), raw
 
 
 def _sampled_grams(prefix: np.ndarray, inv: np.ndarray, cb: np.ndarray, n: int,
@@ -251,7 +267,11 @@ def _distinct_per_doc(h32: np.ndarray, doc: np.ndarray, n_docs: int,
     if doc_sorted and width and width * n_docs <= 2 * len(doc) + 64 * n_docs:
         starts = np.r_[0, np.cumsum(counts)[:-1]]
         grid = np.full((n_docs, width), 0xFFFFFFFF, dtype=np.uint32)
-        grid[doc, np.arange(len(doc)) - starts[doc]] = h32
+        # Value j (of document doc[j]) goes to row doc[j], column j - starts[doc[j]]: one flat
+        # put (a 2-d fancy assignment costs several times more).
+        flat = np.arange(len(doc), dtype=np.int64)
+        flat += np.repeat(np.arange(n_docs, dtype=np.int64) * width - starts, counts)
+        grid.ravel()[flat] = h32
         grid.sort(axis=1)
         # The first counts[d] entries of row d are its values (padding sorts last); keep the
         # first of each run of equal values.
@@ -266,25 +286,24 @@ def _distinct_per_doc(h32: np.ndarray, doc: np.ndarray, n_docs: int,
     return key.astype(np.uint32), np.diff(fb).astype(np.int64)
 
 
-def _minhash_rows(sh: np.ndarray, sh_doc: np.ndarray, n_docs: int, a: np.ndarray) -> np.ndarray:
-    """Per-document minimum of ``a_k * x`` over its shingles, in cache-sized blocks."""
+def _minhash_rows(sh: np.ndarray, counts: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """Per-document minimum of ``a_k * x`` over its shingles (``sh``: the documents' shingles one
+    after another, ``counts[i]`` of them for document i). One permutation at a time over the
+    whole chunk: a multiply into one reused buffer and a 1-d ``minimum.reduceat`` at the
+    document starts; measured faster than blocks of a (permutations x shingles) matrix (fewer,
+    longer numpy calls)."""
     num_perm = len(a)
-    out = np.full((n_docs, num_perm), np.iinfo(np.uint64).max, dtype=np.uint64)
+    out = np.full((len(counts), num_perm), np.iinfo(np.uint64).max, dtype=np.uint64)
     if len(sh) == 0:
         return out
-    # Permutations along rows, shingles along columns: the per-document minimum is then a
-    # reduceat over contiguous memory, ~8x faster than reducing over axis 0.
-    buf = np.empty((num_perm, _MAX_CHUNK_ROWS), dtype=np.uint64)
-    for lo in range(0, len(sh), _MAX_CHUNK_ROWS):
-        x = sh[lo : lo + _MAX_CHUNK_ROWS]
-        d = sh_doc[lo : lo + _MAX_CHUNK_ROWS]
-        block = buf[:, : len(x)]
-        np.multiply(a[:, None], x[None, :], out=block)  # wraps mod 2**64 by design
-        seg = np.flatnonzero(np.r_[True, d[1:] != d[:-1]])
-        mins = np.minimum.reduceat(block, seg, axis=1).T
-        docs = d[seg]
-        # A document split across two blocks merges with the minimum of its first part.
-        out[docs] = np.minimum(out[docs], mins)
+    present = np.flatnonzero(counts)  # documents with at least one shingle
+    starts = np.cumsum(counts)[present] - counts[present]
+    prod = np.empty(len(sh), dtype=np.uint64)
+    cols = np.empty((num_perm, len(present)), dtype=np.uint64)
+    for k in range(num_perm):
+        np.multiply(sh, a[k], out=prod)  # wraps mod 2**64 by design
+        np.minimum.reduceat(prod, starts, out=cols[k])
+    out[present] = cols.T
     return out
 
 
@@ -318,34 +337,48 @@ def _sketch_chunk(texts: list[str], *, char_ngram: int, cjk_char_ngram: int, cjk
                   feature_sample: int, num_perm: int, seed: int, minhash_sample: int = 1) -> BatchSketch:
     """One pass of whole-array numpy operations over a chunk of texts joined into one code-point
     array: no per-character or per-gram Python; per document only its content hash and slices."""
-    word, cjk, _ = _full_tables()
     n_docs = len(texts)
-    joined = _SEPARATOR.join([t.replace(_SEPARATOR, " ") for t in texts]) + _SEPARATOR
-    cp, top = _codepoints(joined)
+    cp, top, raw = _codepoints(texts)
+    astral = np.empty(0, np.uint32)
     if top > 0x7F:  # NFKC (nothing to do for ASCII), only around characters it can change
-        cp, top = _nfkc_spans(joined, cp, top)
-    seps = np.flatnonzero(cp == 0)  # one per document, at its end
-    c_pos = np.flatnonzero(word[cp])  # emoji and rare scripts count as word characters
-    w_cp = cp[c_pos]
-    c_hash = np.take(_char_hashes(), w_cp, mode="clip")  # case-folded character hashes
-    if top >= 0x10000:  # astral characters: hashed from the code point itself
-        astral = np.flatnonzero(w_cp >= 0x10000)
+        cp, top, astral = _nfkc_spans(raw, cp, top)
+    seps = np.flatnonzero(cp == 0)  # one per document, at its end (NFKC makes and drops none)
+    if len(seps) != max(n_docs, 1):  # a text holds the separator itself: a space there
+        return _sketch_chunk([t.replace(_SEPARATOR, " ") for t in texts], char_ngram=char_ngram,
+                             cjk_char_ngram=cjk_char_ngram, cjk_min_share=cjk_min_share,
+                             feature_sample=feature_sample, num_perm=num_perm, seed=seed,
+                             minhash_sample=minhash_sample)
+    _, _, cjk = _tables()
+    is_word = np.take(_word_table(), cp)  # emoji and rare scripts count as word characters
+    w_cp = cp[is_word]
+    c_hash = np.take(_char_hashes(), w_cp)  # case-folded character hashes
+    if len(astral):  # astral characters: hashed from the code point itself
         with np.errstate(over="ignore"):
-            c_hash[astral] = _mix(w_cp[astral].astype(np.uint64) * _RADIX_U64 + _U64(1))
+            c_hash[np.flatnonzero(w_cp == _ASTRAL)] = _mix(astral.astype(np.uint64) * _RADIX_U64 + _U64(1))
     n_chars = len(c_hash)
-    cb = np.r_[0, np.searchsorted(c_pos, seps)]  # document i's word characters: [cb[i], cb[i + 1])
 
     # Word tokens: maximal runs of word characters (a separator always ends one). They define
     # the exact-duplicate hash whatever the script, so content_hash needs no configuration:
     # the document's folded word characters (their hashes) and word lengths, so copies
     # differing only in case, spacing or punctuation collide, "ab c" and "a bc" do not.
-    w_end = np.r_[np.flatnonzero(np.diff(c_pos) != 1) + 1, n_chars] if n_chars else np.empty(0, np.int64)
-    w_len32 = np.diff(w_end, prepend=0).astype(np.uint32)
-    wb = np.searchsorted(w_end, cb, side="right")
+    # A word starts and ends where is_word changes (the text ends with a separator, so every
+    # start has its end); its word characters are contiguous in c_hash.
+    edges = np.flatnonzero(is_word[1:] != is_word[:-1]) + 1
+    if len(is_word) and is_word[0]:
+        edges = np.r_[0, edges]
+    w_start = edges[0::2]
+    w_len = edges[1::2] - w_start
+    w_len32 = w_len.astype(np.uint32)
+    # Document i spans [bounds[i], bounds[i + 1]) of cp; its words wb[i]:wb[i + 1], its word
+    # characters cb[i]:cb[i + 1] of c_hash.
+    bounds = np.r_[0, seps + 1]
+    wb = np.searchsorted(w_start, bounds)
+    cb = np.r_[0, np.cumsum(w_len)][wb]
     content_hashes = []
+    cbl, wbl = cb.tolist(), wb.tolist()
     for i in range(n_docs):
-        h = xxhash.xxh3_128(c_hash[cb[i] : cb[i + 1]])
-        h.update(w_len32[wb[i] : wb[i + 1]])
+        h = xxhash.xxh3_128(c_hash[cbl[i] : cbl[i + 1]])
+        h.update(w_len32[wbl[i] : wbl[i + 1]])
         content_hashes.append(h.hexdigest())
 
     # Script choice per document: the share of CJK among its word characters.
@@ -385,11 +418,14 @@ def _sketch_chunk(texts: list[str], *, char_ngram: int, cjk_char_ngram: int, cjk
     # exact verification measure the same sets. MinHash only proposes candidates: 1 in
     # ``minhash_sample`` features is enough for its estimate (its error depends on num_perm,
     # not on the set size) and halves its cost.
-    feat_doc = np.repeat(np.arange(n_docs, dtype=np.int64), n_shingles)
-    mh = np.flatnonzero((feats32 & np.uint32(minhash_sample - 1)) == 0) if minhash_sample > 1 else slice(None)
+    if minhash_sample > 1:
+        mh = np.flatnonzero((feats32 & np.uint32(minhash_sample - 1)) == 0)
+        mh_counts = np.diff(np.searchsorted(mh, fb))
+    else:
+        mh, mh_counts = slice(None), n_shingles
     with np.errstate(over="ignore"):
         fh = _mix(feats32[mh].astype(np.uint64) * _RADIX_U64 + _U64(1))
-    minhashes = _minhash_rows(fh, feat_doc[mh], n_docs, permutations(num_perm, seed))
+    minhashes = _minhash_rows(fh, mh_counts, permutations(num_perm, seed))
     return BatchSketch(content_hashes, minhashes, n_shingles, char_mode, features)
 
 

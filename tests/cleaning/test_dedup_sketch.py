@@ -108,3 +108,37 @@ def test_features_do_not_depend_on_which_sort_a_batch_takes():
         for one, feats in zip(alone, got, strict=True):
             assert np.array_equal(one.features[0], feats)
             assert len(feats) and np.all(np.diff(feats.astype(np.int64)) > 0)  # sorted, distinct
+
+
+def _pinned_digest(b: sketch.BatchSketch) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    for i, c in enumerate(b.content_hashes):
+        h.update(c.encode() + b.minhashes[i].tobytes() + b.features[i].tobytes() + bytes([int(b.char_mode[i])]))
+    return h.hexdigest()[:16]
+
+
+def test_sketch_values_are_pinned_so_a_speed_change_cannot_move_them_silently():
+    """Persisted indexes hold these values under ``SCHEME``: a change to the hashing must bump
+    it. Texts in seven scripts with NFKC-unstable and astral characters; pinned before the
+    vectorization changes of 2026-12-02 (benchmarks/signature_digest.py covers the corpora)."""
+    texts = _SENTENCES + _UNNORMALIZED + ["البنك المركزي رفع سعر الفائدة الرئيسي ربع نقطة يوم الأربعاء 😀", ""]
+    assert sketch.SCHEME == "newsclean-mul64-chargram-v2"
+    assert _pinned_digest(sketch.sketch_batch(texts, **_PARAMS, minhash_sample=2)) == "e2eb89b688e3d1c2"
+
+
+def test_texts_mixing_ascii_bmp_astral_and_the_separator_sketch_as_they_do_alone():
+    """Each text of a batch is encoded on its own (ASCII bytes, or UTF-16 with astral stand-ins):
+    whatever its neighbours, a text gets the sketch it gets alone; a NUL in a text is a space."""
+    texts = ["plain ascii words here", *_SENTENCES, *_UNNORMALIZED, "emoji 😀😀 𝐁𝐚𝐧𝐤 at the end 🙂",
+             "nul\x00inside a text", "nul inside a text", "\x00", ""]
+    together = sketch.sketch_batch(texts, **_PARAMS)
+    for i, t in enumerate(texts):
+        alone = sketch.sketch_batch([t], **_PARAMS)
+        assert alone.content_hashes[0] == together.content_hashes[i]
+        assert np.array_equal(alone.minhashes[0], together.minhashes[i])
+        assert np.array_equal(alone.features[0], together.features[i])
+    k = texts.index("nul\x00inside a text")
+    assert together.content_hashes[k] == together.content_hashes[k + 1]
+    assert np.array_equal(together.minhashes[k], together.minhashes[k + 1])
