@@ -87,6 +87,50 @@ def norm(s: str) -> str:
     return " ".join((s or "").lower().split())
 
 
+# Typographic quotes as their ASCII forms: used only to *diagnose* missed snippets (a snippet typed
+# with "'" where the page has "’"), never in the scores, which follow the devdata README.
+_ASCII_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def words_only(s: str) -> str:
+    return " ".join(_WORD.findall((s or "").lower()))
+
+
+def missed_where(snippet: str, rec: dict[str, Any]) -> str:
+    """Why one ``with`` snippet is missing from newsclean's output: cut by a cleaning rule (which),
+    dropped by the pre-pass, present in the output with other characters (typographic quotes;
+    other punctuation or spacing), or not extracted (not in trafilatura's text either)."""
+    out = rec["texts"]["newsclean"]
+    if norm(snippet).translate(_ASCII_QUOTES) in norm(out).translate(_ASCII_QUOTES):
+        return "in output, other quote characters"
+    if words_only(snippet) in words_only(out):
+        return "in output, other punctuation/spacing"
+    key = words_only(snippet)
+    for r in rec["removed"]:
+        if key and key in words_only(r["text"]):
+            return f"cut by cleaning rule {r['rule']}"
+    if key in words_only(rec["texts"]["prepass"]):
+        return "cut by cleaning (across several removed spans)"
+    if key in words_only(rec["texts"]["trafilatura"]):
+        return "dropped by the pre-pass"
+    return "not extracted"
+
+
+def missed_report(recs: list[dict[str, Any]], show: int) -> None:
+    """WCXB ``with`` snippets missing from newsclean's output, by where they went."""
+    where: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for r in recs:
+        if r["set"] == "wcxb":
+            for s in r["metrics"]["newsclean"]["with_missing"]:
+                where[missed_where(s, r)].append((r["id"], s))
+    total = sum(len(v) for v in where.values())
+    print(f"\nWCXB 'with' snippets missing from newsclean's output: {total}, by where they went")
+    for name, items in sorted(where.items(), key=lambda kv: -len(kv[1])):
+        print(f"  {len(items):>5}  {name}")
+        for pid, s in items[:show]:
+            print(f"           {pid}: {s[:110]!r}")
+
+
 def f1(p: float, r: float) -> float:
     return 2 * p * r / (p + r) if p + r else 0.0
 
@@ -348,11 +392,21 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2, help="worker processes (at most 2)")
     ap.add_argument("--limit", type=int, default=None, help="first N pages of each set (quick runs)")
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--show-missed", type=int, default=3, metavar="N",
+                    help="print N missed WCXB 'with' snippets per cause (library mode)")
+    ap.add_argument("--from-details", action="store_true",
+                    help="report from an earlier run's --out file instead of extracting again")
     args = ap.parse_args()
     pages = load_pages(args.devdata, args.limit)
     if args.cli:
         print(f"extraction_eval --cli: {len(pages)} pages from {args.devdata}; DEVELOPMENT data, tuned on")
         cli_scores(pages, args.config, args.code_root)
+        return
+    if args.from_details:
+        recs = [json.loads(line) for line in args.out.open(encoding="utf-8")]
+        for which in ("scrapinghub", "wcxb"):
+            summarize(recs, which)
+        missed_report(recs, args.show_missed)
         return
     jobs = max(1, min(2, args.jobs))
     t0 = time.perf_counter()
@@ -371,6 +425,7 @@ def main() -> None:
           f"DEVELOPMENT data, tuned on: figures for tuning, not claims")
     for which in ("scrapinghub", "wcxb"):
         summarize(recs, which)
+    missed_report(recs, args.show_missed)
     targets(recs)
     secs = {s: sum(r["seconds"][s] for r in recs) for s in ("trafilatura", "prepass", "newsclean", "clean", "mark")}
     print("\nspeed (1 core, sum of per-page times):")

@@ -5,7 +5,9 @@ excluded), after a pre-extraction pass (``cleaning.htmlprep``) that marks relate
 newsletter prompts, share bars, captions and consent banners for trafilatura to prune; a first or
 last line that repeats the headline is dropped from the text (it stays as ``title``). When
 trafilatura's text looks like a failed extraction (few words in sentence lines), other extractions
-of the page are tried and the best by words in sentence lines is used (``metadata.extractor``). Plain text is taken as is, except a leading scraper header line such as
+of the page are tried and the best by words in sentence lines is used (``metadata.extractor``);
+when the page splits the article body into several containers of one class, the later ones
+trafilatura left out are appended (``continuation_text``). Plain text is taken as is, except a leading scraper header line such as
 ``date 2023-11-10 <title>`` which becomes ``published`` and ``title`` instead of text.
 """
 
@@ -18,9 +20,9 @@ from urllib.parse import urlsplit
 
 from .config import Config
 from .document import Document, Rejection
-from .htmlprep import PRUNE_XPATH, Dropped, mark_boilerplate
+from .htmlprep import MARK_ATTR, PRUNE_XPATH, Dropped, mark_boilerplate
 from .ingest import RawItem
-from .scripts import script_word_count
+from .scripts import ends_sentence, script_word_count
 
 # " date 2023-11-10 Some title" — the header some scrapers put on the first line.
 _TEXT_HEADER = re.compile(r"\A[ \t\ufeff]*date[ \t]+(\d{4}-\d{2}-\d{2})(?:[ \t]+([^\n]*?))?[ \t]*(?:\r?\n|\Z)")
@@ -320,6 +322,95 @@ def _fallback_candidates(html: str, url: str | None, config: Config) -> list[tup
     return out
 
 
+# ---- article bodies split into several containers ----------------------------------------------
+
+# Not the article's running text even inside its body: pull quotes (repeat a sentence), figures,
+# embedded asides; and anything the pre-pass marked.
+_NOT_BODY = frozenset({"aside", "figure", "figcaption", "script", "style", "noscript", "form", "nav",
+                       "button", "footer", "header"})
+
+
+def _norm_ws(s: str) -> str:
+    return " ".join(s.split())
+
+
+_PARA_TAGS = frozenset({"p", "h2", "h3", "h4", "li", "blockquote", "pre"})
+
+
+def _block_texts(container: Any) -> list[str]:
+    """The texts of ``container``'s paragraph-level blocks in document order (a block inside a
+    block is part of its text), leaving out pull quotes, figures, asides, marked nodes and
+    blocks that are mostly link text and lists whose every item holds a link."""
+    out: list[str] = []
+
+    def walk(el: Any) -> None:
+        for child in el:
+            tag = child.tag if isinstance(child.tag, str) else ""
+            if not tag or tag in _NOT_BODY or child.get(MARK_ATTR) is not None:
+                continue
+            if tag in ("ul", "ol"):
+                items = child.findall("li")
+                if items and all(li.find(".//a") is not None for li in items):
+                    continue  # every item a link: a list of other stories
+            if tag in _PARA_TAGS:
+                text = _norm_ws(child.text_content())
+                linked = sum(len(_norm_ws(a.text_content())) for a in child.iter("a"))
+                if text and linked <= 0.5 * len(text):  # a link item ("More from …"), not a paragraph
+                    out.append(text)
+            else:
+                walk(child)
+
+    walk(container)
+    return out
+
+
+def continuation_text(tree: Any, text: str, cont: dict[str, Any]) -> str:
+    """Paragraphs of the article body that trafilatura left out because the page splits the
+    body into several containers (an advertisement or a promo between them): the containers of
+    the same tag and class as the one holding the extracted paragraphs, after it in the page and
+    near it (a common ancestor at most ``max_levels`` above), whose own blocks are sentences
+    (``min_prose_share`` of their words in sentence lines, ``min_words`` at least) and not already
+    in the text. Returned as lines to append; "" when there are none."""
+    norm_text = _norm_ws(text)
+    if not norm_text:
+        return ""
+    probe = int(cont["probe_chars"])
+    parents: dict[Any, int] = {}
+    for p in tree.iter("p"):
+        t = _norm_ws(p.text_content())
+        if len(t) >= probe // 2 and t[:probe] in norm_text:  # (a Chinese sentence: 30-50 characters)
+            parent = p.getparent()
+            if parent is not None:
+                parents[parent] = parents.get(parent, 0) + 1
+    if not parents:
+        return ""
+    container = max(parents, key=parents.__getitem__)
+    cls = (container.get("class") or "").strip()
+    if not cls or parents[container] < 2 or parents[container] < float(cont["min_container_share"]) * sum(parents.values()):
+        return ""  # no class to follow, or trafilatura's text already spans several containers
+    same = [el for el in tree.iter(container.tag) if (el.get("class") or "").strip() == cls]
+    if len(same) > int(cont["max_same_class"]):
+        return ""  # a page builder's generic widget class, on every block of the page
+    ancestors = list(container.iterancestors())
+    near = set(ancestors[: int(cont["max_levels"])])
+    added: list[str] = []
+    for other in same[same.index(container) + 1:]:  # (in page order)
+        if other in ancestors or container in other.iterancestors():
+            continue
+        if not any(a in near for a in other.iterancestors()):
+            continue
+        if other.get(MARK_ATTR) is not None or any(a.get(MARK_ATTR) is not None for a in other.iterancestors()):
+            continue
+        blocks = [b for b in _block_texts(other) if b[:probe] not in norm_text]
+        while blocks and not ends_sentence(blocks[-1]):
+            blocks.pop()  # a container's trailing headings or link list ("More from …") is not the story
+        block_text = "\n".join(blocks)
+        prose, total = prose_words(block_text)
+        if prose >= int(cont["min_words"]) and prose >= float(cont["min_prose_share"]) * total:
+            added.extend(blocks)
+    return "\n".join(added)
+
+
 def _looks_failed(text: str, fb: dict[str, Any]) -> tuple[bool, int]:
     """Whether trafilatura's text looks like a failed extraction (few words in sentences, or
     sentence words a small share of the text), and its sentence-word count."""
@@ -369,9 +460,9 @@ def extract_html(html: str, url: str | None, config: Config, *, prepare: bool | 
     prep_error: str | None = None
     prune: str | None = None
     dropped: list[Dropped] = []
-    if prepare:
-        from trafilatura.utils import load_html
+    from trafilatura.utils import load_html
 
+    if prepare:
         tree = load_html(html)
         if tree is not None:
             try:
@@ -387,6 +478,13 @@ def extract_html(html: str, url: str | None, config: Config, *, prepare: bool | 
                                          **_trafilatura_options(config))
     text = readable_tables(result.text or "") if result is not None else ""
     extractor = "trafilatura"
+    cont = config["extract"].get("continuation", {})
+    if result is not None and cont.get("enabled", False):
+        more = continuation_text(source if prepare and prep_error is None and not isinstance(source, str)
+                                 else load_html(html), text, cont)
+        if more:
+            text = text.rstrip("\n") + "\n" + more
+            extractor = "trafilatura+continuation"
     fb = config["extract"].get("fallback", {})
     if prepare and fb.get("enabled", False):
         failed, _ = _looks_failed(text, fb)
