@@ -85,15 +85,66 @@ def pairwise(out: Path, truth: dict[str, str]) -> dict[str, float]:
             "true_pairs": t_pairs, "predicted_pairs": p_pairs, "documents": len(urls)}
 
 
+def index_bytes(n: int, base: Path, run_size: int) -> None:
+    """Bytes per document of the persistent dedup index on disk, SQLite against the compact
+    ``shards`` backend (lookup part: band keys + exact hashes; store: records, MinHash, features),
+    the corpus added in runs of ``run_size`` kept documents (signatures of generated texts)."""
+    from cleaning.config import load_config
+    from cleaning.dedup import compute_signatures, dedup_settings
+    from cleaning.dedup.index import SqliteIndex
+    from cleaning.dedup.shard_index import ShardIndex
+    from cleaning.document import Document
+
+    corpus = base / f"index-corpus-{n}.jsonl"
+    write_corpus(corpus, n)
+    s = dedup_settings(load_config())
+    folder = base / f"index-{n}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    sq, sh = SqliteIndex(s, folder / "dedup_index.sqlite3"), ShardIndex(s, folder / "dedup_shards")
+    t_sq = t_sh = 0.0
+    with corpus.open(encoding="utf-8") as fh:
+        run = 0
+        while True:
+            lines = [next(fh, None) for _ in range(run_size)]
+            recs = [json.loads(x) for x in lines if x]
+            if not recs:
+                break
+            docs = [Document(id=f"{run:04d}-{k:06d}", source="gen", text=r["text"], url=r["url"]) for k, r in enumerate(recs)]
+            sigs = compute_signatures(docs, load_config())
+            t0 = time.process_time()
+            sq.add(sigs, run_id=f"run-{run}")
+            t1 = time.process_time()
+            sh.add(sigs, run_id=f"run-{run}")
+            t_sh += time.process_time() - t1
+            t_sq += t1 - t0
+            run += 1
+    parts = sh.bytes_on_disk()
+    docs_n = len(sh)
+    sq.close()  # checkpoints the WAL into the file
+    size_sq = sum(p.stat().st_size for p in folder.glob("dedup_index.sqlite3*"))
+    print(f"index of {docs_n:,} documents in {run} runs of {run_size:,}: SQLite {size_sq / docs_n:,.0f} B/doc "
+          f"(add {t_sq:.1f} s CPU); shards: lookup {(parts['bands'] + parts['exact']) / docs_n:,.0f} B/doc "
+          f"(band keys {parts['bands'] / docs_n:,.0f}, exact hashes {parts['exact'] / docs_n:,.0f}), "
+          f"feature store {parts['store'] / docs_n:,.0f} B/doc (add {t_sh:.1f} s CPU)", flush=True)
+    corpus.unlink()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="100000,300000,1000000")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--words", type=int, default=500)
     ap.add_argument("--keep", help="folder for corpora and outputs (default: a temporary folder)")
+    ap.add_argument("--index-bytes", type=int, default=0, metavar="N",
+                    help="only measure the dedup index's bytes per document for N generated documents")
+    ap.add_argument("--index-run-size", type=int, default=10_000)
     args = ap.parse_args()
     base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="scale_bench_"))
     base.mkdir(parents=True, exist_ok=True)
+    if args.index_bytes:
+        index_bytes(args.index_bytes, base, args.index_run_size)
+        return
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; --workers {args.workers}", flush=True)
     rows = []
     for n in [int(x) for x in args.sizes.split(",") if x]:

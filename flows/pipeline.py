@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import pickle
 import signal
 import sys
 import time
@@ -59,10 +58,11 @@ from .tasks import (
     StagedBatch,
     apply_site_boilerplate,
     cleanup_task,
-    dedup_task,
     index_add_task,
     materialize_task,
+    pending_index_task,
     process_batch_task,
+    sharded_dedup,
     validate_task,
     write_parts_task,
 )
@@ -291,22 +291,21 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
         return report
 
     staged, site_lines = apply_site_boilerplate(staged, cfg, str(state))  # learned templates out, before dedup
-    signatures = [s for b in staged for s in b.signatures]
-    # Hidden from the index: superseded documents, and this run's own documents (a document
-    # is never a duplicate of itself, even in an index that saw it elsewhere).
-    hidden = ((store.index_hidden_ids() | set(superseded)) - set(revived)) | {s.id for s in signatures}
+    # Hidden from the index: superseded documents (and, in the dedup steps, this run's own
+    # documents: a document is never a duplicate of itself, even in an index that saw it elsewhere).
+    hidden = (store.index_hidden_ids() | set(superseded)) - set(revived)
     t0 = time.perf_counter()
-    outcome = dedup_task(signatures, cfg, str(state), hidden)
+    dedup_stats, dup_methods_run = sharded_dedup(staged, cfg, str(state), hidden)
     t_dedup = time.perf_counter() - t0
     t0 = time.perf_counter()
-    written = write_parts_task(staged, outcome, str(out_dir), seq)
+    written = write_parts_task.submit(staged, str(out_dir), seq).result()
     t_write = time.perf_counter() - t0
     counts = {"inputs": n_inputs, "kept": written.parts["corpus"][1], "duplicates": written.parts["duplicates"][1],
               "rejected": written.parts["rejected"][1]}
     if counts["kept"] + counts["duplicates"] + counts["rejected"] != n_inputs:
         raise RuntimeError(f"accounting broken, run not committed: {counts}")
     rejected_by_reason = Counter(r.reason for b in staged for r in b.rejected)
-    dup_methods = Counter(d.method for d in outcome.duplicates)
+    dup_methods = Counter(dup_methods_run)
 
     logger.info("validating %d inputs and %d kept documents (Great Expectations)", n_inputs, counts["kept"])
     t0 = time.perf_counter()
@@ -319,7 +318,7 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
         # cause (data, config or suite) and re-running redoes exactly this work.
         manifest = store.manifest()
         tally = RunTally(run_name, inputs, n_inputs, n_skipped, superseded, counts, rejected_by_reason, dup_methods,
-                         outcome.stats, written.word_counts, written.languages, timings={"validate": t_validate})
+                         dedup_stats, written.word_counts, written.languages, timings={"validate": t_validate})
         report = _report(tally, out_dir, cfg, t_start, stats, manifest)
         _attach_validation(report, validation, out_dir, committed=False)
         _write_report(out_dir, report, manifest)
@@ -327,10 +326,8 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
         raise_for_critical(validation)
 
     t0 = time.perf_counter()
-    kept_sigs = [s for s in signatures if s.id in outcome.clusters]
     pending = store.pending_index_path(seq)
-    atomic_write_bytes(pending, pickle.dumps({"signatures": kept_sigs, "site_lines": site_lines},
-                                             protocol=pickle.HIGHEST_PROTOCOL))
+    pending_index_task.submit(staged[0].dedup_dir, str(pending), site_lines).result()
     _crash_point("before_commit")
     raise_if_interrupted()  # a Ctrl-C swallowed on the way (GX did, during validation) still stops the commit
     run_record = {**counts, "duplicates_by_method": dict(sorted(dup_methods.items()))}
@@ -356,12 +353,13 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
         removals.update(b.removals)
         html_dropped.update(b.html_dropped)
     tally = RunTally(run_name, inputs, n_inputs, n_skipped, superseded, counts, rejected_by_reason, dup_methods,
-                     outcome.stats, written.word_counts, written.languages, dict(removals), dict(timings),
+                     dedup_stats, written.word_counts, written.languages, dict(removals), dict(timings),
                      dict(html_dropped))
     report = _report(tally, out_dir, cfg, t_start, stats, manifest)
     _attach_validation(report, validation, out_dir, committed=True)
     _write_report(out_dir, report, manifest)
-    _publish_artifacts(report, outcome, out_dir, out_dir / "corpus" / written.parts["corpus"][0])
+    _publish_artifacts(report, out_dir / "duplicates" / written.parts["duplicates"][0],
+                       out_dir / "corpus" / written.parts["corpus"][0])
     _publish_validation(validation)
     for warning in validation.warnings:
         logger.warning("validation warning: %s", warning.describe())
@@ -463,14 +461,25 @@ def _publish_validation(validation: Any) -> None:
         key="newsclean-validation", description="Great Expectations validation of this run")
 
 
-def _publish_artifacts(report: dict[str, Any], outcome: Any, out_dir: Path, corpus_part: Path) -> None:
+def _publish_artifacts(report: dict[str, Any], duplicates_part: Path, corpus_part: Path) -> None:
     """The run report and the biggest duplicate clusters (title, site, url, the copies' sites)."""
     create_markdown_artifact(markdown=render_markdown(report), key="newsclean-run-report",
                              description="newsclean run summary")
-    rows = duplicate_cluster_rows(outcome.duplicates, corpus_part)
+    rows = duplicate_cluster_rows(_duplicate_rows(duplicates_part), corpus_part)
     if rows:
         create_table_artifact(table=rows, key="newsclean-top-duplicate-clusters",
                               description="Largest duplicate clusters of this run")
+
+
+def _duplicate_rows(duplicates_part: Path) -> list[Any]:
+    """This run's duplicates part read back, as much as ``duplicate_cluster_rows`` uses of each."""
+    from types import SimpleNamespace
+
+    if not duplicates_part.is_file():
+        return []
+    with duplicates_part.open(encoding="utf-8") as fh:
+        return [SimpleNamespace(duplicate_of=r["duplicate_of"], url=r.get("url"), source=r["source"])
+                for r in map(json.loads, fh)]
 
 
 def _site(url: str | None, source: str) -> str:

@@ -19,6 +19,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from cleaning import dedup
+from cleaning.dedup import shards
 from cleaning.config import Config
 from cleaning.document import Document, Duplicate, Rejection
 from cleaning.ingest import RawItem
@@ -47,7 +48,7 @@ class StagedBatch:
 
     index: int
     path: Path
-    signatures: list[Any]
+    dedup_dir: str  # the run's dedup folder: this batch's signatures are its shard ``index`` (shards.py)
     rejected: list[Rejection]
     timings: dict[str, float]
     removals: dict[str, int] = field(default_factory=dict)
@@ -75,25 +76,79 @@ def process_batch_task(items: list[RawItem | Rejection], config: Config, staging
     t1 = time.perf_counter()
     path = Path(staging_dir) / f"batch-{index:06d}.jsonl"
     write_jsonl(path, (staged_record(d) for d in res.docs))
+    dedup_dir = str(Path(staging_dir) / "dedup")
+    shards.write_signature_shard(sigs, Path(dedup_dir), index, dedup.dedup_settings(config))
     timings["signatures"] = t1 - t0
     timings["stage_write"] = time.perf_counter() - t1
     removals = Counter(r.rule for d in res.docs for r in d.removed)
     html_dropped = Counter(x["category"] for d in res.docs for x in d.metadata.get("html_dropped", []))
     # In input order (process_batch keeps it): the same inputs give the same rejected.jsonl whatever the batch size.
-    return StagedBatch(index=index, path=path, signatures=sigs, rejected=res.rejected, timings=timings,
+    return StagedBatch(index=index, path=path, dedup_dir=dedup_dir, rejected=res.rejected, timings=timings,
                        removals=dict(removals), html_dropped=dict(html_dropped), n_docs=len(res.docs),
                        site_lines=site_boilerplate.site_line_keys(res.docs, config))
 
 
-@task(name="dedup", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1,
+@task(name="dedup-exact", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
+def dedup_exact_task(dedup_dir: str, r: int) -> int:
+    """The exact groups of one content-hash range (:func:`cleaning.dedup.shards.exact_step`)."""
+    return shards.exact_step(Path(dedup_dir), r)
+
+
+@task(name="dedup-earlier", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1,
       retry_condition_fn=retry_unless_user_error)
-def dedup_task(signatures: list[Any], config: Config, state_dir: str | None, hidden_ids: set[str]) -> dedup.DedupOutcome:
-    """Exact and near-duplicate resolution against this run and the persistent index."""
+def dedup_earlier_task(dedup_dir: str, shard: int, config: Config, state_dir: str | None, hidden_ids: set[str]) -> int:
+    """One batch's lookups in the persistent index of earlier runs (read only)."""
     index = dedup.open_index(config, Path(state_dir) if state_dir else None)
     try:
-        return dedup.resolve_duplicates(signatures, config, SupersededFilter(index, hidden_ids))
+        return shards.earlier_step(Path(dedup_dir), shard, SupersededFilter(index, hidden_ids),
+                                   dedup.dedup_settings(config))
     finally:
         index.close()
+
+
+@task(name="dedup-pairs", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
+def dedup_pairs_task(dedup_dir: str, r: int, config: Config) -> int:
+    """The candidate pairs of one band-key range (:func:`cleaning.dedup.shards.pairs_step`)."""
+    return shards.pairs_step(Path(dedup_dir), r, dedup.dedup_settings(config).max_bucket)
+
+
+@task(name="dedup-resolve", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1,
+      retry_condition_fn=retry_unless_user_error)
+def dedup_resolve_task(dedup_dir: str, config: Config) -> tuple[dict[str, Any], dict[str, int]]:
+    """Verification, groups and kept copies of the documents that can be duplicates
+    (:func:`cleaning.dedup.shards.resolve_involved`): verdicts on disk, stats back."""
+    return shards.resolve_involved(Path(dedup_dir), config)
+
+
+def sharded_dedup(staged: list[StagedBatch], config: Config, state_dir: str | None,
+                  hidden_ids: set[str]) -> tuple[dict[str, Any], dict[str, int]]:
+    """Exact and near-duplicate resolution against this run and the persistent index, as tasks
+    over the run's shards (``cleaning/dedup/shards.py``) on whatever task runner the flow has:
+    exact groups per content-hash range, index lookups per batch, candidate pairs per band-key
+    range, then one task for verification, groups and kept copies of the involved documents.
+    The flow holds no signature: every step reads and writes files in the dedup folder."""
+    folder = staged[0].dedup_dir  # a run with inputs has at least one batch
+    ranges = range(shards.N_RANGES)
+    for f in [dedup_exact_task.submit(folder, r) for r in ranges]:
+        f.result()
+    index = dedup.open_index(config, Path(state_dir) if state_dir else None)
+    try:
+        has_earlier = len(index) > 0
+    finally:
+        index.close()
+    if has_earlier:
+        for f in [dedup_earlier_task.submit(folder, b.index, config, state_dir, hidden_ids) for b in staged]:
+            f.result()
+    dedup_merge_earlier_task.submit(folder, config).result()
+    for f in [dedup_pairs_task.submit(folder, r, config) for r in ranges]:
+        f.result()
+    return dedup_resolve_task.submit(folder, config).result()
+
+
+@task(name="dedup-merge-earlier", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
+def dedup_merge_earlier_task(dedup_dir: str, config: Config) -> int:
+    """The index documents the batches found, once each, with their band rows."""
+    return shards.merge_earlier(Path(dedup_dir), dedup.dedup_settings(config))
 
 
 def apply_site_boilerplate(staged: list[StagedBatch], config: Config,
@@ -123,12 +178,13 @@ def site_boilerplate_task(batch: StagedBatch, model: Any, config: Config) -> Sta
         return batch
     new_sigs = {s.id: s for s in dedup.compute_signatures(changed, config)}
     write_jsonl(batch.path, (staged_record(d) for d in cleaned))
+    sigs = [new_sigs.get(s.id, s) for s in shards.read_signature_shard(Path(batch.dedup_dir), batch.index)]
+    shards.write_signature_shard(sigs, Path(batch.dedup_dir), batch.index, dedup.dedup_settings(config))
     removals = Counter(batch.removals)
     removals[site_boilerplate.RULE] += sum(1 for d in changed for r in d.removed if r.rule == site_boilerplate.RULE)
     timings = dict(batch.timings)
     timings["site_boilerplate"] = time.perf_counter() - t0
-    return replace(batch, signatures=[new_sigs.get(s.id, s) for s in batch.signatures],
-                   removals=dict(removals), timings=timings)
+    return replace(batch, removals=dict(removals), timings=timings)
 
 
 @dataclass(slots=True)
@@ -143,15 +199,22 @@ class WrittenParts:
 
 @task(name="write", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=1,
       retry_condition_fn=retry_unless_user_error)
-def write_parts_task(batches: list[StagedBatch], outcome: dedup.DedupOutcome, out_dir: str, seq: int) -> WrittenParts:
+def write_parts_task(batches: list[StagedBatch], out_dir: str, seq: int) -> WrittenParts:
     """Stream staged documents into this run's corpus part; write its duplicates and rejections.
 
-    Every staged document is either in ``outcome.clusters`` (kept) or ``outcome.duplicates``;
-    anything else is a bug, reported loudly rather than dropped.
+    The verdicts are the dedup step's (``verdicts.pkl`` in the dedup folder): a staged document
+    is a duplicate, kept in a cluster, or - with a signature in its batch's shard and no verdict -
+    kept alone; anything else is a bug, reported loudly rather than dropped. The kept documents'
+    signatures go to ``kept.pkl`` there, for the index once the run is committed.
     """
     out = Path(out_dir)
     name = f"part-{seq:06d}.jsonl"
-    dup_ids = {d.id for d in outcome.duplicates}
+    folder = Path(batches[0].dedup_dir)
+    with open(folder / shards.VERDICTS_FILE, "rb") as vfh:
+        verdicts = pickle.load(vfh)
+    clusters: dict[str, tuple[str, int]] = verdicts["clusters"]
+    dup_ids = {d.id for d in verdicts["duplicates"]}
+    kept_sigs: list[Any] = []
     languages: Counter[str] = Counter()
     word_counts = array("l")
     processed: list[ProcessedInput] = []
@@ -160,16 +223,19 @@ def write_parts_task(batches: list[StagedBatch], outcome: dedup.DedupOutcome, ou
     ordered = sorted(batches, key=lambda b: b.index)
     with atomic_writer(out / "corpus" / name) as fh:
         for b in ordered:
-            hashes = {s.id: s.content_hash for s in b.signatures}  # one batch at a time: bounded
+            sigs = {s.id: s for s in shards.read_signature_shard(folder, b.index)}  # one batch at a time
             for rec in read_jsonl(b.path):
                 doc: Document = document_from_staged(rec)
                 if doc.id in dup_ids:
                     dup_removed[doc.id] = [r.to_dict() for r in doc.removed]
                     continue
-                if doc.id not in outcome.clusters:
+                sig = sigs.get(doc.id)
+                if sig is None:
                     unaccounted.append(doc.id)
                     continue
-                doc.cluster_id, doc.cluster_size = outcome.clusters[doc.id]
+                kept_sigs.append(sig)
+                doc.cluster_id, doc.cluster_size = clusters.get(doc.id, (doc.id, 1))
+                hashes = {doc.id: sig.content_hash}
                 fh.write(dumps(corpus_record(doc, hashes[doc.id])))
                 fh.write("\n")
                 processed.append(ProcessedInput(doc.id, doc.source, "kept"))
@@ -179,13 +245,27 @@ def write_parts_task(batches: list[StagedBatch], outcome: dedup.DedupOutcome, ou
         raise RuntimeError(f"dedup left {len(unaccounted)} documents neither kept nor duplicate, e.g. {unaccounted[:3]}")
     rejected = [r for b in ordered for r in b.rejected]
     n_rej = write_jsonl(out / "rejected" / name, (r.to_dict() for r in rejected))
-    duplicates: list[Duplicate] = sorted(outcome.duplicates, key=lambda d: d.id)
+    with atomic_writer(folder / "kept.pkl", binary=True) as kfh:
+        pickle.dump(kept_sigs, kfh, protocol=pickle.HIGHEST_PROTOCOL)
+    del kept_sigs
+    duplicates: list[Duplicate] = sorted(verdicts["duplicates"], key=lambda d: d.id)
     n_dup = write_jsonl(out / "duplicates" / name,
                         ({**d.to_dict(), "removed": dup_removed.get(d.id, [])} for d in duplicates))
     processed += [ProcessedInput(r.id, r.source, "rejected") for r in rejected]
     processed += [ProcessedInput(d.id, d.source, "duplicate", d.duplicate_of) for d in duplicates]
     parts = {"corpus": (name, len(word_counts)), "rejected": (name, n_rej), "duplicates": (name, n_dup)}
     return WrittenParts(parts, processed, dict(sorted(languages.items())), word_counts)
+
+
+@task(name="pending-index", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=1,
+      retry_condition_fn=retry_unless_user_error)
+def pending_index_task(dedup_dir: str, pending_file: str, site_lines: Any) -> None:
+    """The committed-to-be run's kept signatures (``kept.pkl``, from the write step) and its site
+    template evidence as the pending index file that ``index_add_task`` replays."""
+    with open(Path(dedup_dir) / "kept.pkl", "rb") as fh:
+        kept = pickle.load(fh)
+    with atomic_writer(Path(pending_file), binary=True) as out:
+        pickle.dump({"signatures": kept, "site_lines": site_lines}, out, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 @task(name="materialize", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=1,

@@ -48,6 +48,7 @@ class IndexLostError(IndexMismatchError):
     lost would enter the corpus. ``newsclean reindex`` rebuilds it from the committed parts."""
 
 
+SHARDS_DIR = "dedup_shards"  # backend "shards": the folder of cleaning/dedup/shard_index.py in the state directory
 COUNT_FILE = "dedup_index_count.json"  # in the state directory: documents in the index after the last add
 
 
@@ -429,6 +430,10 @@ def open_index(config: Config, state_dir: Path | None) -> DedupIndex:
         index: DedupIndex = RedisIndex(s, s.redis_url, f"{s.redis_prefix}:{_namespace(state_dir)}")
     elif s.backend == "memory" or state_dir is None:
         return MemoryIndex(s)
+    elif s.backend == "shards":
+        from .shard_index import ShardIndex
+
+        index = ShardIndex(s, Path(state_dir) / SHARDS_DIR)
     else:
         index = SqliteIndex(s, Path(state_dir) / s.sqlite_file)
     try:
@@ -444,6 +449,8 @@ def _where(index: DedupIndex) -> str:
         return f"redis index {index.settings.redis_url} {index.prefix}"
     if isinstance(index, SqliteIndex):
         return f"index file {index.path}"
+    if index.backend == "shards":
+        return f"index folder {index.folder}"
     return "index"
 
 
@@ -488,6 +495,10 @@ def drop_index(config: Config, state_dir: Path) -> None:
                 r.delete(key)
         finally:
             r.close()
+    elif s.backend == "shards":
+        import shutil
+
+        shutil.rmtree(state_dir / SHARDS_DIR, ignore_errors=True)
     elif s.backend == "sqlite":
         for suffix in ("", "-wal", "-shm"):
             (state_dir / (s.sqlite_file + suffix)).unlink(missing_ok=True)

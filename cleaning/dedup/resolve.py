@@ -230,7 +230,8 @@ def common_features(nodes: list[DocSignature], members: list[int], pairs: np.nda
 
 
 def resolve_duplicates(sigs: list[DocSignature], config: Config,
-                       index: DedupIndex | None, candidates: list[tuple[str, str]] | None = None) -> DedupOutcome:
+                       index: DedupIndex | None, candidates: list[tuple[str, str]] | None = None,
+                       common: dict[str, np.ndarray] | None = None, earlier_in_candidates: bool = False) -> DedupOutcome:
     """Decide, for every signature of this run, kept (with its cluster) or duplicate of whom.
     Reads ``index`` (documents kept by earlier runs) but never writes it.
 
@@ -240,11 +241,15 @@ def resolve_duplicates(sigs: list[DocSignature], config: Config,
 
     ``candidates``: the LSH candidate pairs as (id, id), computed elsewhere over shards
     (cleaning/dedup/shards.py); the same pairs give the same outcome. They cover this run's
-    documents only, so an index that proposes near candidates of its own is refused."""
+    documents only, so an index that proposes near candidates of its own is refused, unless
+    ``earlier_in_candidates`` says the pairs include (new, earlier) pairs of the index's documents
+    too (cleaning/dedup/shards.py with the index's band rows). ``common``: the run's common
+    features per site (:func:`common_features`), computed elsewhere over the whole run, for a
+    call that sees only the documents that can be duplicates (shards.resolve_involved)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _resolve(sigs, dedup_settings(config), index, candidates)
+        return _resolve(sigs, dedup_settings(config), index, candidates, common, earlier_in_candidates)
     finally:
         if was_enabled:
             gc.enable()
@@ -270,7 +275,8 @@ def _near_ok(x: DocSignature, s: DedupSettings) -> bool:
 
 
 def _resolve(sigs: list[DocSignature], s: DedupSettings, index: DedupIndex | None,
-             candidates: list[tuple[str, str]] | None = None) -> DedupOutcome:
+             candidates: list[tuple[str, str]] | None = None, common: dict[str, np.ndarray] | None = None,
+             earlier_in_candidates: bool = False) -> DedupOutcome:
     new = sorted(sigs, key=lambda x: x.id)
     ids = [x.id for x in new]
     if len(set(ids)) != len(ids):
@@ -318,7 +324,7 @@ def _resolve(sigs: list[DocSignature], s: DedupSettings, index: DedupIndex | Non
     lsh_nodes = eligible + sorted(node_of_earlier[e.id] for e in earlier_near)
     pairs = np.empty((0, 2), dtype=np.int64)
     if candidates is not None:
-        if earlier_near:
+        if earlier_near and not earlier_in_candidates:
             raise ValueError("sharded candidates cover this run's documents only; the index proposed "
                              f"{len(earlier_near)} earlier documents: use the single-process candidates")
         pos = {nodes[node].id: k for k, node in enumerate(lsh_nodes)}
@@ -334,7 +340,8 @@ def _resolve(sigs: list[DocSignature], s: DedupSettings, index: DedupIndex | Non
         far = _outside_window(days[pairs[:, 0]], days[pairs[:, 1]], s.window_days)
         pairs = pairs[~far]
         stats["pairs_outside_window"] = int(far.sum())
-    common = common_features(nodes, lsh_nodes, pairs, s)
+    if common is None:
+        common = common_features(nodes, lsh_nodes, pairs, s)
     verifier = _Verifier(nodes, common, s)
     uf = _UnionFind(len(nodes))
     n_verified = 0

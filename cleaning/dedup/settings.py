@@ -8,7 +8,7 @@ from typing import Any
 from ..config import Config, ConfigError
 
 KEEP_CRITERIA = ("earliest_published", "longest_text", "most_metadata", "stable_id")
-BACKENDS = ("sqlite", "redis", "memory")
+BACKENDS = ("sqlite", "redis", "memory", "shards")
 
 
 class DedupConfigError(ConfigError):

@@ -20,6 +20,7 @@ task follows one range, not the run.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -27,6 +28,10 @@ import numpy as np
 
 from .settings import DedupSettings
 from .signature import DocSignature, band_keys
+
+
+def _near_ok(x: DocSignature, s: DedupSettings) -> bool:
+    return x.n_shingles >= s.min_shingles and x.minhash is not None and x.features is not None
 
 BANDS_DIR = "bands"
 EXACT_DIR = "exact"
@@ -67,24 +72,7 @@ def write_band_shard(sigs: list[DocSignature], folder: Path, shard: int, s: Dedu
     import pyarrow as pa
 
     folder = Path(folder)
-    near = [x for x in sigs if x.n_shingles >= s.min_shingles and x.minhash is not None and x.features is not None]
-    n_rows = 0
-    if near:
-        keys = band_keys(np.stack([x.minhash for x in near]), s)  # (n, bands)
-        n, bands = keys.shape
-        flat = keys.ravel()
-        band = np.tile(np.arange(bands, dtype=np.int16), n)
-        doc = np.repeat(np.arange(n), bands)
-        ids = np.array([x.id for x in near], dtype=object)
-        rng = _key_range(flat, n_ranges)
-        for r in range(n_ranges):
-            sel = np.flatnonzero(rng == r)
-            order = np.lexsort((ids[doc[sel]], flat[sel], band[sel]))
-            sel = sel[order]
-            table = pa.table({"band": pa.array(band[sel], pa.int16()), "key": pa.array(flat[sel], pa.int64()),
-                              "id": pa.array(ids[doc[sel]].tolist(), pa.string())})
-            _write(table, folder / BANDS_DIR / f"range-{r:03d}" / f"shard-{shard:06d}.parquet")
-            n_rows += len(sel)
+    n_rows = _write_bands(sigs, folder, f"shard-{shard:06d}.parquet", s, n_ranges, earlier=False)
     hashes = [x.content_hash for x in sigs]
     rng = _hash_range(hashes, n_ranges) if sigs else np.zeros(0, np.int64)
     for r in range(n_ranges):
@@ -95,11 +83,38 @@ def write_band_shard(sigs: list[DocSignature], folder: Path, shard: int, s: Dedu
     return n_rows
 
 
+def _write_bands(sigs: list[DocSignature], folder: Path, name: str, s: DedupSettings, n_ranges: int,
+                 earlier: bool) -> int:
+    """Band rows of the near-eligible ``sigs`` as ``bands/range-RRR/<name>``, sorted by (band,
+    key, id); ``earlier`` marks documents of the persistent index (kept by earlier runs)."""
+    import pyarrow as pa
+
+    near = [x for x in sigs if _near_ok(x, s)]
+    if not near:
+        return 0
+    keys = band_keys(np.stack([x.minhash for x in near]), s)  # (n, bands)
+    n, bands = keys.shape
+    flat = keys.ravel()
+    band = np.tile(np.arange(bands, dtype=np.int16), n)
+    doc = np.repeat(np.arange(n), bands)
+    ids = np.array([x.id for x in near], dtype=object)
+    rng = _key_range(flat, n_ranges)
+    for r in range(n_ranges):
+        sel = np.flatnonzero(rng == r)
+        order = np.lexsort((ids[doc[sel]], flat[sel], band[sel]))
+        sel = sel[order]
+        table = pa.table({"band": pa.array(band[sel], pa.int16()), "key": pa.array(flat[sel], pa.int64()),
+                          "id": pa.array(ids[doc[sel]].tolist(), pa.string()),
+                          "earlier": pa.array(np.full(len(sel), earlier), pa.bool_())})
+        _write(table, folder / BANDS_DIR / f"range-{r:03d}" / name)
+    return int(n * bands)
+
+
 def _read_range(folder: Path, kind: str, r: int):  # type: ignore[no-untyped-def]
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    files = sorted((Path(folder) / kind / f"range-{r:03d}").glob("shard-*.parquet"))
+    files = sorted((Path(folder) / kind / f"range-{r:03d}").glob("*.parquet"))
     if not files:
         return None
     return pa.concat_tables([pq.read_table(f) for f in files])
@@ -117,33 +132,44 @@ def exact_copies_in_range(folder: Path, r: int) -> list[str]:
 
 def candidate_pairs_in_range(folder: Path, r: int, max_bucket: int,
                              exclude: Iterable[str] = ()) -> list[tuple[str, str]]:
-    """Candidate pairs (smaller id first) of band-key range ``r`` over all shards, sorted; ids in
-    ``exclude`` (exact copies) take no part."""
+    """Candidate pairs of band-key range ``r`` over all shards, sorted; ids in ``exclude``
+    (exact copies) take no part. A pair is (smaller id, larger id) between documents of this
+    run, (this run's id, earlier id) with a document of the persistent index (band rows written
+    by :func:`merge_earlier`); pairs of two earlier documents are left out (they were
+    deduplicated against each other when they were kept). In a bucket this run's documents come
+    first, each group in id order: the row order of resolve.py's single-process candidates."""
     table = _read_range(folder, BANDS_DIR, r)
     if table is None:
         return []
     ids = np.array(table.column("id").to_pylist(), dtype=object)
     band = table.column("band").to_numpy()
     key = table.column("key").to_numpy()
+    old = (table.column("earlier").to_numpy(zero_copy_only=False) if "earlier" in table.column_names
+           else np.zeros(len(ids), dtype=bool))
     skip = set(exclude)
     if skip:
         keep = np.array([i not in skip for i in ids], dtype=bool)
-        ids, band, key = ids[keep], band[keep], key[keep]
+        ids, band, key, old = ids[keep], band[keep], key[keep], old[keep]
     if len(ids) < 2:
         return []
-    order = np.lexsort((ids, key, band))  # buckets of equal (band, key), members in id order
-    ids, band, key = ids[order], band[order], key[order]
+    order = np.lexsort((ids, old, key, band))  # buckets of equal (band, key), new members first
+    ids, band, key, old = ids[order], band[order], key[order], old[order]
     brk = np.flatnonzero((band[1:] != band[:-1]) | (key[1:] != key[:-1])) + 1
     starts = np.r_[0, brk]
     sizes = np.diff(np.r_[starts, len(ids)])
     pairs: set[tuple[str, str]] = set()
     for st, m in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist()):
         members = ids[st : st + m].tolist()
+        if old[st]:
+            continue  # earlier documents only
         if m <= max_bucket:
-            pairs.update((members[a], members[b]) for a in range(m) for b in range(a + 1, m))
+            got = [(members[a], members[b]) for a in range(m) for b in range(a + 1, m)]
         else:  # chain plus star, as resolve.candidate_pairs links a large bucket
-            pairs.update(zip(members[:-1], members[1:]))
-            pairs.update((members[0], x) for x in members[2:])
+            got = list(zip(members[:-1], members[1:])) + [(members[0], x) for x in members[2:]]
+        if old[st : st + m].any():
+            is_old = set(members[k] for k in np.flatnonzero(old[st : st + m]).tolist())
+            got = [(a, b) for a, b in got if a not in is_old]  # b is the later one in bucket order
+        pairs.update(got)
     return sorted(pairs)
 
 
@@ -169,3 +195,334 @@ def sharded_candidates(folder: Path, s: DedupSettings, n_ranges: int = 16,
 
 def _pairs_of_range(folder: Path, max_bucket: int, exclude: tuple[str, ...], r: int) -> list[tuple[str, str]]:
     return candidate_pairs_in_range(folder, r, max_bucket, exclude)
+
+
+# --------------------------------------------------------------------------------------------
+# The whole run's dedup as steps over shards (what the flow maps; see resolve_sharded below for
+# the same steps in one call). Everything a step hands to the next is a file in ``folder``:
+#
+#   sigs/shard-B.parquet            every signature of batch B (written by the batch's task)
+#   bands/range-R/shard-B.parquet   band rows, exact/range-R/shard-B.parquet (hash, id) rows
+#   groups/range-R.parquet          members of exact groups of this run (exact_step)
+#   earlier/shard-B.parquet         index documents batch B's signatures find (earlier_step)
+#   earlier.parquet, bands/range-R/earlier.parquet   the union, without this run's ids (merge_earlier)
+#   pairs/range-R.parquet           candidate pairs of range R (pairs_step)
+#   verdicts.pkl                    duplicates and clusters of the documents that have any (resolve_involved)
+#
+# Only the last step sees more than one shard or range at a time, and it loads the signatures of
+# the documents that can be duplicates (in a candidate pair, an exact group, or an exact copy
+# of an earlier document) plus one streamed pass over the others' features for the common
+# features: uninvolved documents are kept as clusters of one without being held.
+
+SIGS_DIR = "sigs"
+GROUPS_DIR = "groups"
+EARLIER_DIR = "earlier"
+PAIRS_DIR = "pairs"
+VERDICTS_FILE = "verdicts.pkl"
+N_RANGES = 16  # band-key and content-hash ranges a run's dedup is split into
+
+_STR_FIELDS = ("id", "source", "url", "sitename", "published", "content_hash", "shingle_kind", "run")
+_INT_FIELDS = ("text_chars", "n_metadata", "n_shingles")
+
+
+def _sig_table(sigs: list[DocSignature], **extra: list[bool]):  # type: ignore[no-untyped-def]
+    import pyarrow as pa
+
+    cols = {f: pa.array([getattr(x, f) for x in sigs], pa.string()) for f in _STR_FIELDS}
+    cols.update({f: pa.array([getattr(x, f) for x in sigs], pa.int64()) for f in _INT_FIELDS})
+    cols["minhash"] = pa.array([None if x.minhash is None else np.ascontiguousarray(x.minhash, np.uint64).tobytes()
+                                for x in sigs], pa.binary())
+    cols["features"] = pa.array([None if x.features is None else np.ascontiguousarray(x.features, np.uint32).tobytes()
+                                 for x in sigs], pa.binary())
+    cols.update({k: pa.array(v, pa.bool_()) for k, v in extra.items()})
+    return pa.table(cols)
+
+
+def _sigs_from_table(table) -> list[DocSignature]:  # type: ignore[no-untyped-def]
+    out = []
+    for row in table.select([*_STR_FIELDS, *_INT_FIELDS, "minhash", "features"]).to_pylist():
+        mh, feats = row.pop("minhash"), row.pop("features")
+        out.append(DocSignature(**row, minhash=None if mh is None else np.frombuffer(mh, np.uint64).copy(),
+                                features=None if feats is None else np.frombuffer(feats, np.uint32).copy()))
+    return out
+
+
+def sig_shard_path(folder: Path, shard: int) -> Path:
+    return Path(folder) / SIGS_DIR / f"shard-{shard:06d}.parquet"
+
+
+def write_signature_shard(sigs: list[DocSignature], folder: Path, shard: int, s: DedupSettings,
+                          n_ranges: int = N_RANGES) -> None:
+    """A batch's signatures (``sigs/shard-B.parquet``) and its band and exact rows per range.
+    Rewriting a shard (re-signed documents) replaces every file of it."""
+    folder = Path(folder)
+    for kind in (BANDS_DIR, EXACT_DIR):
+        for r in range(n_ranges):
+            (folder / kind / f"range-{r:03d}" / f"shard-{shard:06d}.parquet").unlink(missing_ok=True)
+    _write(_sig_table(sigs), sig_shard_path(folder, shard))
+    write_band_shard(sigs, folder, shard, s, n_ranges)
+
+
+def read_signature_shard(folder: Path, shard: int) -> list[DocSignature]:
+    import pyarrow.parquet as pq
+
+    return _sigs_from_table(pq.read_table(sig_shard_path(folder, shard)))
+
+
+def _shards(folder: Path) -> list[int]:
+    return sorted(int(p.stem.split("-")[1]) for p in (Path(folder) / SIGS_DIR).glob("shard-*.parquet"))
+
+
+def exact_step(folder: Path, r: int) -> int:
+    """Content-hash range ``r``: the members of this run's exact groups (``copy``: not the
+    group's first id, so it enters LSH through that one) as ``groups/range-R.parquet``."""
+    import pyarrow as pa
+
+    table = _read_range(folder, EXACT_DIR, r)
+    rows = sorted(zip(table.column("content_hash").to_pylist(), table.column("id").to_pylist())) if table else []
+    ids, copy = [], []
+    for k, (h, i) in enumerate(rows):
+        first = k == 0 or rows[k - 1][0] != h
+        if not first or (k + 1 < len(rows) and rows[k + 1][0] == h):
+            ids.append(i)
+            copy.append(not first)
+    _write(pa.table({"id": pa.array(ids, pa.string()), "copy": pa.array(copy, pa.bool_())}),
+           Path(folder) / GROUPS_DIR / f"range-{r:03d}.parquet")
+    return sum(copy)
+
+
+def _groups(folder: Path) -> tuple[set[str], set[str]]:
+    """(every member of an exact group of this run, the copies among them)."""
+    import pyarrow.parquet as pq
+
+    members: set[str] = set()
+    copies: set[str] = set()
+    for f in sorted((Path(folder) / GROUPS_DIR).glob("range-*.parquet")):
+        t = pq.read_table(f)
+        for i, c in zip(t.column("id").to_pylist(), t.column("copy").to_pylist()):
+            members.add(i)
+            if c:
+                copies.add(i)
+    return members, copies
+
+
+def earlier_step(folder: Path, shard: int, index, s: DedupSettings) -> int:  # type: ignore[no-untyped-def]
+    """Batch ``shard``'s lookups in the persistent index (read only): the kept document of each
+    content hash of its group heads, and the documents sharing a band key with its heads that
+    can be near duplicates, as ``earlier/shard-B.parquet`` (flags ``exact`` and ``near``)."""
+    _, copies = _groups(folder)
+    heads = [x for x in read_signature_shard(folder, shard) if x.id not in copies]
+    found: dict[str, list] = {}  # id -> [signature, exact, near]
+    if index is not None and heads:
+        for e in index.lookup_exact(sorted({x.content_hash for x in heads})).values():
+            found.setdefault(e.id, [e, False, False])[1] = True
+        eligible = [x for x in heads if _near_ok(x, s)]
+        if eligible:
+            for e in index.candidates(np.stack([x.minhash for x in eligible])):
+                if _near_ok(e, s):
+                    found.setdefault(e.id, [e, False, False])[2] = True
+    rows = [found[i] for i in sorted(found)]
+    _write(_sig_table([r[0] for r in rows], exact=[r[1] for r in rows], near=[r[2] for r in rows]),
+           Path(folder) / EARLIER_DIR / f"shard-{shard:06d}.parquet")
+    return len(rows)
+
+
+def merge_earlier(folder: Path, s: DedupSettings, n_ranges: int = N_RANGES) -> int:
+    """The index documents found by every batch, once, without ids of this run (a document is
+    never a duplicate of itself): ``earlier.parquet`` and their band rows per range."""
+    import pyarrow.parquet as pq
+
+    folder = Path(folder)
+    found: dict[str, list] = {}
+    for f in sorted((folder / EARLIER_DIR).glob("shard-*.parquet")):
+        t = pq.read_table(f)
+        for sig, ex, near in zip(_sigs_from_table(t), t.column("exact").to_pylist(), t.column("near").to_pylist()):
+            cur = found.setdefault(sig.id, [sig, False, False])
+            cur[1] |= ex
+            cur[2] |= near
+    if found:
+        for f in sorted((folder / SIGS_DIR).glob("shard-*.parquet")):
+            for i in pq.read_table(f, columns=["id"]).column("id").to_pylist():
+                found.pop(i, None)
+    rows = [found[i] for i in sorted(found)]
+    _write(_sig_table([r[0] for r in rows], exact=[r[1] for r in rows], near=[r[2] for r in rows]),
+           folder / "earlier.parquet")
+    _write_bands([r[0] for r in rows if r[2]], folder, "earlier.parquet", s, n_ranges, earlier=True)
+    return len(rows)
+
+
+def _read_earlier(folder: Path) -> tuple[dict[str, DocSignature], list[DocSignature]]:
+    """(content hash -> the earlier document an exact lookup returned, earlier near candidates)."""
+    import pyarrow.parquet as pq
+
+    path = Path(folder) / "earlier.parquet"
+    if not path.is_file():
+        return {}, []
+    t = pq.read_table(path)
+    sigs = _sigs_from_table(t)
+    exact = {x.content_hash: x for x, ex in zip(sigs, t.column("exact").to_pylist()) if ex}
+    near = [x for x, nr in zip(sigs, t.column("near").to_pylist()) if nr]
+    return exact, near
+
+
+def pairs_step(folder: Path, r: int, max_bucket: int) -> int:
+    """Band-key range ``r``'s candidate pairs (exact copies excluded) as ``pairs/range-R.parquet``."""
+    import pyarrow as pa
+
+    _, copies = _groups(folder)
+    pairs = candidate_pairs_in_range(folder, r, max_bucket, copies)
+    _write(pa.table({"a": pa.array([a for a, _ in pairs], pa.string()), "b": pa.array([b for _, b in pairs], pa.string())}),
+           Path(folder) / PAIRS_DIR / f"range-{r:03d}.parquet")
+    return len(pairs)
+
+
+class _Earlier:
+    """The index documents ``merge_earlier`` found, behind the two lookups resolve.py makes."""
+
+    def __init__(self, exact: dict[str, DocSignature], near: list[DocSignature]) -> None:
+        self.exact, self.near = exact, near
+
+    def lookup_exact(self, hashes: Iterable[str]) -> dict[str, DocSignature]:
+        return {h: self.exact[h] for h in hashes if h in self.exact}
+
+    def candidates(self, minhashes: np.ndarray) -> list[DocSignature]:
+        return list(self.near)
+
+
+def resolve_involved(folder: Path, config) -> tuple[dict, dict[str, int]]:  # type: ignore[no-untyped-def]
+    """The run's outcome, identical to ``resolve_duplicates`` over every signature with the index:
+    the documents that can be duplicates are resolved with the sharded pairs and the run's common
+    features (counted in one streamed pass over all shards, :func:`_common_streamed`); every
+    other document is kept as a cluster of one. Writes ``verdicts.pkl`` (duplicates sorted by id,
+    clusters of the involved kept documents); returns the stats and the duplicates per method."""
+    import pickle
+    from collections import Counter
+
+    import pyarrow.parquet as pq
+
+    from .resolve import resolve_duplicates
+    from .settings import dedup_settings
+
+    folder = Path(folder)
+    s = dedup_settings(config)
+    pairs: set[tuple[str, str]] = set()
+    for f in sorted((folder / PAIRS_DIR).glob("range-*.parquet")):
+        t = pq.read_table(f)
+        pairs.update(zip(t.column("a").to_pylist(), t.column("b").to_pylist()))
+    pair_list = sorted(pairs)
+    del pairs
+    members, copies = _groups(folder)
+    earlier_exact, earlier_near = _read_earlier(folder)
+    wanted = members | {i for p in pair_list for i in p}
+    involved: list[DocSignature] = []
+    n_docs = n_short = 0
+    for shard in _shards(folder):
+        for x in read_signature_shard(folder, shard):
+            n_docs += 1
+            n_short += x.n_shingles < s.min_shingles
+            if x.id in wanted or x.content_hash in earlier_exact:
+                involved.append(x)
+    common = _common_streamed(folder, involved, earlier_near, pair_list, copies, s)
+    index = _Earlier(earlier_exact, earlier_near) if earlier_exact or earlier_near else None
+    out = resolve_duplicates(involved, config, index, candidates=pair_list, common=common, earlier_in_candidates=True)
+    stats = dict(out.stats)
+    stats["kept"] += n_docs - len(involved)  # the others: kept, clusters of one
+    stats["documents"], stats["short_exact_only"] = n_docs, n_short
+    with open(folder / VERDICTS_FILE, "wb") as fh:
+        pickle.dump({"duplicates": out.duplicates, "clusters": out.clusters}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return stats, dict(Counter(d.method for d in out.duplicates))
+
+
+def _common_streamed(folder: Path, involved: list[DocSignature], earlier_near: list[DocSignature],
+                     pairs: list[tuple[str, str]], copies: set[str], s: DedupSettings) -> dict[str, np.ndarray]:
+    """resolve.common_features over every LSH member of the run (group heads with enough
+    features, and the earlier near candidates), reading the members shard by shard: the same
+    per-site features, whose count of distinct stories reaches the site's threshold."""
+    from .resolve import _day_number, _outside_window, _UnionFind, raw_jaccard
+    from .signature import in_sorted, sorted_unique
+
+    by_id = {x.id: x for x in involved}
+    by_id.update({x.id: x for x in earlier_near})
+    if s.window_days and pairs:
+        days = {i: _day_number(by_id[i].published) for p in pairs for i in p}
+        pairs = [(a, b) for a, b in pairs if not _outside_window(days[a], days[b], s.window_days)]
+    if not pairs:
+        return {}
+    in_pairs = sorted({i for p in pairs for i in p})
+    slot = {i: k for k, i in enumerate(in_pairs)}
+    universe = sorted_unique(np.concatenate([by_id[i].features for i in in_pairs]))
+    uf = _UnionFind(len(in_pairs))
+    for a, b in pairs:
+        if raw_jaccard(by_id[a].features, by_id[b].features) >= s.copy_jaccard:
+            uf.union(slot[a], slot[b])
+    site_idx: dict[str, int] = {}
+    story_code: dict[tuple[int, int], int] = {}
+    site_of_code: list[int] = []
+    site_docs: Counter[int] = Counter()
+    chunks: list[np.ndarray] = []
+
+    def add(batch: list[DocSignature]) -> None:
+        packed = []
+        for x in batch:
+            if x.id in copies or not _near_ok(x, s):
+                continue
+            site = site_idx.setdefault(x.site or "", len(site_idx))
+            site_docs[site] += 1
+            k = slot.get(x.id)
+            key = (site, uf.find(k)) if k is not None else (site, -1 - len(site_of_code))
+            code = story_code.get(key)
+            if code is None:
+                code = story_code[key] = len(site_of_code)
+                site_of_code.append(site)
+            f = x.features
+            f = f[in_sorted(f, universe)]
+            if len(f):
+                packed.append((np.uint64(code) << np.uint64(32)) | f.astype(np.uint64))
+        if packed:
+            chunks.append(sorted_unique(np.concatenate(packed)))
+
+    for shard in _shards(folder):
+        add(read_signature_shard(folder, shard))
+    add(earlier_near)
+    if not chunks:
+        return {}
+    rows = sorted_unique(np.concatenate(chunks))  # one row per (site, story, feature)
+    site = np.array(site_of_code, dtype=np.int64)[(rows >> np.uint64(32)).astype(np.int64)]
+    keys, counts = np.unique(site * np.int64(1 << 32) + (rows & np.uint64(0xFFFFFFFF)).astype(np.int64),
+                             return_counts=True)
+    site_of_key = keys >> 32
+    docs = np.array([site_docs[i] for i in range(len(site_idx))], dtype=np.int64)
+    need = np.maximum(s.common_min_docs, s.common_min_share * docs[site_of_key])
+    keep = counts >= need
+    names = sorted(site_idx, key=site_idx.get)
+    out: dict[str, np.ndarray] = {}
+    for i in sorted(np.unique(site_of_key[keep]).tolist(), key=lambda i: names[i]):
+        sel = keep & (site_of_key == i)
+        out[names[i]] = np.sort((keys[sel] & np.int64(0xFFFFFFFF)).astype(np.uint32))
+    return out
+
+
+def resolve_sharded(folder: Path, config, index=None, map_fn=map,  # type: ignore[no-untyped-def]
+                    n_ranges: int = N_RANGES) -> tuple[dict, dict[str, int]]:
+    """Every step after the signature shards are written, each map through ``map_fn`` (the
+    builtin ``map``, a thread pool's, a Dask client's map-and-gather): what the flow does with
+    tasks. ``index``: the persistent index (read only), or None."""
+    from functools import partial
+
+    from .settings import dedup_settings
+
+    s = dedup_settings(config)
+    ranges = list(range(n_ranges))
+    list(map_fn(partial(exact_step, folder), ranges))
+    list(map_fn(partial(_earlier_of, folder, index, s), _shards(folder)))
+    merge_earlier(folder, s, n_ranges)
+    list(map_fn(partial(_pairs_of, folder, s.max_bucket), ranges))
+    return resolve_involved(folder, config)
+
+
+def _earlier_of(folder: Path, index, s: DedupSettings, shard: int) -> int:  # type: ignore[no-untyped-def]
+    return earlier_step(folder, shard, index, s)
+
+
+def _pairs_of(folder: Path, max_bucket: int, r: int) -> int:
+    return pairs_step(folder, r, max_bucket)

@@ -207,3 +207,19 @@ def test_an_index_that_lost_documents_is_refused_with_the_way_out(tmp_path, redi
         (state / "dedup_index_count.json").write_text(count)
         with pytest.raises(IndexLostError, match=r"holds 0 documents, but 4 were recorded.*newsclean reindex"):
             open_index(config, state)
+
+
+def test_shards_index_second_run_points_copies_at_first_run_ids(tmp_path):
+    """backend = "shards" (cleaning/dedup/shard_index.py): the same round trip, a replayed add
+    is a no-op, and an add that crashed before its commit leaves nothing visible."""
+    config = load_config(overrides={"dedup": {"index": {"backend": "shards"}}})
+    _incremental_round_trip(config, lambda: open_index(config, tmp_path))
+    with open_index(config, tmp_path) as index:
+        assert index.backend == "shards" and len(index) == 6 and index._runs_so_far() == 2
+        index.add(compute_signatures(_first_run_docs(), config), run_id="2024-11-22")  # replay
+        assert len(index) == 6
+        (tmp_path / "dedup_shards" / "seg-000003").mkdir()  # an orphan of a crashed add
+    with open_index(config, tmp_path) as index:
+        assert len(index) == 6
+        index.add(compute_signatures([Document("late", "l", KO_HYUNDAI + " Later.")], config), run_id="r3")
+        assert len(index) == 7

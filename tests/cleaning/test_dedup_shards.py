@@ -4,6 +4,7 @@ same dedup outcome, whether the ranges run in a loop, a thread pool or a 2-worke
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -14,7 +15,10 @@ import pytest
 from cleaning.config import load_config
 from cleaning.dedup import compute_signatures, dedup_settings, resolve_duplicates
 from cleaning.dedup.resolve import candidate_pairs
-from cleaning.dedup.shards import sharded_candidates, write_band_shard
+from cleaning.dedup import MemoryIndex
+from cleaning.dedup.shards import VERDICTS_FILE, resolve_sharded, sharded_candidates, write_band_shard, \
+    write_signature_shard
+from cleaning.state import SupersededFilter
 from cleaning.dedup.signature import band_keys
 from cleaning.document import Document
 
@@ -101,3 +105,85 @@ def test_sharded_candidates_on_a_two_worker_dask_cluster(setup) -> None:
             return client.gather(client.map(fn, list(items)))
 
         assert sharded_candidates(folder, s, n_ranges=8, map_fn=dask_map) == _single_process_pairs(sigs, s)
+        reference = resolve_duplicates(sigs, setup[0], None)
+        _assert_same(reference, *_sharded_outcome(sigs, setup[0], folder.parent / "sharded-dask", None, dask_map))
+
+
+def _sharded_outcome(sigs, cfg, folder: Path, index, map_fn=map, batch: int = 80):
+    import pickle
+
+    s = dedup_settings(cfg)
+    for shard, lo in enumerate(range(0, len(sigs), batch)):
+        write_signature_shard(sigs[lo : lo + batch], folder, shard, s, n_ranges=8)
+    stats, methods = resolve_sharded(folder, cfg, index, map_fn=map_fn, n_ranges=8)
+    verdicts = pickle.loads((folder / VERDICTS_FILE).read_bytes())
+    return stats, methods, verdicts
+
+
+def _assert_same(reference, stats, methods, verdicts) -> None:
+    assert stats == reference.stats
+    assert verdicts["duplicates"] == reference.duplicates
+    kept = {d for d in reference.clusters if reference.clusters[d][1] > 1 or d in verdicts["clusters"]}
+    assert {k: v for k, v in reference.clusters.items() if k in kept} == verdicts["clusters"]
+    # every other kept document is a cluster of one, never held by the sharded steps
+    assert all(v == (k, 1) for k, v in reference.clusters.items() if k not in kept)
+    assert methods == {m: sum(d.method == m for d in reference.duplicates) for m in ("exact", "near")
+                       if any(d.method == m for d in reference.duplicates)}
+
+
+def test_sharded_resolution_equals_the_single_process_one(setup, tmp_path: Path) -> None:
+    """Pairs verified, groups and kept copies: the sharded steps (verdicts of the involved
+    documents only) give the single-process outcome, stats included."""
+    cfg, _, sigs, _ = setup
+    reference = resolve_duplicates(sigs, cfg, None)
+    assert reference.stats["common_features"] > 0 and reference.stats["groups_split"] >= 0
+    _assert_same(reference, *_sharded_outcome(sigs, cfg, tmp_path, None))
+
+
+def test_sharded_resolution_against_an_index_and_a_date_window(setup, tmp_path: Path) -> None:
+    """Incremental: a third of the corpus kept by an earlier run is in the index (one of its
+    documents reappears in this run and must not be its own duplicate); a date window is set."""
+    cfg, s, sigs, _ = setup
+    cfg = {**cfg, "dedup": {**cfg["dedup"], "window_days": 30}}
+    rng = random.Random(3)
+    dated = [replace(x, published=None if k % 5 == 0 else f"2024-{1 + k % 12:02d}-{1 + k % 28:02d}")
+             for k, x in enumerate(sigs)]
+    order = sorted(dated, key=lambda x: x.id)
+    first, rest = order[::3], [x for k, x in enumerate(order) if k % 3]
+    index = MemoryIndex(dedup_settings(cfg))
+    earlier = resolve_duplicates(first, cfg, None)
+    index.add([x for x in first if x.id in earlier.clusters], run_id="run-000001")
+    rest = rest + [next(x for x in first if x.id in earlier.clusters)]
+    rng.shuffle(rest)
+    reference = resolve_duplicates(rest, cfg, SupersededFilter(index, {x.id for x in rest}))
+    assert reference.stats["duplicates_of_earlier_runs"] > 10 and reference.stats.get("pairs_outside_window")
+    _assert_same(reference, *_sharded_outcome(rest, cfg, tmp_path, index))
+
+
+def test_shards_index_finds_what_the_sqlite_index_finds(setup, tmp_path: Path) -> None:
+    """The compact index (4-byte keys per band-key range, features in a separate store) returns
+    the same candidates and exact matches as SqliteIndex, and costs far fewer bytes per document
+    for near-duplicate lookups."""
+    from cleaning.dedup.index import SqliteIndex
+    from cleaning.dedup.shard_index import ShardIndex
+
+    cfg, s, sigs, _ = setup
+    order = sorted(sigs, key=lambda x: x.id)
+    runs = [order[0::3], order[1::3]]
+    sq, sh = SqliteIndex(s, tmp_path / "i.sqlite3"), ShardIndex(s, tmp_path / "shards", n_ranges=8)
+    for k, run in enumerate(runs):
+        sq.add(run, run_id=f"r{k}")
+        sh.add(run, run_id=f"r{k}")
+    sh = ShardIndex(s, tmp_path / "shards")  # reopened
+    probe = order[2::3] + order[:20]
+    mh = np.stack([x.minhash for x in probe])
+    want, got = sq.candidates(mh), sh.candidates(mh)
+    assert len(want) > 20
+    assert [(x.id, x.run, x.content_hash, x.minhash.tobytes(), x.features.tobytes()) for x in got] == \
+        [(x.id, x.run, x.content_hash, x.minhash.tobytes(), x.features.tobytes()) for x in want]
+    hashes = [x.content_hash for x in probe]
+    assert {h: x.id for h, x in sh.lookup_exact(hashes).items()} == {h: x.id for h, x in sq.lookup_exact(hashes).items()}
+    assert len(sh.lookup_exact(hashes)) >= 20
+    size = sh.bytes_on_disk()
+    assert size["bands"] + size["exact"] < 300 * len(sh)
+    sq.close()
