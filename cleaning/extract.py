@@ -7,13 +7,15 @@ last line that repeats the headline is dropped from the text (it stays as ``titl
 trafilatura's text looks like a failed extraction (few words in sentence lines), other extractions
 of the page are tried and the best by words in sentence lines is used (``metadata.extractor``);
 when the page splits the article body into several containers of one class, the later ones
-trafilatura left out are appended (``continuation_text``). Plain text is taken as is, except a leading scraper header line such as
+trafilatura left out are appended (``continuation_text``), and lists it cut out from between two
+paragraphs it kept are put back (``restore_lists``). Plain text is taken as is, except a leading scraper header line such as
 ``date 2023-11-10 <title>`` which becomes ``published`` and ``title`` instead of text.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -411,6 +413,59 @@ def continuation_text(tree: Any, text: str, cont: dict[str, Any]) -> str:
     return "\n".join(added)
 
 
+def _block_key(el: Any, probe: int) -> str | None:
+    """The first ``probe`` characters of block ``el``'s text, or None when ``el`` is not a block
+    with text enough to be found in the extracted text."""
+    if el is None or not isinstance(el.tag, str) or el.tag not in _PARA_TAGS | {"div", "h1", "h5", "h6"}:
+        return None
+    key = _norm_ws(el.text_content())[:probe]
+    return key if len(key) >= 10 else None
+
+
+def restore_lists(tree: Any, text: str, cont: dict[str, Any]) -> str:
+    """``text`` with the lists trafilatura dropped from inside the article put back: a <ul>/<ol>
+    whose previous and next sibling blocks are consecutive lines of the text ("… makes sure to:",
+    then the paragraph after the list) was cut out of the middle of the story, and its items are
+    inserted between them as "- item" lines. Lists of links, and lists inside pull quotes,
+    figures, asides or marked nodes, are left out."""
+    if "\n" not in text:
+        return text
+    lines = text.split("\n")
+    joined = "\n".join(_norm_ws(line) for line in lines)  # one line per line, for offsets
+    starts = [0]
+    for line in joined.split("\n")[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+
+    def line_of(key: str | None) -> int:
+        pos = joined.find(key) if key else -1
+        return -1 if pos < 0 else bisect_right(starts, pos) - 1
+
+    probe = int(cont["probe_chars"])
+    inserts: dict[int, list[str]] = {}
+    for lst in tree.iter("ul", "ol"):
+        before = line_of(_block_key(lst.getprevious(), probe))
+        if before < 0 or line_of(_block_key(lst.getnext(), probe)) != before + 1:
+            continue  # not cut out from between two consecutive lines of the text
+        if lst.get(MARK_ATTR) is not None or any(a.tag in _NOT_BODY or a.get(MARK_ATTR) is not None
+                                                 for a in lst.iterancestors()):
+            continue
+        lis = lst.findall("li")
+        items = [_norm_ws(li.text_content()) for li in lis]
+        if not lis or not all(items):
+            continue
+        linked = sum(len(_norm_ws(a.text_content())) for a in lst.iter("a"))
+        if linked > 0.5 * sum(map(len, items)) or any(item[:probe] in joined for item in items):
+            continue  # a list of links, or one trafilatura kept
+        inserts[before] = items
+    if not inserts:
+        return text
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        out.append(line)
+        out.extend(f"- {item}" for item in inserts.get(i, ()))
+    return "\n".join(out)
+
+
 def _looks_failed(text: str, fb: dict[str, Any]) -> tuple[bool, int]:
     """Whether trafilatura's text looks like a failed extraction (few words in sentences, or
     sentence words a small share of the text), and its sentence-word count."""
@@ -480,11 +535,14 @@ def extract_html(html: str, url: str | None, config: Config, *, prepare: bool | 
     extractor = "trafilatura"
     cont = config["extract"].get("continuation", {})
     if result is not None and cont.get("enabled", False):
-        more = continuation_text(source if prepare and prep_error is None and not isinstance(source, str)
-                                 else load_html(html), text, cont)
-        if more:
-            text = text.rstrip("\n") + "\n" + more
-            extractor = "trafilatura+continuation"
+        tree = source if prepare and prep_error is None and not isinstance(source, str) else load_html(html)
+        if tree is not None:
+            more = continuation_text(tree, text, cont)
+            if more:
+                text = text.rstrip("\n") + "\n" + more
+                extractor = "trafilatura+continuation"
+            if cont.get("restore_lists", False):
+                text = restore_lists(tree, text, cont)
     fb = config["extract"].get("fallback", {})
     if prepare and fb.get("enabled", False):
         failed, _ = _looks_failed(text, fb)

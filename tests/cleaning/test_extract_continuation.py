@@ -160,3 +160,56 @@ def test_continuation_text_needs_a_classed_container() -> None:
     html = "<html><body><div>" + "".join(f"<p>{p}</p>" for p in paras[:-3]) + "</div><div>" + \
         "".join(f"<p>{p}</p>" for p in paras[-3:]) + "</div></body></html>"
     assert continuation_text(load_html(html), "\n".join(paras[:-3]), CFG["extract"]["continuation"]) == ""
+
+
+# ---- lists cut out of the middle of the story ------------------------------------------------------
+
+LIST_ITEMS = {
+    "en": ["Check the general condition of the roof", "Look for water damage and termites", "Review the plumbing and the water heater"],
+    "ko": ["지붕 상태를 전반적으로 확인한다", "누수 흔적과 흰개미 피해를 살핀다", "배관과 온수기를 점검한다"],
+    "zh": ["检查屋顶的整体状况", "查看是否有漏水和白蚁的痕迹", "检查水管和热水器"],
+    "ru": ["Проверьте общее состояние крыши", "Ищите следы протечек и термитов", "Осмотрите водопровод и бойлер"],
+    "el": ["Ελέγξτε τη γενική κατάσταση της στέγης", "Αναζητήστε υγρασία και τερμίτες", "Ελέγξτε τις σωληνώσεις και τον θερμοσίφωνα"],
+    "pl": ["Sprawdź ogólny stan dachu", "Szukaj śladów zalania i termitów", "Obejrzyj instalację wodną i bojler"],
+    "ar": ["تحقق من الحالة العامة للسقف", "ابحث عن آثار تسرب المياه والنمل الأبيض", "افحص السباكة وسخان المياه"],
+}
+
+
+def _list_page(lang: str, items_html: str) -> tuple[str, list[str]]:
+    paras = _paragraphs(lang)
+    html = (f'<html><body><div class="story-text"><p>{paras[0]}</p><p>{paras[1]}</p>{items_html}'
+            f"<p>{paras[2]}</p><p>{paras[3]}</p></div></body></html>")
+    return html, paras
+
+
+@pytest.mark.parametrize("lang", sorted(LIST_ITEMS))
+def test_list_cut_from_the_story_is_put_back(lang: str) -> None:
+    """A list between two paragraphs that are consecutive lines of the extracted text goes back
+    between them, one "- item" line each; text that already holds it is unchanged."""
+    from cleaning.extract import restore_lists
+
+    items = LIST_ITEMS[lang]
+    html, paras = _list_page(lang, "<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
+    cont = CFG["extract"]["continuation"]
+    cut = "\n".join(paras[:4])
+    assert restore_lists(load_html(html), cut, cont).split("\n") == \
+        [paras[0], paras[1], *(f"- {i}" for i in items), paras[2], paras[3]]
+    whole = restore_lists(load_html(html), cut, cont)
+    assert restore_lists(load_html(html), whole, cont) == whole
+
+
+@pytest.mark.parametrize("lang", ["en", "zh", "ar", "el"])
+def test_link_lists_and_lists_away_from_the_cut_stay_out(lang: str) -> None:
+    """A list of links is not the story; nor is a list whose neighbours are not consecutive lines
+    of the text (the extraction did not cut it out of a passage it kept)."""
+    from cleaning.extract import restore_lists
+
+    cont = CFG["extract"]["continuation"]
+    links = "<ul>" + "".join(f'<li><a href="/n/{k}">{h}</a></li>' for k, h in enumerate(HEADLINES[lang])) + "</ul>"
+    html, paras = _list_page(lang, links)
+    cut = "\n".join(paras[:4])
+    assert restore_lists(load_html(html), cut, cont) == cut
+    items = "<ul>" + "".join(f"<li>{i}</li>" for i in LIST_ITEMS[lang]) + "</ul>"
+    html, paras = _list_page(lang, items)
+    apart = "\n".join([paras[0], paras[1], paras[4], paras[2]])  # something else between them
+    assert restore_lists(load_html(html), apart, cont) == apart
