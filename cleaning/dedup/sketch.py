@@ -91,6 +91,24 @@ def _word_table() -> np.ndarray:
     return word
 
 
+@lru_cache(maxsize=1)
+def _arrow_tables():
+    """The word table (as uint8) and the character hashes as Arrow arrays, for ``_lookup``."""
+    import pyarrow as pa
+
+    return pa.array(_word_table().view(np.uint8)), pa.array(_char_hashes())
+
+
+def _lookup(table, index: np.ndarray) -> np.ndarray:
+    """``table[index]`` for a uint8/uint16 ``index``, read-only. Arrow's take reads the narrow
+    indices as they are; numpy's converts them to a 64-bit copy first (measured 2-3x slower
+    on a chunk's 1.5M units)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pc.take(table, pa.array(index)).to_numpy()
+
+
 def _mix(z: np.ndarray) -> np.ndarray:
     """splitmix64 finalizer: turns structured 64-bit sums into uniform hashes (in place)."""
     z ^= z >> _U64(30)
@@ -173,21 +191,28 @@ def _nfkc_unstable() -> np.ndarray:
     return bad
 
 
-def _nfkc_spans(raw: bytes, cp: np.ndarray, top: int) -> tuple[np.ndarray, int, np.ndarray]:
+def _nfkc_spans(raw: bytes, cp: np.ndarray, top: int) -> tuple[np.ndarray, int, np.ndarray, tuple]:
     """NFKC of the UTF-16 text ``raw`` (``cp``: its units), normalizing only the spans around
     unstable characters: ``unicodedata.normalize`` costs ~50 ns per character on a whole news
     article with one "…" or no-break space in it, this ~1 ns. Equal to NFKC of each text on its
     own: the separator is stable, so no span crosses it. Surrogates count as unstable, so every
     astral character is inside a span (a pair is never split); in the result each one is the
-    stand-in ``_ASTRAL``, its code point is returned in order in the third array."""
-    pos = np.flatnonzero(cp >= 0xA0)  # nothing below U+00A0 is unstable: a cheap first cut
+    stand-in ``_ASTRAL``, its code point is returned in order in the third array. The fourth
+    item (span starts, cumulative length changes) moves a position of ``cp`` to the result."""
+    # Nothing below U+00A0 is unstable: a cheap first cut, 4 units at a time (a block of 4
+    # units with none >= U+0080 is skipped whole), then per unit.
+    n4 = len(cp) // 4
+    blocks = np.flatnonzero(cp[: 4 * n4].view(np.uint64) & np.uint64(0xFF80FF80FF80FF80))
+    pos = np.r_[(blocks[:, None] * 4 + np.arange(4)).ravel(), np.arange(4 * n4, len(cp))]
+    pos = pos[cp[pos] >= 0xA0]
     pos = pos[_nfkc_unstable()[cp[pos]]]
+    no_shift = (np.empty(0, np.int64), np.zeros(1, np.int64))
     if not len(pos):
-        return cp, top, np.empty(0, np.uint32)
+        return cp, top, np.empty(0, np.uint32), no_shift
     brk = np.flatnonzero(np.diff(pos) != 1)
     starts = np.maximum(pos[np.r_[0, brk + 1]] - 1, 0)  # from the stable character before a run
     ends = pos[np.r_[brk, len(pos) - 1]] + 1  # to the stable character after it (excluded)
-    pieces, astral, last = [], [], 0
+    pieces, astral, last, delta = [], [], 0, []
     for s, e in zip(starts.tolist(), ends.tolist()):
         pieces.append(cp[last:s])
         span = np.frombuffer(unicodedata.normalize("NFKC", raw[2 * s : 2 * e].decode("utf-16-le")).encode("utf-32-le"),
@@ -201,25 +226,29 @@ def _nfkc_spans(raw: bytes, cp: np.ndarray, top: int) -> tuple[np.ndarray, int, 
                 span_top = int(span.max())
             top = max(top, span_top)
         pieces.append(span.astype(np.uint16))
+        delta.append(len(span) - (e - s))
         last = e
     pieces.append(cp[last:])
-    return np.concatenate(pieces), top, (np.concatenate(astral) if astral else np.empty(0, np.uint32))
+    shift = (starts, np.r_[0, np.cumsum(delta)])  # units added before position p: [searchsorted(starts, p)]
+    return np.concatenate(pieces), top, (np.concatenate(astral) if astral else np.empty(0, np.uint32)), shift
 
 
-def _codepoints(texts: list[str]) -> tuple[np.ndarray, int, bytes]:
+def _codepoints(texts: list[str]) -> tuple[np.ndarray, int, bytes, np.ndarray]:
     """The texts, each followed by the separator, as one array (uint8 when all are ASCII, else
-    UTF-16 units), its largest value and the bytes it views: the narrower the array, the cheaper
-    every later pass. Each text is encoded on its own, so one emoji makes only its own text
-    pay for a 4-byte string."""
+    UTF-16 units), its largest value, the bytes it views and the separators' positions: the
+    narrower the array, the cheaper every later pass. Each text is encoded on its own, so one
+    emoji makes only its own text pay for a 4-byte string."""
     if not texts:
         raw = _SEPARATOR.encode("ascii")
-        return np.frombuffer(raw, dtype=np.uint8), 0, raw
+        return np.frombuffer(raw, dtype=np.uint8), 0, raw, np.zeros(1, np.int64)
     if all(t.isascii() for t in texts):  # O(1) each in CPython
-        raw = b"\x00".join([t.encode("ascii") for t in texts] + [b""])
-        return np.frombuffer(raw, dtype=np.uint8), 0x7F, raw
-    raw = b"\x00\x00".join([t.encode("utf-16-le") for t in texts] + [b""])
-    cp = np.frombuffer(raw, dtype=np.uint16)
-    return cp, int(cp.max()), raw
+        parts, unit, dtype, top = [t.encode("ascii") for t in texts], 1, np.uint8, 0x7F
+    else:
+        parts, unit, dtype, top = [t.encode("utf-16-le") for t in texts], 2, np.uint16, None
+    raw = (b"\x00" * unit).join(parts + [b""])
+    cp = np.frombuffer(raw, dtype=dtype)
+    seps = np.cumsum(np.fromiter(map(len, parts), np.int64, len(parts)) // unit + 1) - 1
+    return cp, (int(cp.max()) if top is None else top), raw, seps
 
 
 def _sampled_grams(prefix: np.ndarray, inv: np.ndarray, cb: np.ndarray, n: int,
@@ -338,21 +367,19 @@ def _sketch_chunk(texts: list[str], *, char_ngram: int, cjk_char_ngram: int, cjk
     """One pass of whole-array numpy operations over a chunk of texts joined into one code-point
     array: no per-character or per-gram Python; per document only its content hash and slices."""
     n_docs = len(texts)
-    cp, top, raw = _codepoints(texts)
+    if any(_SEPARATOR in t for t in texts):  # a text holds the separator itself: a space there
+        texts = [t.replace(_SEPARATOR, " ") for t in texts]
+    cp, top, raw, seps = _codepoints(texts)  # one separator per document, at its end
     astral = np.empty(0, np.uint32)
     if top > 0x7F:  # NFKC (nothing to do for ASCII), only around characters it can change
-        cp, top, astral = _nfkc_spans(raw, cp, top)
-    seps = np.flatnonzero(cp == 0)  # one per document, at its end (NFKC makes and drops none)
-    if len(seps) != max(n_docs, 1):  # a text holds the separator itself: a space there
-        return _sketch_chunk([t.replace(_SEPARATOR, " ") for t in texts], char_ngram=char_ngram,
-                             cjk_char_ngram=cjk_char_ngram, cjk_min_share=cjk_min_share,
-                             feature_sample=feature_sample, num_perm=num_perm, seed=seed,
-                             minhash_sample=minhash_sample)
+        cp, top, astral, (span_starts, grown) = _nfkc_spans(raw, cp, top)
+        seps = seps + grown[np.searchsorted(span_starts, seps)]  # a separator may start a span, never end inside one
     _, _, cjk = _tables()
-    is_word = np.take(_word_table(), cp)  # emoji and rare scripts count as word characters
-    w_cp = cp[is_word]
-    c_hash = np.take(_char_hashes(), w_cp)  # case-folded character hashes
+    is_word = _lookup(_arrow_tables()[0], cp).view(np.bool_)  # emoji and rare scripts are word characters
+    w_cp = np.compress(is_word, cp)
+    c_hash = _lookup(_arrow_tables()[1], w_cp)  # case-folded character hashes (read-only)
     if len(astral):  # astral characters: hashed from the code point itself
+        c_hash = c_hash.copy()
         with np.errstate(over="ignore"):
             c_hash[np.flatnonzero(w_cp == _ASTRAL)] = _mix(astral.astype(np.uint64) * _RADIX_U64 + _U64(1))
     n_chars = len(c_hash)
@@ -395,8 +422,7 @@ def _sketch_chunk(texts: list[str], *, char_ngram: int, cjk_char_ngram: int, cjk
     prefix = np.empty(n_chars + 1, dtype=np.uint64)
     prefix[0] = 0
     with np.errstate(over="ignore"):
-        np.multiply(c_hash, fwd[:n_chars], out=c_hash)  # c_hash is done with
-        np.cumsum(c_hash, out=prefix[1:])
+        np.cumsum(np.multiply(c_hash, fwd[:n_chars]), out=prefix[1:])
 
     # Features: character n-grams of the folded word characters with spaces and punctuation
     # dropped (so split, merged and re-punctuated words change nothing, and one wrong letter
