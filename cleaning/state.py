@@ -240,8 +240,8 @@ class StateStore:
     def pending_index_path(self, seq: int) -> Path:
         return self.state_dir / f"pending-index-{seq:06d}.pkl"
 
-    def commit_run(self, seq: int, name: str, parts: dict[str, tuple[str, int]], processed: list[ProcessedInput],
-                   keys: dict[str, str], superseded: dict[str, str], revived: list[str], counts: dict[str, Any],
+    def commit_run(self, seq: int, name: str, parts: dict[str, tuple[str, int]], processed: Iterable[ProcessedInput],
+                   keys: dict[str, str] | Iterable[tuple[str, str]], superseded: dict[str, str], revived: list[str], counts: dict[str, Any],
                    index_pending: bool) -> int:
         """The commit point: one transaction records the run, its parts, its inputs and what
         they supersede. Returns how many duplicates were requeued because the document they
@@ -252,11 +252,19 @@ class StateStore:
                         (seq, name, finished, json.dumps(counts, sort_keys=True), int(index_pending)))
             cur.executemany("INSERT INTO parts VALUES (?, ?, ?, ?)",
                             [(kind, file, seq, n) for kind, (file, n) in sorted(parts.items())])
+            # Streamed in: the keys through a temporary table, the rows one at a time (a run's
+            # inputs are never all held as Python objects).
+            cur.execute("CREATE TEMP TABLE IF NOT EXISTS run_keys (id TEXT PRIMARY KEY, skey TEXT NOT NULL)")
+            cur.execute("DELETE FROM temp.run_keys")
+            cur.executemany("INSERT OR REPLACE INTO temp.run_keys VALUES (?, ?)",
+                            ((i, storable_text(k)) for i, k in (keys.items() if isinstance(keys, dict) else keys)))
             cur.executemany(
-                "INSERT OR REPLACE INTO processed (id, source, skey, seq, outcome, duplicate_of) VALUES (?, ?, ?, ?, ?, ?)",
-                [(p.id, storable_text(p.source), storable_text(keys.get(p.id, p.source)), seq, p.outcome, p.duplicate_of)
-                 for p in processed])
-            cur.executemany("DELETE FROM retracted WHERE id = ?", [(p.id,) for p in processed])
+                "INSERT OR REPLACE INTO processed (id, source, skey, seq, outcome, duplicate_of) VALUES "
+                "(?, ?, COALESCE((SELECT skey FROM temp.run_keys WHERE id = ?), ?), ?, ?, ?)",
+                ((p.id, storable_text(p.source), p.id, storable_text(p.source), seq, p.outcome, p.duplicate_of)
+                 for p in processed))
+            cur.execute("DELETE FROM retracted WHERE id IN (SELECT id FROM processed WHERE seq = ?)", (seq,))
+            cur.execute("DELETE FROM temp.run_keys")
             return self._apply_supersessions(cur, superseded, revived)
 
     def apply_supersessions(self, superseded: dict[str, str], revived: list[str]) -> int:

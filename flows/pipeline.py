@@ -62,6 +62,7 @@ from .tasks import (
     materialize_task,
     pending_index_task,
     process_batch_task,
+    read_processed,
     sharded_dedup,
     validate_task,
     write_parts_task,
@@ -121,6 +122,13 @@ def _refresh_views(out_dir: Path, state: Path, manifest: dict[str, Any], visible
     fmt = output_format(cfg)
     _refresh_full_view(out_dir, state, manifest, visible, bool(cfg["pipeline"]["full_view"]) and fmt != "parquet")
     sync_parquet(out_dir, manifest, create=fmt != "jsonl")
+
+
+def _read_keys(path: Path) -> Any:
+    """(id, identity key) pairs the run wrote to its staging file, one at a time."""
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            yield tuple(json.loads(line))
 
 
 def _raw_row(item: RawItem | Rejection) -> dict[str, Any] | None:
@@ -229,13 +237,15 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
     staged: list[StagedBatch] = []
     superseded: dict[str, str] = {}
     revived: list[str] = []
-    keys: dict[str, str] = {}
+    # Identity keys of the new inputs, for the commit: a staging file, not a dict of the run.
+    keys_path = staging / "keys.jsonl"
+    keys_fh = keys_path.open("w", encoding="utf-8")
     n_inputs = n_skipped = 0
     t_ingest = 0.0
 
     def collect(entry: tuple[PrefectFuture, int]) -> None:
         staged.append(entry[0].result())
-        progress.update(staged[-1], len(staged), sum(b.n_docs + len(b.rejected) for b in staged), entry[1])
+        progress.update(staged[-1], len(staged), sum(b.n_docs + b.n_rejected for b in staged), entry[1])
 
     items = iter_inputs(inputs, cfg, stats, exclude=exclude)
     try:
@@ -250,7 +260,7 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
             n_skipped += split.skipped
             superseded.update(split.superseded)
             revived += split.revived
-            keys.update(split.keys)
+            keys_fh.writelines(json.dumps(kv, ensure_ascii=False) + "\n" for kv in split.keys.items())
             if not new:
                 continue
             n_inputs += len(new)
@@ -265,6 +275,7 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
     finally:
         progress.close()
         raw_rows_fh.close()
+        keys_fh.close()
     if stats.broken_links_skipped or stats.special_files_skipped:
         logger.warning("skipped %d links to nothing (dangling or looping) and %d FIFOs/sockets/device files "
                        "in the input folders (counted in report.json under ingest)",
@@ -304,7 +315,9 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
               "rejected": written.parts["rejected"][1]}
     if counts["kept"] + counts["duplicates"] + counts["rejected"] != n_inputs:
         raise RuntimeError(f"accounting broken, run not committed: {counts}")
-    rejected_by_reason = Counter(r.reason for b in staged for r in b.rejected)
+    rejected_by_reason: Counter[str] = Counter()
+    for b in staged:
+        rejected_by_reason.update(b.rejected)
     dup_methods = Counter(dup_methods_run)
 
     logger.info("validating %d inputs and %d kept documents (Great Expectations)", n_inputs, counts["kept"])
@@ -331,7 +344,8 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
     _crash_point("before_commit")
     raise_if_interrupted()  # a Ctrl-C swallowed on the way (GX did, during validation) still stops the commit
     run_record = {**counts, "duplicates_by_method": dict(sorted(dup_methods.items()))}
-    requeued = store.commit_run(seq, run_name, written.parts, written.processed, keys, superseded, revived, run_record,
+    requeued = store.commit_run(seq, run_name, written.parts, read_processed(written.processed), _read_keys(keys_path),
+                                superseded, revived, run_record,
                                 index_pending=True)
     counts["requeued"] = requeued
     _crash_point("after_commit")

@@ -6,6 +6,7 @@ input hashing for caching: batches are large and never re-run with the same inpu
 
 from __future__ import annotations
 
+import json
 import pickle
 from array import array
 import shutil
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
@@ -49,12 +51,20 @@ class StagedBatch:
     index: int
     path: Path
     dedup_dir: str  # the run's dedup folder: this batch's signatures are its shard ``index`` (shards.py)
-    rejected: list[Rejection]
+    rejected: dict[str, int]  # reason -> count; the rejections themselves are in ``rejected_path``
     timings: dict[str, float]
     removals: dict[str, int] = field(default_factory=dict)
     html_dropped: dict[str, int] = field(default_factory=dict)
     n_docs: int = 0
     site_lines: Any = None  # site_boilerplate.RunLines: this batch's evidence of site templates
+
+    @property
+    def rejected_path(self) -> Path:
+        return self.path.with_suffix(".rejected.jsonl")
+
+    @property
+    def n_rejected(self) -> int:
+        return sum(self.rejected.values())
 
 
 @task(name="process-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1,
@@ -82,10 +92,15 @@ def process_batch_task(items: list[RawItem | Rejection], config: Config, staging
     timings["stage_write"] = time.perf_counter() - t1
     removals = Counter(r.rule for d in res.docs for r in d.removed)
     html_dropped = Counter(x["category"] for d in res.docs for x in d.metadata.get("html_dropped", []))
-    # In input order (process_batch keeps it): the same inputs give the same rejected.jsonl whatever the batch size.
-    return StagedBatch(index=index, path=path, dedup_dir=dedup_dir, rejected=res.rejected, timings=timings,
-                       removals=dict(removals), html_dropped=dict(html_dropped), n_docs=len(res.docs),
-                       site_lines=site_boilerplate.site_line_keys(res.docs, config))
+    # In input order (process_batch keeps it): the same inputs give the same rejected.jsonl
+    # whatever the batch size. On disk, not in the result: the flow keeps no per-document objects.
+    write_jsonl(path.with_suffix(".rejected.jsonl"), (r.to_dict() for r in res.rejected))
+    site_lines = site_boilerplate.site_line_keys(res.docs, config)
+    if len(site_lines.pairs) > 1:  # one array per batch, not one per document, while the run lasts
+        site_lines.pairs = [np.concatenate(site_lines.pairs)]
+    return StagedBatch(index=index, path=path, dedup_dir=dedup_dir, rejected=dict(Counter(r.reason for r in res.rejected)),
+                       timings=timings, removals=dict(removals), html_dropped=dict(html_dropped), n_docs=len(res.docs),
+                       site_lines=site_lines)
 
 
 @task(name="dedup-exact", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
@@ -192,7 +207,7 @@ class WrittenParts:
     """This run's parts on disk and what every input became."""
 
     parts: dict[str, tuple[str, int]]
-    processed: list[ProcessedInput]
+    processed: str  # a JSONL file of [id, source, outcome, duplicate_of]: what every input became
     languages: dict[str, int]
     word_counts: array  # array("l"): one machine int per kept document, not a Python int object
 
@@ -243,18 +258,30 @@ def write_parts_task(batches: list[StagedBatch], out_dir: str, seq: int) -> Writ
                 word_counts.append(doc.word_count)
     if unaccounted:
         raise RuntimeError(f"dedup left {len(unaccounted)} documents neither kept nor duplicate, e.g. {unaccounted[:3]}")
-    rejected = [r for b in ordered for r in b.rejected]
-    n_rej = write_jsonl(out / "rejected" / name, (r.to_dict() for r in rejected))
+    n_rej = write_jsonl(out / "rejected" / name, (r for b in ordered for r in read_jsonl(b.rejected_path)))
     with atomic_writer(folder / "kept.pkl", binary=True) as kfh:
         pickle.dump(kept_sigs, kfh, protocol=pickle.HIGHEST_PROTOCOL)
     del kept_sigs
     duplicates: list[Duplicate] = sorted(verdicts["duplicates"], key=lambda d: d.id)
     n_dup = write_jsonl(out / "duplicates" / name,
                         ({**d.to_dict(), "removed": dup_removed.get(d.id, [])} for d in duplicates))
-    processed += [ProcessedInput(r.id, r.source, "rejected") for r in rejected]
-    processed += [ProcessedInput(d.id, d.source, "duplicate", d.duplicate_of) for d in duplicates]
+    with atomic_writer(folder / "processed.jsonl") as pfh:
+        for p in processed:
+            pfh.write(json.dumps([p.id, p.source, p.outcome, p.duplicate_of], ensure_ascii=False) + "\n")
+        for b in ordered:
+            for r in read_jsonl(b.rejected_path):
+                pfh.write(json.dumps([r["id"], r["source"], "rejected", None], ensure_ascii=False) + "\n")
+        for d in duplicates:
+            pfh.write(json.dumps([d.id, d.source, "duplicate", d.duplicate_of], ensure_ascii=False) + "\n")
     parts = {"corpus": (name, len(word_counts)), "rejected": (name, n_rej), "duplicates": (name, n_dup)}
-    return WrittenParts(parts, processed, dict(sorted(languages.items())), word_counts)
+    return WrittenParts(parts, str(folder / "processed.jsonl"), dict(sorted(languages.items())), word_counts)
+
+
+def read_processed(path: str) -> Any:
+    """The rows of ``WrittenParts.processed``, one at a time."""
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            yield ProcessedInput(*json.loads(line))
 
 
 @task(name="pending-index", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=1,
