@@ -226,6 +226,10 @@ class TextStats:
     def _ngram_tables(self) -> dict[int, NgramTable]:
         return {}
 
+    def has_ngram_table(self, n: int) -> bool:
+        """Whether ``ngram_table(n)`` is already built (then ``ngram_table(n + 1)`` is one step)."""
+        return n in self._ngram_tables
+
     def ngram_table(self, n: int) -> NgramTable | None:
         """The repeated n-grams of ``ngram_units`` (None when there are fewer than n units).
 

@@ -213,12 +213,15 @@ def repeat_fraction(units: list[str], n: int, total: int, counts: Counter[str] |
 
 
 def shared_duplicate_fraction(stats: TextStats, n: int, total: int) -> float:
-    """``duplicate_fraction(stats, n)``: by ``repeat_fraction`` when few n-grams could repeat
-    (most articles), else from the n-gram tables (long or repetitive texts, where a Python
-    step per candidate would cost more than the tables)."""
+    """``duplicate_fraction(stats, n)``: from the n-gram tables when the (n-1)-gram table is
+    already built (top_ngram built tables up to 4 for a repetitive text; each n then costs one
+    step), by ``repeat_fraction`` when few n-grams could repeat (most articles), else from the
+    tables (long or repetitive texts, where a Python step per candidate would cost more)."""
     units = stats.ngram_units
     if len(units) < n or not total:
         return 0.0
+    if stats.has_ngram_table(n - 1):  # top_ngram (or a smaller n) built the tables: one step more
+        return duplicate_fraction(stats, n)
     runs = _repeat_runs(units, n, stats.unit_counts)
     if sum(map(len, runs)) * _TABLES_ABOVE > len(units):
         return duplicate_fraction(stats, n)

@@ -446,6 +446,24 @@ def test_table_free_shortcuts_equal_the_shared_statistics():
                                                   for t in text.split()) if w]
 
 
+def test_dup_ngrams_takes_the_tables_top_ngram_built_with_the_same_fractions():
+    """Once top_ngram has built the n-gram tables (a repetitive text), dup_ngrams extends them one
+    n at a time instead of its dict pass; both give the same fraction in every script."""
+    from cleaning.filters import TextStats
+    from cleaning.filters.repetition_filters import repeat_fraction, shared_duplicate_fraction
+
+    for text in _script_texts():
+        fresh, built = TextStats(text, 1.5), TextStats(text, 1.5)
+        units = fresh.ngram_units
+        total = sum(map(len, units))
+        built.ngram_table(4)  # what top_ngram leaves behind on a text over its bound
+        assert built.has_ngram_table(4) == (len(units) >= 4) and not fresh.has_ngram_table(4)
+        for n in range(5, 11):
+            expected = repeat_fraction(units, n, total)
+            assert shared_duplicate_fraction(built, n, total) == expected
+            assert shared_duplicate_fraction(fresh, n, total) == expected
+
+
 def test_top_ngram_bound_lets_a_repetitive_text_through_to_the_tables():
     """Spam that repeats a phrase is over the bound, so the exact rule still rejects it, with the
     same n-gram and fraction as the table-only rule; an article passes."""
