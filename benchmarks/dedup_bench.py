@@ -474,6 +474,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="small sizes (~1 min)")
     ap.add_argument("--no-grid", action="store_true", help="skip the parameter grid")
+    ap.add_argument("--throughput-only", action="store_true", help="only the throughput section (3,000 docs)")
     ap.add_argument("--redis-url", help="also time the redis index (e.g. redis://127.0.0.1:6379/15)")
     ap.add_argument("--scale-child", nargs=2, metavar=("N", "TMPDIR"), help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -484,6 +485,9 @@ def main() -> None:
     print(f"source articles: {len(articles)} ({sum(map(len, articles))} sentences; devdata "
           f"{'found' if DEVDATA.is_dir() else 'absent: seeds only'})")
     builder = CorpusBuilder(articles)
+    if args.throughput_only:
+        throughput(builder, 3000)
+        return
     if not args.no_grid:
         grid(builder, 3000 if args.quick else 10_000)
     throughput(builder, 1000 if args.quick else 3000)

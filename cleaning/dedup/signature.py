@@ -99,16 +99,17 @@ def compute_signatures(docs: list[Document], config: Config) -> list[DocSignatur
                       cjk_min_share=s.cjk_min_share, feature_sample=s.feature_sample,
                       minhash_sample=s.minhash_sample,
                       num_perm=s.num_perm, seed=s.seed)
+    # Rows and feature slices are views of the batch's arrays (no copy per document: nothing
+    # writes to a signature's arrays, and together they hold exactly the batch's bytes).
     return [
         DocSignature(
             id=d.id, source=d.source, url=d.url, sitename=d.sitename, published=d.published,
             text_chars=len(d.text), n_metadata=_metadata_count(d),
-            content_hash=sk.content_hashes[i], minhash=sk.minhashes[i].copy(),
-            n_shingles=int(sk.n_shingles[i]),
-            shingle_kind="cjk_chars" if sk.char_mode[i] else "chars",
-            features=sk.features[i].copy(),
+            content_hash=ch, minhash=mh, n_shingles=n, shingle_kind="cjk_chars" if cjk else "chars",
+            features=f,
         )
-        for i, d in enumerate(docs)
+        for d, ch, mh, n, cjk, f in zip(docs, sk.content_hashes, list(sk.minhashes), sk.n_shingles.tolist(),
+                                        sk.char_mode.tolist(), sk.features, strict=True)
     ]
 
 
