@@ -122,7 +122,8 @@ class StateStore:
         self.state_dir = Path(state_dir)
         self.out_dir = Path(out_dir)
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.state_dir / "state.sqlite", isolation_level=None, timeout=30)
+        self.db_path = self.state_dir / "state.sqlite"
+        self.db = sqlite3.connect(self.db_path, isolation_level=None, timeout=30)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.executescript(_SCHEMA)
@@ -221,7 +222,7 @@ class StateStore:
 
     def visible_seqs(self) -> dict[str, int]:
         """id -> the run whose part holds its current record (the latest processing wins)."""
-        return dict(self.db.execute("SELECT id, seq FROM processed WHERE superseded_by IS NULL"))
+        return dict(self.db.execute(_VISIBLE))
 
     def requeued_count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM processed WHERE superseded_by LIKE ?", (REQUEUED + "%",)).fetchone()[0]
@@ -417,6 +418,19 @@ def iter_part_lines(out_dir: Path, parts: list[tuple[str, int]], visible: dict[s
             for line in fh:
                 if visible is None or visible.get(json.loads(line)["id"]) == seq:
                     yield line
+
+
+_VISIBLE = "SELECT id, seq FROM processed WHERE superseded_by IS NULL"
+
+
+def read_visible_seqs(db_path: str | Path) -> dict[str, int]:
+    """``StateStore.visible_seqs`` read from the state database file (read only), for a task
+    that runs away from the flow process."""
+    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        return dict(db.execute(_VISIBLE))
+    finally:
+        db.close()
 
 
 class SupersededFilter:

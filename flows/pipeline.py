@@ -99,7 +99,7 @@ def _crash_point(name: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _refresh_full_view(out_dir: Path, state: Path, manifest: dict[str, Any], visible: dict[str, int],
+def _refresh_full_view(out_dir: Path, state: Path, manifest: dict[str, Any], visible: dict[str, int] | str,
                        enabled: bool = True) -> None:
     """Rebuild corpus.jsonl / rejected.jsonl / duplicates.jsonl when the committed parts changed."""
     if not enabled:
@@ -110,12 +110,12 @@ def _refresh_full_view(out_dir: Path, state: Path, manifest: dict[str, Any], vis
     if marker.is_file() and json.loads(marker.read_text())["key"] == key and all((out_dir / n).is_file() for n in names):
         return
     part_files = {k: [(p["file"], p["run_seq"]) for p in v] for k, v in manifest["parts"].items()}
-    materialize_task(str(out_dir), part_files, visible)
+    materialize_task.submit(str(out_dir), part_files, visible).result()
     _crash_point("before_view_marker")
     atomic_write_bytes(marker, json.dumps({"key": key}).encode())
 
 
-def _refresh_views(out_dir: Path, state: Path, manifest: dict[str, Any], visible: dict[str, int],
+def _refresh_views(out_dir: Path, state: Path, manifest: dict[str, Any], visible: dict[str, int] | str,
                    cfg: dict[str, Any]) -> None:
     """The JSONL full view (unless ``[output] format = "parquet"``) and the Parquet twins of the
     committed parts (``format`` "parquet" or "both"; kept in step whenever the folder exists)."""
@@ -285,7 +285,7 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
         cleanup_task(str(staging))
         requeued = store.apply_supersessions(superseded, revived) if superseded or revived else 0
         manifest = store.write_manifest()
-        _refresh_views(out_dir, state, manifest, store.visible_seqs(), cfg)
+        _refresh_views(out_dir, state, manifest, str(store.db_path), cfg)
         if stats.files == 0:
             logger.warning("nothing to do: no input files found in %s", ", ".join(inputs))
         else:
@@ -353,7 +353,7 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
     store.mark_index_done(seq)
     _crash_point("after_index")
     manifest = store.write_manifest()
-    _refresh_views(out_dir, state, manifest, store.visible_seqs(), cfg)
+    _refresh_views(out_dir, state, manifest, str(store.db_path), cfg)
     t_write += time.perf_counter() - t0
     cleanup_task(str(staging))
 

@@ -39,7 +39,7 @@ from cleaning.output import (
 )
 from cleaning.rules import site_boilerplate
 from cleaning.pipeline import process_batch
-from cleaning.state import ProcessedInput, SupersededFilter, iter_part_lines
+from cleaning.state import ProcessedInput, SupersededFilter, iter_part_lines, read_visible_seqs
 
 from .boundary import retry_unless_user_error
 
@@ -297,10 +297,14 @@ def pending_index_task(dedup_dir: str, pending_file: str, site_lines: Any) -> No
 
 @task(name="materialize", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=1,
       retry_condition_fn=retry_unless_user_error)
-def materialize_task(out_dir: str, parts: dict[str, list[tuple[str, int]]], visible: dict[str, int]) -> dict[str, int]:
+def materialize_task(out_dir: str, parts: dict[str, list[tuple[str, int]]], visible: dict[str, int] | str) -> dict[str, int]:
     """Rebuild the top-level full view (corpus.jsonl, rejected.jsonl, duplicates.jsonl) from
-    the committed parts, keeping each document's current record only. Atomic per file."""
+    the committed parts, keeping each document's current record only. Atomic per file.
+    ``visible``: id -> run of its current record, or the state database to read it from here
+    (so the flow process never holds that map of the whole corpus)."""
     out = Path(out_dir)
+    if isinstance(visible, str):
+        visible = read_visible_seqs(visible)
     counts = {}
     for kind, target in (("corpus", CORPUS_FILE), ("rejected", REJECTED_FILE), ("duplicates", DUPLICATES_FILE)):
         n = 0
