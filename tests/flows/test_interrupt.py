@@ -26,7 +26,13 @@ INTERRUPT_LINE = re.compile(r"^newsclean: (interrupted \(Ctrl-C\)|terminated \(S
 pytestmark = pytest.mark.slow
 
 
-def generate_corpus(path: Path, n: int = 2000, seed: int = 15) -> None:
+N_DOCS = 400
+# Small batches keep a 400-document run long enough to be interrupted mid-way ("batch 1 done"
+# arrives after 40 documents) while the suite pays for 5x fewer documents than a default run.
+SMALL_BATCHES = "[pipeline]\nbatch_size = 40\nmax_batches_in_flight = 2\n"
+
+
+def generate_corpus(path: Path, n: int = N_DOCS, seed: int = 15) -> None:
     """n JSONL news records built from the seed articles' sentences: mostly distinct stories,
     every tenth an exact copy of the one before, every 25th too short to keep."""
     sentences: list[str] = []
@@ -49,14 +55,16 @@ def generate_corpus(path: Path, n: int = 2000, seed: int = 15) -> None:
 
 
 @pytest.fixture(scope="module")
-def corpus(prefect_harness, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, bytes]]:
-    """2,000 generated documents and the outputs of one uninterrupted run over them."""
+def corpus(prefect_harness, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[str, bytes]]:
+    """Generated documents, the small-batch config, and the outputs of one uninterrupted run."""
     where = tmp_path_factory.mktemp("interrupt")
     inputs = where / "wire.jsonl"
     generate_corpus(inputs)
+    cfg = where / "small-batches.toml"
+    cfg.write_text(SMALL_BATCHES, encoding="utf-8")
     out = where / "reference"
-    newsclean_flow(inputs=[str(inputs)], out=str(out))
-    return inputs, {name: (out / name).read_bytes() for name in OUTPUTS}
+    newsclean_flow(inputs=[str(inputs)], out=str(out), config_path=str(cfg))
+    return inputs, cfg, {name: (out / name).read_bytes() for name in OUTPUTS}
 
 
 def _interrupt(inputs: Path, out: Path, when: str, sig: int, group: bool, env: dict[str, str],
@@ -109,19 +117,20 @@ def _assert_one_line(after: str) -> None:
 
 @pytest.mark.parametrize(("when", "temporary_server", "workers"), [
     ("batch 1 done", True, "0"),            # batches still being processed, in threads
-    ("validating 2000 inputs", False, "2"),  # Great Expectations at work; batches were in worker processes
+    (f"validating {N_DOCS} inputs", False, "2"),  # Great Expectations at work; batches were in worker processes
 ])
 def test_ctrl_c_stops_within_seconds_in_one_line_and_the_rerun_matches(
         corpus, tmp_path: Path, when: str, temporary_server: bool, workers: str) -> None:
     from prefect.settings import PREFECT_API_URL
 
-    inputs, expected = corpus
+    inputs, cfg, expected = corpus
     out = tmp_path / "out"
     # The first case runs as a user does, with the CLI's own temporary Prefect server (which a
     # terminal's Ctrl-C used to kill too, leaving the run retrying for minutes); the second
     # reuses the test server to keep the suite fast.
     env = _env() if temporary_server else _env(PREFECT_API_URL=PREFECT_API_URL.value())
-    code, seconds, after, children = _interrupt(inputs, out, when, signal.SIGINT, True, env, "--workers", workers)
+    code, seconds, after, children = _interrupt(inputs, out, when, signal.SIGINT, True, env, "--workers", workers,
+                                             "--config", str(cfg))
     assert code == 130, after[-3000:]
     assert seconds < 10, f"took {seconds:.1f} s to stop"
     _assert_one_line(after)
@@ -129,7 +138,7 @@ def test_ctrl_c_stops_within_seconds_in_one_line_and_the_rerun_matches(
     assert not [pid for pid in children if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE], \
         "a child process (the temporary Prefect server?) outlived the run"
 
-    report = newsclean_flow(inputs=[str(inputs)], out=str(out))
+    report = newsclean_flow(inputs=[str(inputs)], out=str(out), config_path=str(cfg))
     assert report["counts"]["accounting_ok"]
     for name in OUTPUTS:
         assert (out / name).read_bytes() == expected[name], f"{name} after Ctrl-C at {when!r} differs from an uninterrupted run"
@@ -138,9 +147,10 @@ def test_ctrl_c_stops_within_seconds_in_one_line_and_the_rerun_matches(
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
 def test_kill_stops_the_run_and_its_temporary_server(corpus, tmp_path: Path, sig: int) -> None:
     """`kill PID` reaches the run alone: it must not leave its temporary server running (issue 13)."""
-    inputs, _ = corpus
+    inputs, cfg, _ = corpus
     out = tmp_path / "out"
-    code, seconds, after, children = _interrupt(inputs, out, "Beginning flow run", sig, group=False, env=_env())
+    code, seconds, after, children = _interrupt(inputs, out, "Beginning flow run", sig, False, _env(),
+                                                "--config", str(cfg))
     assert seconds < 10
     if sig == signal.SIGTERM:
         assert code == 143, after[-3000:]
