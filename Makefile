@@ -35,9 +35,10 @@ install: $(VENV)/.installed
 run: install
 	$(VENV)/bin/newsclean run seeds --out output
 
-## Run the test suite.
+## Run the test suite: two processes, one test file each at a time (module fixtures such as a
+## reference flow run are built once); `.venv/bin/pytest tests/...` alone runs in one process.
 test: install
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n 2 --dist loadfile
 
 bench: install
 	$(VENV)/bin/python benchmarks/pipeline_bench.py

@@ -1,37 +1,19 @@
-"""Incremental runs, superseding, locking and crash safety against one output folder."""
+"""Incremental runs, superseding and locking against one output folder (crash safety:
+test_crash_recovery.py)."""
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from cleaning.state import StateLocked, StateStore
+from flow_helpers import EXTRA_STORY, OUTPUTS, all_ids, ids
 from flows.pipeline import newsclean_flow
 
 ROOT = Path(__file__).resolve().parents[2]
-OUTPUTS = ("corpus.jsonl", "rejected.jsonl", "duplicates.jsonl")
-
-EXTRA_STORY = (
-    "Hyundai Mobis will build a battery-system plant in Ulsan to supply the group's new dedicated EV factory, "
-    "the parts maker said on Thursday. The facility, worth about 300 billion won, will assemble battery packs "
-    "for 200,000 vehicles a year from 2026 and hire around 500 workers.\n\n"
-    "The company said the location next to the assembly line would cut logistics costs and let it respond "
-    "faster to changes in production plans. Construction is scheduled to begin in the second half of the year.\n"
-)
-
-
-def ids(path: Path) -> list[str]:
-    return [json.loads(line)["id"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def all_ids(out: Path) -> dict[str, list[str]]:
-    return {name: ids(out / name) for name in OUTPUTS}
 
 
 @pytest.fixture()
@@ -109,51 +91,6 @@ def test_concurrent_run_is_refused_with_a_clear_message(prefect_harness, corpus_
             newsclean_flow(inputs=[str(corpus_dir)], out=str(out))
     holder.close()
     assert newsclean_flow(inputs=[str(corpus_dir)], out=str(out))["counts"]["inputs"] == 4
-
-
-CRASH_POINTS = ["after_first_batch", "before_commit", "after_commit", "after_index", "before_view_marker"]
-
-
-@pytest.fixture(scope="module")
-def reference_run(prefect_harness, tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path, fixtures_dir: Path):
-    """A folder of inputs and the outputs of one uninterrupted run over it."""
-    inputs = tmp_path_factory.mktemp("crash_inputs")
-    shutil.copytree(seeds_dir, inputs / "seeds")
-    shutil.copytree(fixtures_dir / "html", inputs / "html")
-    (inputs / "extra.txt").write_text(EXTRA_STORY, encoding="utf-8")
-    (inputs / "empty.html").write_bytes(b"")
-    out = tmp_path_factory.mktemp("reference")
-    newsclean_flow(inputs=[str(inputs)], out=str(out), config_path=str(_small_batches(out)))
-    return inputs, all_ids(out)
-
-
-def _small_batches(where: Path) -> Path:
-    cfg = where.parent / f"{where.name}-small.toml"
-    cfg.write_text("[pipeline]\nbatch_size = 2\nmax_batches_in_flight = 1\n", encoding="utf-8")
-    return cfg
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("point", CRASH_POINTS)
-def test_killed_run_is_finished_by_the_next_with_nothing_lost_or_doubled(reference_run, tmp_path: Path, point: str) -> None:
-    from prefect.settings import PREFECT_API_URL
-
-    inputs, expected = reference_run
-    out = tmp_path / "out"
-    cfg = _small_batches(out)
-    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(), "PYTHONPATH": str(ROOT), "NEWSCLEAN_CRASH_AT": point}
-    cmd = [sys.executable, "-m", "flows", "run", str(inputs), "--out", str(out), "--config", str(cfg)]
-    killed = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=180)
-    assert killed.returncode == -9, killed.stderr[-2000:]
-
-    report = newsclean_flow(inputs=[str(inputs)], out=str(out), config_path=str(cfg))
-    assert report["counts"]["accounting_ok"]
-    got = all_ids(out)
-    for name in OUTPUTS:
-        assert sorted(got[name]) == sorted(expected[name]), f"{name} after a kill at {point}"
-        assert len(got[name]) == len(set(got[name])), f"{name} has a document twice after a kill at {point}"
-    assert not list((out / ".staging").glob("*/*")), "staging left behind"
-    assert not list((out / "state").glob("pending-index-*")), "pending index left behind"
 
 
 def test_compact_merges_parts_and_keeps_the_view(prefect_harness, corpus_dir: Path, tmp_path: Path) -> None:
