@@ -20,6 +20,8 @@ class DedupSettings:
     char_ngram: int
     feature_sample: int
     minhash_sample: int
+    minhash_char_ngram: int
+    minhash_cjk_char_ngram: int
     cjk_char_ngram: int
     cjk_min_share: float
     num_perm: int
@@ -46,6 +48,8 @@ class DedupSettings:
             "char_ngram": self.char_ngram,
             "feature_sample": self.feature_sample,
             "minhash_sample": self.minhash_sample,
+            "minhash_char_ngram": self.minhash_char_ngram,
+            "minhash_cjk_char_ngram": self.minhash_cjk_char_ngram,
             "cjk_char_ngram": self.cjk_char_ngram,
             "cjk_min_share": self.cjk_min_share,
             "num_perm": self.num_perm,
@@ -121,6 +125,8 @@ def dedup_settings(config: Config) -> DedupSettings:
         char_ngram=_int(table, "char_ngram", 1),
         feature_sample=sample,
         minhash_sample=mh_sample,
+        minhash_char_ngram=_int(table, "minhash_char_ngram", 1),
+        minhash_cjk_char_ngram=_int(table, "minhash_cjk_char_ngram", 1),
         cjk_char_ngram=_int(table, "cjk_char_ngram", 1),
         cjk_min_share=_share(table, "cjk_min_share"),
         num_perm=num_perm,

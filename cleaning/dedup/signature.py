@@ -97,7 +97,8 @@ def compute_signatures(docs: list[Document], config: Config) -> list[DocSignatur
         return []
     sk = sketch_batch([d.text for d in docs], char_ngram=s.char_ngram, cjk_char_ngram=s.cjk_char_ngram,
                       cjk_min_share=s.cjk_min_share, feature_sample=s.feature_sample,
-                      minhash_sample=s.minhash_sample,
+                      minhash_sample=s.minhash_sample, minhash_char_ngram=s.minhash_char_ngram,
+                      minhash_cjk_char_ngram=s.minhash_cjk_char_ngram,
                       num_perm=s.num_perm, seed=s.seed)
     # Rows and feature slices are views of the batch's arrays (no copy per document: nothing
     # writes to a signature's arrays, and together they hold exactly the batch's bytes).

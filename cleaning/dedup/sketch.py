@@ -336,14 +336,44 @@ def _minhash_rows(sh: np.ndarray, counts: np.ndarray, a: np.ndarray) -> np.ndarr
     return out
 
 
+def _grams_by_script(prefix: np.ndarray, inv: np.ndarray, cb: np.ndarray, char_mode: np.ndarray, n: int,
+                     cjk_n: int, sample: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Sampled n-gram hashes and document numbers, one part per script mode present in the
+    chunk: ``n`` for most documents, ``cjk_n`` for those ``char_mode`` marks as CJK."""
+    parts_h, parts_d = [], []
+    for size, mode in ((n, False), (cjk_n, True)):
+        eligible = char_mode == mode
+        if eligible.any():
+            h, d = _sampled_grams(prefix, inv, cb, size, eligible, sample)
+            parts_h.append(h)
+            parts_d.append(d)
+    return parts_h, parts_d
+
+
+def _minhash_input(prefix: np.ndarray, inv: np.ndarray, cb: np.ndarray, char_mode: np.ndarray, n_docs: int,
+                   n: int, cjk_n: int, sample: int) -> tuple[np.ndarray, np.ndarray]:
+    """The sampled n-gram hashes MinHash runs over, grouped by document (document order), and
+    their count per document."""
+    parts_h, parts_d = _grams_by_script(prefix, inv, cb, char_mode, n, cjk_n, sample)
+    if not parts_h:
+        return np.empty(0, np.uint64), np.zeros(n_docs, np.int64)
+    h, d = (parts_h[0], parts_d[0]) if len(parts_h) == 1 else (np.concatenate(parts_h), np.concatenate(parts_d))
+    if len(parts_h) > 1:  # both scripts in one chunk: put each document's grams together again
+        order = np.argsort(d, kind="stable")
+        h, d = h[order], d[order]
+    return h, np.bincount(d, minlength=n_docs)
+
+
 def sketch_batch(texts: list[str], *, char_ngram: int, cjk_char_ngram: int, cjk_min_share: float,
-                 feature_sample: int, num_perm: int, seed: int, minhash_sample: int = 1) -> BatchSketch:
+                 feature_sample: int, num_perm: int, seed: int, minhash_sample: int = 1,
+                 minhash_char_ngram: int | None = None, minhash_cjk_char_ngram: int | None = None) -> BatchSketch:
     """Exact-duplicate hashes, verification features and MinHash signatures for a batch of texts.
 
     Work happens in chunks of at most ``_MAX_CHUNK_CHARS`` characters, so memory (about
     40 bytes per character while a chunk is processed) stays bounded whatever the batch."""
     params = dict(char_ngram=char_ngram, cjk_char_ngram=cjk_char_ngram, cjk_min_share=cjk_min_share,
-                  feature_sample=feature_sample, num_perm=num_perm, seed=seed, minhash_sample=minhash_sample)
+                  feature_sample=feature_sample, num_perm=num_perm, seed=seed, minhash_sample=minhash_sample,
+                  minhash_char_ngram=minhash_char_ngram, minhash_cjk_char_ngram=minhash_cjk_char_ngram)
     chunks, start, size = [], 0, 0
     for i, t in enumerate(texts):
         if size and size + len(t) > _MAX_CHUNK_CHARS:
@@ -363,7 +393,8 @@ def sketch_batch(texts: list[str], *, char_ngram: int, cjk_char_ngram: int, cjk_
 
 
 def _sketch_chunk(texts: list[str], *, char_ngram: int, cjk_char_ngram: int, cjk_min_share: float,
-                  feature_sample: int, num_perm: int, seed: int, minhash_sample: int = 1) -> BatchSketch:
+                  feature_sample: int, num_perm: int, seed: int, minhash_sample: int = 1,
+                  minhash_char_ngram: int | None = None, minhash_cjk_char_ngram: int | None = None) -> BatchSketch:
     """One pass of whole-array numpy operations over a chunk of texts joined into one code-point
     array: no per-character or per-gram Python; per document only its content hash and slices."""
     n_docs = len(texts)
@@ -428,29 +459,29 @@ def _sketch_chunk(texts: list[str], *, char_ngram: int, cjk_char_ngram: int, cjk
     # dropped (so split, merged and re-punctuated words change nothing, and one wrong letter
     # touches only n grams), kept when their hash falls in 1 of ``feature_sample`` classes
     # (the same grams in every copy: a deterministic, content-defined sample).
-    parts_h, parts_d = [], []
-    for n, mode in ((char_ngram, False), (cjk_char_ngram, True)):
-        eligible = char_mode == mode
-        if eligible.any():
-            sh, sd = _sampled_grams(prefix, inv, cb, n, eligible, feature_sample)
-            parts_h.append(sh)
-            parts_d.append(sd)
+    parts_h, parts_d = _grams_by_script(prefix, inv, cb, char_mode, char_ngram, cjk_char_ngram, feature_sample)
     sh = np.concatenate(parts_h) if parts_h else np.empty(0, np.uint64)
     sd = np.concatenate(parts_d) if parts_d else np.empty(0, np.int64)
     feats32, n_shingles = _distinct_per_doc((sh >> _U64(32)).astype(np.uint32), sd, n_docs, len(parts_h) == 1)
     fb = np.r_[0, np.cumsum(n_shingles)]
     features = [feats32[fb[i] : fb[i + 1]] for i in range(n_docs)]
-    # MinHash over the distinct features (re-mixed to 64 bits), so that the estimate and the
-    # exact verification measure the same sets. MinHash only proposes candidates: 1 in
-    # ``minhash_sample`` features is enough for its estimate (its error depends on num_perm,
-    # not on the set size) and halves its cost.
-    if minhash_sample > 1:
-        mh = np.flatnonzero((feats32 & np.uint32(minhash_sample - 1)) == 0)
-        mh_counts = np.diff(np.searchsorted(mh, fb))
+    if minhash_char_ngram is not None:
+        # MinHash over its own, longer grams (1 in ``minhash_sample``): it only proposes
+        # candidates, and longer grams make unrelated documents of one language share far
+        # fewer of them (see minhash_char_ngram in dedup.toml); the minimum needs no distinct
+        # values, only each document's grams together.
+        fh, mh_counts = _minhash_input(prefix, inv, cb, char_mode, n_docs, minhash_char_ngram,
+                                       minhash_cjk_char_ngram or minhash_char_ngram, minhash_sample)
     else:
-        mh, mh_counts = slice(None), n_shingles
-    with np.errstate(over="ignore"):
-        fh = _mix(feats32[mh].astype(np.uint64) * _RADIX_U64 + _U64(1))
+        # MinHash over the distinct features (re-mixed to 64 bits), so that the estimate and
+        # the exact verification measure the same sets; 1 in ``minhash_sample`` features.
+        if minhash_sample > 1:
+            mh = np.flatnonzero((feats32 & np.uint32(minhash_sample - 1)) == 0)
+            mh_counts = np.diff(np.searchsorted(mh, fb))
+        else:
+            mh, mh_counts = slice(None), n_shingles
+        with np.errstate(over="ignore"):
+            fh = _mix(feats32[mh].astype(np.uint64) * _RADIX_U64 + _U64(1))
     minhashes = _minhash_rows(fh, mh_counts, permutations(num_perm, seed))
     return BatchSketch(content_hashes, minhashes, n_shingles, char_mode, features)
 

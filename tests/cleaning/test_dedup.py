@@ -110,6 +110,23 @@ def test_korean_near_duplicates_are_found_and_a_same_topic_story_is_not(config):
     assert sorted(out.clusters) == ["ko-hyundai", "ko-kia"]
 
 
+def test_minhash_grams_keep_copies_close_and_unrelated_articles_of_one_language_apart(config):
+    """MinHash (candidates only) runs over its own longer grams (8, CJK 6): a copy keeps its
+    estimate, while unrelated articles of one language, which share many short grams ("ation",
+    Korean particles), become candidates far less often than on the 5-gram features."""
+    texts = [KO_HYUNDAI, KO_HYUNDAI_COPY, KO_KIA, *(d.text for d in seed_docs())]
+    docs = [Document(f"d{i}", f"x/{i}.txt", t) for i, t in enumerate(texts)]
+    on_features = load_config(overrides={"dedup": {"minhash_char_ngram": 5, "minhash_cjk_char_ngram": 4}})
+    est = {}
+    for name, cfg in (("long", config), ("features", on_features)):
+        m = np.stack([s.minhash for s in compute_signatures(docs, cfg)])
+        est[name] = lambda i, j, m=m: float(np.mean(m[i] == m[j]))
+    assert est["long"](0, 1) >= 0.75  # the Korean copy (spacing, verbs, byline changed)
+    unrelated = [(0, 2), (1, 2)] + [(i, j) for i in range(3, 7) for j in range(i + 1, 7)]  # same topic / English seeds
+    assert all(est["long"](i, j) < 0.05 for i, j in unrelated)
+    assert sum(est["long"](i, j) for i, j in unrelated) < 0.5 * sum(est["features"](i, j) for i, j in unrelated)
+
+
 ZH_BYD = (
     "比亚迪与韩国KG移动公司正在就合资建设电动汽车电池工厂进行深入谈判。据首尔业内人士周日透露，双方计划在韩国建立"
     "电池单体工厂，以加强电动汽车电池供应。KG移动公司一位负责人表示，工厂的具体地点和产能尚未最终确定，双方仍在讨论"
