@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/language_quality_digest.py [--rebuild] [--dump rows.jsonl]
                                                            [--cache DIR] [--sets a,b] [--rounds N]
+                                                           [--profile SET] [--stage language|quality|both]
 
 A speed change to ``cleaning/language.py``, ``cleaning/langdetect_engine.py``,
 ``cleaning/quality.py``, ``cleaning/filters`` or ``cleaning/scripts.py`` must print the same
@@ -22,16 +23,20 @@ the reason with its value, threshold, detail and word count. Printed per set: do
 SHA-256 of the rows (first 16 hex), CPU ms per document of the language and quality stages
 (``time.process_time``, median of ``--rounds`` rounds, stages called in this process with no
 time-limit worker), and the rejected count. ``--dump`` writes every row for a diff.
+``--profile SET`` then prints cProfile's top ``--top`` functions by self time for one more
+round over that set (``--stage`` picks the language stage, the quality stage or both).
 Development data are read from ``../shared/devdata`` when present; figures for tuning only.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import gzip
 import hashlib
 import json
 import pickle
+import pstats
 import statistics
 import sys
 import time
@@ -164,6 +169,21 @@ def digest(rows: list[dict[str, Any]]) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 
 
+def profile(docs: list[Document], cfg: dict[str, Any], name: str, stage: str, top: int) -> None:
+    """cProfile's top functions by self time for one round of the chosen stage(s) over ``docs``."""
+    prof = cProfile.Profile()
+    if stage in ("language", "both"):
+        prof.enable()
+    tagged = language_batch(docs, cfg)
+    prof.disable()
+    if stage in ("quality", "both"):
+        prof.enable()
+    quality_batch(tagged.docs, cfg)
+    prof.disable()
+    print(f"\ncProfile, {stage} over {name} ({len(docs)} docs), top {top} by self time:")
+    pstats.Stats(prof).sort_stats("tottime").print_stats(top)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="where the cleaned inputs are kept")
@@ -171,6 +191,10 @@ def main() -> None:
     ap.add_argument("--sets", default=",".join(SETS), help="comma-separated subset of " + ", ".join(SETS))
     ap.add_argument("--rounds", type=int, default=1, help="timing rounds (median reported)")
     ap.add_argument("--dump", type=Path, help="write every row (JSONL) for a diff")
+    ap.add_argument("--profile", metavar="SET", help="cProfile one more round over this set")
+    ap.add_argument("--stage", choices=("language", "quality", "both"), default="both",
+                    help="which stage --profile records")
+    ap.add_argument("--top", type=int, default=25, help="functions --profile prints")
     args = ap.parse_args()
     cfg = _config()
     sets = [s for s in args.sets.split(",") if s]
@@ -191,6 +215,8 @@ def main() -> None:
         rejected = sum(1 for r in rows if r.get("quality") != "pass")
         print(f"{name:18s} {len(docs):5d}  {digest(rows)}  {lang_ms:6.3f} ms  {qual_ms:6.3f} ms  {rejected}")
     print(f"{'all':18s} {len(all_rows):5d}  {digest(all_rows)}")
+    if args.profile:
+        profile(inputs[args.profile], cfg, args.profile, args.stage, args.top)
     if args.dump:
         with args.dump.open("w", encoding="utf-8") as fh:
             for r in all_rows:

@@ -116,9 +116,9 @@ def count_scripts(text: str) -> ScriptCounts:
     if len(text) < _TABLE_MIN_CHARS:
         return _count_scripts_regex(text)
     classes, astral = _class_codes(text)
-    totals = np.bincount(classes, minlength=16)
-    flags = np.arange(16)
-    counts = [int(totals[(flags & flag) != 0].sum()) for flag in (_LETTER, _HANGUL, _HAN, _KANA)]
+    # 16 totals summed per flag in Python: twelve small numpy calls cost more than the count.
+    totals = np.bincount(classes, minlength=16).tolist()
+    counts = [sum(n for code, n in enumerate(totals) if code & flag) for flag in (_LETTER, _HANGUL, _HAN, _KANA)]
     result = ScriptCounts(*counts)
     if astral:
         extra = _count_scripts_regex(astral)
@@ -144,26 +144,33 @@ def cjk_presence(text: str) -> tuple[bool, bool]:
     return hangul, unspaced
 
 
-def line_script_totals(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def line_script_totals(text: str, lines: list[str] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Letters, Hangul, Han and Kana per line of ``text.split("\\n")`` (four int arrays, one
-    entry per line), from one pass over the text: the same numbers as ``count_scripts`` per line."""
-    lines = text.split("\n")
+    entry per line), from one pass over the text: the same numbers as ``count_scripts`` per line.
+    ``lines`` is ``text.split("\\n")`` when the caller has it."""
+    if lines is None:
+        lines = text.split("\n")
     classes, astral = _class_codes(text) if len(text) >= _TABLE_MIN_CHARS else (None, "")
     if classes is None or astral:  # short text, or characters beyond the BMP: regexes per line
         rows = [_count_scripts_regex(line) for line in lines]
         return tuple(np.array([getattr(r, f) for r in rows], dtype=np.int64)  # type: ignore[return-value]
                      for f in ("letters", "hangul", "han", "kana"))
     lengths = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
-    ends = np.cumsum(lengths + 1) - 1  # index of each line's "\n" (or the end of the text)
-    starts = ends - lengths
-    totals = []
+    starts = np.cumsum(lengths + 1) - (lengths + 1)  # index of each line's first character
     no_cjk = not classes.size or int(classes.max()) <= _LETTER
+    # np.add.reduceat sums from each start to the next; an empty line (start == next start, or
+    # the end of the text) would get one character's value, so it is set to 0.
+    starts = np.minimum(starts, max(classes.size - 1, 0))
+    empty = lengths == 0
+    totals = []
     for flag in (_LETTER, _HANGUL, _HAN, _KANA):
-        if flag != _LETTER and no_cjk:
+        if flag != _LETTER and no_cjk or not classes.size:
             totals.append(np.zeros(len(lines), dtype=np.int64))
             continue
-        running = np.concatenate(([0], np.cumsum((classes & flag) != 0)))
-        totals.append(running[ends] - running[starts])
+        flagged = (classes & flag).astype(np.int64) if flag == _LETTER else ((classes & flag) != 0).astype(np.int64)
+        counts = np.add.reduceat(flagged, starts)
+        counts[empty] = 0
+        totals.append(counts)
     return tuple(totals)  # type: ignore[return-value]
 
 

@@ -176,3 +176,19 @@ def test_ngram_array_is_the_per_character_extraction(lang):
     assert engine().ngram_ids(text) == expected
     assert engine().ngram_ids(text) == expected
     assert isinstance(detector, Detector)
+
+
+# Short texts: few n-grams, so walks run long (past 61 draws) and the gauss words between walks
+# fall inside the run of draws the walks share (``_converged_walks``).
+SHORT_TEXTS = [SCRIPT_TEXTS[lang][:length] for lang in sorted(SCRIPT_TEXTS) for length in (30, 45, 60)]
+SHORT_TEXTS += ["Potential audience: 9771 billion monthly users.", "Pet Safety: Nontoxic to cats and dogs."]
+
+
+@pytest.mark.parametrize("n_trial", [2, 3, 7])
+def test_shared_walks_keep_langdetects_labels_on_short_texts(n_trial):
+    """Every walk of the shared run starts where langdetect's would (after the last walk and
+    the gauss words), so detect keeps langdetect's labels and 4-decimal probabilities."""
+    for text in SHORT_TEXTS:
+        exact = engine().probabilities(text, 0, n_trial)
+        fast = engine().detect(text, 0, n_trial)
+        assert [(label, round(p, 4)) for label, p in fast] == [(label, round(p, 4)) for label, p in exact], text

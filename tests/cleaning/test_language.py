@@ -321,3 +321,13 @@ def test_count_scripts_ascii_path_equals_the_regexes():
 
     for text in SCRIPT_LINES + ["".join(map(chr, range(128))), "plain ascii text, 2025_x"]:
         assert count_scripts(text) == _count_scripts_regex(text)
+
+
+def test_url_hint_is_the_hint_pattern():
+    """The substring test finds "://", "@" and "www." in any case exactly where the regex does."""
+    from cleaning.language import _URL_EMAIL_HINT_RE, _has_url_hint
+
+    extra = ["see WWW.example.com", "Www.x", "wwW.x", "aww. shucks", "ww.", "new. www", "mail me@x",
+             "ftp://x", "W W W.", "ẉww.x", "Ｗｗｗ.x"]
+    for text in SCRIPT_LINES + extra + [line + " www.news.example" for line in SCRIPT_LINES]:
+        assert _has_url_hint(text) == (_URL_EMAIL_HINT_RE.search(text) is not None), text
