@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections import Counter
 from itertools import chain, count
 from typing import Any, Iterator
@@ -21,6 +22,7 @@ from .page import Line, Memo, Page, Tag
 _EDGE_PUNCT = ".,;:!?\"'“”‘’()[]{}<>«»…"
 _BLOCK_TOKEN = re.compile(r"\w+")
 _DIGIT = re.compile(r"\d")
+_DIGIT_WORD = re.compile(r"\S*\d\S*")
 
 
 class RepeatedParagraphRule:
@@ -55,7 +57,11 @@ class RepeatedParagraphRule:
         # speed. Casefolding the whole line first is the same as folding each stripped word:
         # casefold maps no character to or from whitespace or _EDGE_PUNCT (tests check all of
         # Unicode), so the words and their edges do not move.
-        if self.noise_needs_digit and not _DIGIT.search(text):
+        # And then only a word with a digit needs the noise pattern (``_DIGIT_WORD`` finds the
+        # whitespace-separated words holding one: ``\s`` is exactly ``str.isspace``): a line where
+        # none is noise ("in 2024", "3.5%") has no noise, as on the fast path.
+        if self.noise_needs_digit and (not _DIGIT.search(text) or not any(
+                self.noise.match(w.strip(_EDGE_PUNCT)) for w in _DIGIT_WORD.findall(text))):
             words = {w.strip(_EDGE_PUNCT) for w in text.casefold().split()}
             words.discard("")
             return frozenset(words), 0
@@ -122,20 +128,62 @@ class RepeatedParagraphRule:
                 drop.extend(cands[k].index for k in members if k != keep)
         return drop
 
-    def _may_repeat_block(self, lines: list[Line], n: int) -> bool:
-        """The cheap first checks of ``_repeated_block`` on the whole text at once (the same tokens:
-        casefolding and the unspaced-letter split work character by character, and no token spans
-        a line break): enough words, and enough n-grams that occur a second time (most texts:
-        not). The n-grams are counted as a set of C-built tuples, not one by one."""
+    @staticmethod
+    def _block_text(lines: list[Line]) -> str:
+        """The lines' stripped texts joined by "\\n", casefolded, with every letter of a script written
+        without spaces set apart by spaces: ``_BLOCK_TOKEN`` then finds the block tokens of the
+        whole text at once, and of each line in its "\\n"-separated part (casefolding and the
+        unspaced-letter split work character by character and never make or remove a line break)."""
         text = "\n".join(ln.stripped for ln in lines).casefold()
         if UNSPACED_WORD_RE.search(text) is not None:
-            text = UNSPACED_WORD_RE.sub(lambda m: f" {m.group(0)} ", text)
+            text = UNSPACED_WORD_RE.sub(r" \g<0> ", text)
+        return text
+
+    def _may_repeat_block(self, text: str, n: int) -> bool:
+        """The cheap first checks of ``_repeated_block`` on the whole text at once (no token spans
+        a line break): enough words, and enough n-grams that occur a second time (most texts:
+        not). The n-grams are counted as a set of C-built tuples, not one by one."""
         tokens = _BLOCK_TOKEN.findall(text)
         total = len(tokens)
         if total < 2 * max(self.block_min_words, n):
             return False
         distinct = len(set(zip(*(tokens[i:] for i in range(n)))))
         return (total - n + 1) - distinct >= self.block_min_words
+
+    _tokens_of = staticmethod(_BLOCK_TOKEN.findall)
+
+    @staticmethod
+    def _repeats(tokens: list[str], n: int) -> tuple[list[int], list[int], int]:
+        """(first position of the n-gram at each position, the positions whose n-gram occurred
+        before: the only ones that can make a word repeated, the number of distinct n-grams)."""
+        grams = list(zip(*(tokens[i:] for i in range(n))))
+        # the reversed pairs leave each n-gram its smallest position
+        first = dict(zip(reversed(grams), range(len(grams) - 1, -1, -1)))
+        first_pos = list(map(first.__getitem__, grams))
+        return first_pos, [p for p, f in enumerate(first_pos) if f < p], len(first)
+
+    @staticmethod
+    def _seen_in_line(s: int, e: int, bound: int, n: int, first_pos: list[int], repeated: list[int]) -> int:
+        """Repeated words among tokens s..e-1: word t is repeated when an n-gram holding it (one at
+        p, t-n < p <= t) occurred before ``bound`` and before itself: first_pos[p] < min(bound, p).
+        Each such p marks the words p..p+n-1; the marks of increasing p are counted once (cover:
+        marked up to here), so a line costs its repeated n-grams, not words times n."""
+        seen = 0
+        cover = s
+        i = bisect_left(repeated, max(0, s - n + 1))
+        hi = min(e, len(first_pos))
+        while i < len(repeated):
+            p = repeated[i]
+            if p >= hi:
+                break
+            i += 1
+            if first_pos[p] < bound:
+                a = p if p > cover else cover
+                b = p + n if p + n < e else e
+                if b > a:
+                    seen += b - a
+                    cover = b
+        return seen
 
     def _repeated_block(self, lines: list[Line]) -> list[int]:
         """Indexes of the lines in runs that repeat earlier text: every line of a run has at least
@@ -145,40 +193,34 @@ class RepeatedParagraphRule:
         casefolded runs of letters and digits (a hyphen split by a wrap splits nothing), and single
         characters of scripts written without spaces, so re-wrapping changes nothing."""
         n = self.block_shingle
-        if n >= 1 and not self._may_repeat_block(lines, n):
+        if n < 1 or not lines:
+            return []  # (n-grams of no words: no word is ever in one)
+        text = self._block_text(lines)
+        if not self._may_repeat_block(text, n):
             return []
         tokens: list[str] = []
         starts: list[int] = []  # first token of each line
-        for ln in lines:
+        for part in text.split("\n"):
             starts.append(len(tokens))
-            text = ln.stripped.casefold()
-            if UNSPACED_WORD_RE.search(text) is not None:  # Chinese, Japanese, Thai: one character a token
-                text = UNSPACED_WORD_RE.sub(lambda m: f" {m.group(0)} ", text)
-            tokens.extend(_BLOCK_TOKEN.findall(text))
+            tokens.extend(self._tokens_of(part))
         total = len(tokens)
         if total < 2 * max(self.block_min_words, n):
             return []
-        first: dict[tuple[str, ...], int] = {}
-        first_pos = []
-        for p in range(total - n + 1):
-            first_pos.append(first.setdefault(tuple(tokens[p:p + n]), p))
-        if len(first_pos) - len(first) < self.block_min_words:  # too few repeated n-grams (most texts)
+        first_pos, repeated, distinct = self._repeats(tokens, n)
+        if len(first_pos) - distinct < self.block_min_words:  # too few repeated n-grams (most texts)
             return []
         starts.append(total)
         runs: list[list[int]] = []
         covered: list[int] = []  # repeated words per run
         run_start: int | None = None
-        for k, ln in enumerate(lines):
-            s = starts[k]
-            bound = s if run_start is None else run_start
-            if starts[k + 1] == s:  # a line without words goes with the run it is in
+        for k in range(len(lines)):
+            s, e = starts[k], starts[k + 1]
+            if e == s:  # a line without words goes with the run it is in
                 if run_start is not None:
                     runs[-1].append(k)
                 continue
-            # a word is repeated when an n-gram holding it occurred before the run (and before itself)
-            seen = sum(1 for t in range(s, starts[k + 1])
-                       if any(first_pos[p] < min(bound, p) for p in range(max(0, t - n + 1), min(t + 1, len(first_pos)))))
-            if seen >= self.block_line_containment * (starts[k + 1] - s):
+            seen = self._seen_in_line(s, e, s if run_start is None else run_start, n, first_pos, repeated)
+            if seen >= self.block_line_containment * (e - s):
                 if run_start is None:
                     run_start = s
                     runs.append([])

@@ -126,3 +126,43 @@ def test_shared_vocabulary_is_not_a_copy(config):
             "shipments to China slowed and oil prices fell.\n"
             "Imports fell 2 percent in March from a year earlier, the ministry said on Monday.\n")
     assert removed(text, config) == {}
+
+
+def _seen_by_definition(tokens: list[str], starts: list[int], n: int, bound_of) -> list[int]:
+    """Repeated words per line as the rule defines them, word by word: word t counts when an n-gram
+    holding it (starting at p, t-n < p <= t) first occurred before min(bound, p)."""
+    first: dict[tuple[str, ...], int] = {}
+    first_pos = [first.setdefault(tuple(tokens[p:p + n]), p) for p in range(len(tokens) - n + 1)]
+    out = []
+    for k in range(len(starts) - 1):
+        bound = bound_of(k)
+        out.append(sum(1 for t in range(starts[k], starts[k + 1])
+                       if any(first_pos[p] < min(bound, p)
+                              for p in range(max(0, t - n + 1), min(t + 1, len(first_pos))))))
+    return out
+
+
+@pytest.mark.parametrize("lang", sorted(ARTICLES))
+def test_block_runs_match_the_word_by_word_definition(config, lang):
+    """The rule counts repeated words per line from the positions of repeated n-grams (bisect and a
+    cover mark): with lines that join a run (bound = the run's start) and lines that do not
+    (bound = their own start), each line's count is the word-by-word definition's, in 7 scripts."""
+    import random
+
+    from cleaning.rules import RepeatedParagraphRule
+    from cleaning.rules.page import Page
+
+    rule = RepeatedParagraphRule(config["clean"])
+    rng = random.Random(lang)
+    body = ARTICLES[lang] + [_wrapped(ARTICLES[lang], 40)]
+    lines = Page.from_text("\n".join(body)).free_content()
+    text = rule._block_text(lines)
+    parts = [RepeatedParagraphRule._tokens_of(part) for part in text.split("\n")]
+    tokens = [t for p in parts for t in p]
+    starts = [sum(map(len, parts[:k])) for k in range(len(parts) + 1)]
+    for n in (1, 3, 5):
+        bounds = [rng.choice([starts[k], starts[max(0, k - rng.randint(0, 3))]]) for k in range(len(parts))]
+        got = [rule._seen_in_line(starts[k], starts[k + 1], bounds[k], n, *rule._repeats(tokens, n)[:2])
+               for k in range(len(parts))]
+        assert got == _seen_by_definition(tokens, starts, n, bounds.__getitem__)
+        assert any(got)
