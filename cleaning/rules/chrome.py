@@ -31,6 +31,15 @@ def substring_regex(phrases: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(map(re.escape, uniq))) if uniq else None
 
 
+def _contains_any(s: str, phrases: tuple[str, ...]) -> bool:
+    """``substring_regex(phrases).search(s) is not None``, with ``in`` tests (CPython's fast
+    substring search beats a regex alternation tried at every position by about 2x)."""
+    for p in phrases:
+        if p in s:
+            return True
+    return False
+
+
 class _MemoizedLineMatch:
     """Line rules see the same chrome lines on page after page: remember each line's verdict."""
 
@@ -59,7 +68,6 @@ class NavRule(_MemoizedLineMatch):
         self.prefixes = phrase_prefix_regex(p.casefold() for p in lang_list(cfg, "nav_prefixes"))
         self.consent = phrase_prefix_regex(p.casefold() for p in lang_list(cfg, "consent_prefixes"))
         self.contains = tuple(p.casefold() for p in lang_list(cfg, "nav_contains"))
-        self.contains_rx = substring_regex(self.contains)
         # Whole-line regexes (separators, "Follow X on Twitter", "Reporting by …; Editing by …",
         # affiliate disclosures, paywall prompts); each pattern carries its own shape limits.
         # Each runs only on lines holding the literals it needs (most lines: none of them).
@@ -99,7 +107,7 @@ class NavRule(_MemoizedLineMatch):
             return False
         if self.prefixes and (self.prefixes.match(raw) or self.prefixes.match(norm)):
             return True
-        return self.contains_rx is not None and self.contains_rx.search(norm) is not None
+        return _contains_any(norm, self.contains)
 
     def verdict(self, stripped: str) -> tuple[bool, str | None]:
         """(tags the line?, value): the per-line answer ``cleaning.clean`` caches for a run of line rules."""
@@ -121,7 +129,6 @@ class PromoRule(_MemoizedLineMatch):
         self.bullets = cfg["bullet_chars"]
         self.prefixes = phrase_prefix_regex(p.casefold() for p in lang_list(cfg, "promo_prefixes"))
         self.contains = tuple(p.casefold() for p in lang_list(cfg, "promo_contains"))
-        self.contains_rx = substring_regex(self.contains)
         self.max_words = int(cfg["promo"]["max_words"])
         self.max_words_contains = int(cfg["nav"]["max_words"])
         self.memo = Memo()
@@ -136,8 +143,7 @@ class PromoRule(_MemoizedLineMatch):
         raw = stripped.casefold().lstrip(self.bullets + " \t[(<【")
         if self.prefixes and self.prefixes.match(raw):
             return True
-        return (n_words <= self.max_words_contains and self.contains_rx is not None
-                and self.contains_rx.search(raw) is not None)
+        return n_words <= self.max_words_contains and _contains_any(raw, self.contains)
 
     def verdict(self, stripped: str) -> tuple[bool, str | None]:
         return self._matches(stripped), None

@@ -227,12 +227,22 @@ class GateScreen:
             sets = [(False, s) for s in p.cs] + [(True, s) for s in p.ci]
             ic, best = max(sets, key=_selectivity)
             (ci if ic else cs).update(best)
-        self.cs = re.compile("|".join(map(re.escape, sorted(cs)))) if cs else None
-        self.ci = re.compile("|".join(map(re.escape, sorted(ci)))) if ci else None
+        # Tuples tested with ``in`` (CPython's fast substring search): about twice as fast as one
+        # regex alternation of the same literals, which the regex engine tries position by position.
+        self.cs = tuple(sorted(cs)) or None
+        self.ci = tuple(sorted(ci)) or None
 
     def possible(self, line: str, lower: str | None) -> bool:
         """False only when no gated pattern can pass its gate on ``line`` (``lower`` as for
         ``GatedPattern.passes``; None makes every case-insensitive gate pass)."""
-        if self.ci is not None and (lower is None or self.ci.search(lower)):
-            return True
-        return self.cs is not None and self.cs.search(line) is not None
+        if self.ci is not None:
+            if lower is None:
+                return True
+            for lit in self.ci:
+                if lit in lower:
+                    return True
+        if self.cs is not None:
+            for lit in self.cs:
+                if lit in line:
+                    return True
+        return False

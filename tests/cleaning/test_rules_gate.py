@@ -362,3 +362,30 @@ def test_photo_caption_suffix_gates_answer_as_the_bare_patterns():
     for s in ["get it to your inbox", "CLICK HERE".casefold(), "무단전재 금지", "nothing here", ""]:
         assert bool(rx.search(s)) == any(p in s for p in ["to your inbox", "click here", "무단전재"]), s
     assert substring_regex([]) is None and substring_regex([""]).search("x")
+
+
+def test_literal_screens_answer_as_regex_alternations():
+    """GateScreen.possible and the nav/promo "contains" checks test literals with ``in``: the same
+    answers as one regex alternation of those literals, on lines in 7 scripts (cased, casefolded)."""
+    from cleaning.rules import PromoRule
+    from cleaning.rules.chrome import _contains_any, substring_regex
+
+    cfg = default_config()["clean"]
+    nav, promo = NavRule(cfg), PromoRule(cfg)
+    lines = LINES + _SCRIPT_LINES + _NAV_EXTRA + ["Follow us on X for 20% off today!", "all rights reserved",
+                                                  "İstanbul now", "무단전재 및 재배포 금지", "Don't hesitate to email us at x@y.z"]
+    hits = 0
+    for rule in (nav, promo):
+        rx = substring_regex(rule.contains)
+        for line in lines:
+            for s in (line, line.casefold()):
+                assert _contains_any(s, rule.contains) == (rx.search(s) is not None), s
+                hits += _contains_any(s, rule.contains)
+    ci = re.compile("|".join(map(re.escape, nav.screen.ci)))
+    cs = re.compile("|".join(map(re.escape, nav.screen.cs)))
+    for line in lines:
+        lower = fold_for_gates(line)
+        expected = lower is None or bool(ci.search(lower)) or bool(cs.search(line))
+        assert nav.screen.possible(line, lower) == expected, line
+        hits += expected
+    assert hits > 5
