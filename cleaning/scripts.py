@@ -417,11 +417,9 @@ def _first_char(line: str) -> str:
     return s[:1]
 
 
-def _continues(prev: str, nxt: str, wrapped: bool, wrap_width: int) -> bool:
-    """Whether ``nxt`` continues the sentence of ``prev`` (a line break inside a paragraph)."""
-    if ends_sentence(prev):
-        return False
-    first = _first_char(nxt)
+def _joins(prev: str, first: str, wrapped: bool, wrap_width: int) -> bool:
+    """Whether the next line, starting with ``first`` (its ``_first_char``), continues the
+    sentence of ``prev``, a line that does not end one (a line break inside a paragraph)."""
     if not first:
         return False
     if first.isalpha() and first.islower() and script_of(first) not in CASELESS_SCRIPTS:
@@ -445,12 +443,12 @@ def logical_lines(lines: list[str]) -> list[str]:
     lines = [s for s in (ln.strip() for ln in lines) if s]
     if len(lines) < 2:
         return lines
-    open_breaks = lower_next = 0
-    for prev, nxt in zip(lines, lines[1:]):
-        if not ends_sentence(prev):
-            open_breaks += 1
-            first = _first_char(nxt)
-            lower_next += bool(first) and first.islower()
+    # Only a break after a line that does not end a sentence can be joined: each line's
+    # ends_sentence and the next line's first character are looked up once, for those breaks.
+    open_at = [i for i, ends in enumerate(map(ends_sentence, lines[:-1])) if not ends]
+    firsts = [_first_char(lines[i + 1]) for i in open_at]
+    open_breaks = len(open_at)
+    lower_next = sum(1 for first in firsts if first and first.islower())
     if not lower_next and open_breaks < 2:  # every line ends a sentence (most cleaned articles)
         return lines
     widths = sorted(len(ln) for ln in lines)
@@ -465,12 +463,15 @@ def logical_lines(lines: list[str]) -> list[str]:
         or (wrap_width >= 15 and len(lines) >= 3 and near_full >= 0.6 * len(lines)
             and (3 * sum(ends_sentence(ln) + sentence_boundaries(ln) for ln in lines) >= len(lines)
                  or _no_mark_script_line(" ".join(lines)))))  # Thai, Lao: no marks to count
+    joined = {i for i, first in zip(open_at, firsts) if _joins(lines[i], first, wrapped, wrap_width)}
+    if not joined:
+        return lines
     out = [lines[0]]
-    for prev, nxt in zip(lines, lines[1:]):
-        if _continues(prev, nxt, wrapped, wrap_width):
-            out[-1] = out[-1] + " " + nxt
+    for i in range(1, len(lines)):
+        if i - 1 in joined:
+            out[-1] = out[-1] + " " + lines[i]
         else:
-            out.append(nxt)
+            out.append(lines[i])
     return out
 
 
