@@ -27,7 +27,7 @@ from functools import lru_cache
 import numpy as np
 import xxhash
 
-SCHEME = "newsclean-mul64-chargram-v2"  # recorded in every persisted index; bump when hashing changes
+SCHEME = "newsclean-oph-chargram-v3"  # recorded in every persisted index; bump when hashing changes
 
 _U64 = np.uint64
 _MIX1 = _U64(0xBF58476D1CE4E5B9)
@@ -147,11 +147,19 @@ class _Powers:
         return fwd[:n], inv[:n]
 
 
+_EMPTY = np.iinfo(np.uint64).max  # an empty bin; a document with no feature has only these
+_PROBES = 32  # densification rounds by random probe before the rotation fallback
+
+
 @lru_cache(maxsize=8)
-def permutations(num_perm: int, seed: int) -> np.ndarray:
-    """The odd multipliers ``a_k`` of the MinHash family; a pure function of (num_perm, seed)."""
-    rng = np.random.default_rng(seed)
-    return rng.integers(0, 2**63, size=num_perm, dtype=np.uint64) * _U64(2) + _U64(1)
+def _probe_table(num_bins: int, seed: int) -> np.ndarray:
+    """Densification probes: round t fills an empty bin i from bin ``table[i, t]`` (when that one
+    is non-empty). The same for every document (a pure function of (num_bins, seed)), so two
+    copies with the same empty bin copy from the same place: the optimal densification of
+    Shrivastava (ICML 2017), with independent probes per bin."""
+    table = np.random.default_rng(seed).integers(0, num_bins, size=(num_bins, _PROBES), dtype=np.int64)
+    table.flags.writeable = False
+    return table
 
 
 @dataclass(slots=True)
@@ -315,24 +323,53 @@ def _distinct_per_doc(h32: np.ndarray, doc: np.ndarray, n_docs: int,
     return key.astype(np.uint32), np.diff(fb).astype(np.int64)
 
 
-def _minhash_rows(sh: np.ndarray, counts: np.ndarray, a: np.ndarray) -> np.ndarray:
-    """Per-document minimum of ``a_k * x`` over its shingles (``sh``: the documents' shingles one
-    after another, ``counts[i]`` of them for document i). One permutation at a time over the
-    whole chunk: a multiply into one reused buffer and a 1-d ``minimum.reduceat`` at the
-    document starts; measured faster than blocks of a (permutations x shingles) matrix (fewer,
-    longer numpy calls)."""
-    num_perm = len(a)
-    out = np.full((len(counts), num_perm), np.iinfo(np.uint64).max, dtype=np.uint64)
-    if len(sh) == 0:
+def _oph_rows(feats: np.ndarray, counts: np.ndarray, num_bins: int, seed: int) -> np.ndarray:
+    """One-permutation MinHash: each document's features (sorted, distinct uint32 hashes, one
+    document after another, ``counts[i]`` of them for document i) fall into ``num_bins`` bins
+    by their top bits, and bin k of a document holds its smallest feature in that bin. The
+    features are uniform hashes already, so no further hashing: one pass instead of a multiply
+    and a minimum per permutation. The bin is monotone in the feature, so in a sorted row the
+    minimum of a bin is its first feature. Empty bins are densified (``_probe_table``, then
+    the next non-empty bin to the right); documents without features keep all bins empty."""
+    n_docs = len(counts)
+    out = np.full((n_docs, num_bins), _EMPTY, dtype=np.uint64)
+    if len(feats) == 0:
         return out
-    present = np.flatnonzero(counts)  # documents with at least one shingle
-    starts = np.cumsum(counts)[present] - counts[present]
-    prod = np.empty(len(sh), dtype=np.uint64)
-    cols = np.empty((num_perm, len(present)), dtype=np.uint64)
-    for k in range(num_perm):
-        np.multiply(sh, a[k], out=prod)  # wraps mod 2**64 by design
-        np.minimum.reduceat(prod, starts, out=cols[k])
-    out[present] = cols.T
+    if num_bins & (num_bins - 1) == 0:  # the same value as the general form below, in 32 bits
+        bins = feats >> np.uint32(32 - num_bins.bit_length() + 1)
+    else:
+        bins = ((feats.astype(np.uint64) * _U64(num_bins)) >> _U64(32)).astype(np.int64)
+    ends = np.cumsum(counts)
+    first = np.empty(len(feats), dtype=bool)
+    first[0] = True
+    np.not_equal(bins[1:], bins[:-1], out=first[1:])
+    first[(ends - counts)[counts > 0]] = True  # a document's first feature opens a bin
+    idx = np.flatnonzero(first)
+    cell = np.searchsorted(ends, idx, side="right") * num_bins + bins[idx]  # sorted: rows, then bins
+    flat = out.reshape(-1)
+    flat[cell] = feats[idx]
+    filled = np.zeros(n_docs * num_bins, dtype=bool)
+    filled[cell] = True
+    empty = np.flatnonzero(~filled.reshape(n_docs, num_bins) & (counts > 0)[:, None])
+    if len(empty):
+        probes = _probe_table(num_bins, seed)
+        row, k = np.divmod(empty, num_bins)
+        row *= num_bins
+        for t in range(_PROBES):
+            src = row + probes[k, t]
+            ok = filled[src]  # original bins only: densified ones are never copied on
+            flat[empty[ok]] = flat[src[ok]]
+            miss = ~ok
+            empty, row, k = empty[miss], row[miss], k[miss]
+            if not len(empty):
+                break
+        if len(empty):  # few non-empty bins (a tiny document): the next non-empty bin, circularly
+            j = np.searchsorted(cell, empty)
+            wrap = j == len(cell)
+            j[wrap] = 0
+            wrap |= cell[j] >= row + num_bins
+            j[wrap] = np.searchsorted(cell, row[wrap])
+            flat[empty] = flat[cell[j]]
     return out
 
 
@@ -465,24 +502,22 @@ def _sketch_chunk(texts: list[str], *, char_ngram: int, cjk_char_ngram: int, cjk
     feats32, n_shingles = _distinct_per_doc((sh >> _U64(32)).astype(np.uint32), sd, n_docs, len(parts_h) == 1)
     fb = np.r_[0, np.cumsum(n_shingles)]
     features = [feats32[fb[i] : fb[i + 1]] for i in range(n_docs)]
+    # One-permutation MinHash (``_oph_rows``): each document's distinct, sorted 32-bit values
+    # go to ``num_perm`` bins by their top bits, a bin keeps its smallest value.
     if minhash_char_ngram is not None:
-        # MinHash over its own, longer grams (1 in ``minhash_sample``): it only proposes
+        # Over its own, longer grams (1 in ``minhash_sample``): MinHash only proposes
         # candidates, and longer grams make unrelated documents of one language share far
-        # fewer of them (see minhash_char_ngram in dedup.toml); the minimum needs no distinct
-        # values, only each document's grams together.
+        # fewer of them (see minhash_char_ngram in dedup.toml).
         fh, mh_counts = _minhash_input(prefix, inv, cb, char_mode, n_docs, minhash_char_ngram,
                                        minhash_cjk_char_ngram or minhash_char_ngram, minhash_sample)
-    else:
-        # MinHash over the distinct features (re-mixed to 64 bits), so that the estimate and
-        # the exact verification measure the same sets; 1 in ``minhash_sample`` features.
-        if minhash_sample > 1:
-            mh = np.flatnonzero((feats32 & np.uint32(minhash_sample - 1)) == 0)
-            mh_counts = np.diff(np.searchsorted(mh, fb))
-        else:
-            mh, mh_counts = slice(None), n_shingles
-        with np.errstate(over="ignore"):
-            fh = _mix(feats32[mh].astype(np.uint64) * _RADIX_U64 + _U64(1))
-    minhashes = _minhash_rows(fh, mh_counts, permutations(num_perm, seed))
+        mh_doc = np.repeat(np.arange(n_docs, dtype=np.int64), mh_counts)
+        mh32, mh_counts = _distinct_per_doc((fh >> _U64(32)).astype(np.uint32), mh_doc, n_docs, True)
+        minhashes = _oph_rows(mh32, mh_counts, num_perm, seed)
+    elif minhash_sample > 1:  # over 1 in ``minhash_sample`` of the features
+        mh = np.flatnonzero((feats32 & np.uint32(minhash_sample - 1)) == 0)
+        minhashes = _oph_rows(feats32[mh], np.diff(np.searchsorted(mh, fb)), num_perm, seed)
+    else:  # over the features: the estimate and the exact verification measure the same sets
+        minhashes = _oph_rows(feats32, n_shingles, num_perm, seed)
     return BatchSketch(content_hashes, minhashes, n_shingles, char_mode, features)
 
 
