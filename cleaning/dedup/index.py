@@ -63,8 +63,9 @@ def _check_meta(stored: dict[str, Any], s: DedupSettings, where: str) -> None:
         detail = ", ".join(f"{k}: index has {a!r}, config has {b!r}" for k, (a, b) in sorted(diff.items()))
         raise IndexMismatchError(
             f"dedup index {where} was built with different parameters ({detail}); its signatures "
-            "cannot be compared with new ones. Use the original [dedup] settings, or a new "
-            "state directory / redis prefix to start a fresh index."
+            "cannot be compared with new ones. Use the original [dedup] settings, rebuild the index "
+            "from the committed corpus with `newsclean reindex --out <folder>` (needed after an "
+            "upgrade that changed the scheme), or use a new state directory / redis prefix."
         )
 
 
