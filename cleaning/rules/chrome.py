@@ -79,6 +79,7 @@ class NavRule(_MemoizedLineMatch):
         self.anchored = union
         self.unanchored = [p for p in self.patterns if p.gated or p.rx in rest] if union is not None else self.patterns
         self.screen = GateScreen(self.unanchored)
+        self.ungated = [p for p in self.unanchored if not p.gated]
         self.max_words = int(cfg["nav"]["max_words"])
         self.max_words_consent = int(cfg["nav"]["max_words_consent"])
         self.memo = Memo()
@@ -97,9 +98,9 @@ class NavRule(_MemoizedLineMatch):
             if self.anchored is not None and "\n" not in stripped and self.anchored.match(stripped):
                 return True
             lower = fold_for_gates(stripped)
-            screened = self.screen.possible(stripped, lower)
-            for p in self.unanchored:
-                if p.gated and not (screened and p.passes(stripped, lower)):
+            # a line the screen rules out fails every gate: only the ungated patterns run
+            for p in self.unanchored if self.screen.possible(stripped, lower) else self.ungated:
+                if p.gated and not p.passes(stripped, lower):
                     continue
                 if p.rx.search(stripped):
                     return True
@@ -169,6 +170,7 @@ class PhotoCreditRule:
         # screen search in front of all the gates (a prose line usually holds none of them).
         self.suffixes = [GatedPattern(re.compile(p)) for p in lang_list(cfg, "photo_caption_suffixes")]
         self.suffix_screen = GateScreen(self.suffixes)
+        self.ungated_suffixes = [p for p in self.suffixes if not p.gated]
         self.max_words_prefix = int(cfg["photo_credit"]["max_words_prefix"])
         self.max_words_caption = int(cfg["photo_credit"]["max_words_caption"])
 
@@ -195,9 +197,8 @@ class PhotoCreditRule:
                     return rest or stripped
         if n_words <= self.max_words_caption:
             lower = fold_for_gates(stripped)
-            screened = self.suffix_screen.possible(stripped, lower)
-            for p in self.suffixes:
-                if p.gated and not (screened and p.passes(stripped, lower)):
+            for p in self.suffixes if self.suffix_screen.possible(stripped, lower) else self.ungated_suffixes:
+                if p.gated and not p.passes(stripped, lower):
                     continue
                 m = p.rx.search(stripped)
                 if m:

@@ -11,7 +11,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable, Protocol
+from typing import Callable, Iterable, Iterator, Protocol
 
 _HANGUL_RUN = re.compile(r"[\uac00-\ud7a3]+")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z]+)*")
@@ -135,6 +135,28 @@ class Memo(dict):  # type: ignore[type-arg]
         if len(self) >= self.limit:
             self.clear()
         self[key] = value
+
+
+class ContentMemo(Memo):
+    """Tags of a rule that reads nothing but the texts of the page's free non-blank lines (their
+    order included) and tags only those lines, kept by those texts joined with "\\n" (no stripped
+    line holds one, so the key is the list). The verification pass usually sees the same content
+    again (the first pass's cuts were made by the rules before this one or were blank lines), as
+    does an exact copy of a document. Positions are stored relative to the content, so the tags
+    land on the right lines whatever the page's line numbers are now."""
+
+    def __init__(self, limit: int = 256) -> None:  # keys are whole texts: keep few
+        super().__init__(limit)
+
+    def tags(self, content: list[Line], compute: Callable[[list[Line]], Iterable[Tag]]) -> Iterator[Tag]:
+        key = "\n".join([ln.stripped for ln in content])
+        hit = self.get(key)
+        if hit is None:
+            pos = {ln.index: k for k, ln in enumerate(content)}
+            hit = [(pos[t.first], pos[t.last], t.rule, t.value) for t in compute(content)]
+            self.put(key, hit)
+        for a, b, rule, value in hit:
+            yield Tag(content[a].index, content[b].index, rule, value)
 
 
 def starts_with_phrase(norm: str, phrase: str) -> bool:

@@ -17,7 +17,7 @@ from typing import Any, Iterator
 
 from ..scripts import UNSPACED_WORD_RE, script_word_count
 from .gate import needs_digit
-from .page import Line, Memo, Page, Tag
+from .page import ContentMemo, Line, Memo, Page, Tag
 
 _EDGE_PUNCT = ".,;:!?\"'“”‘’()[]{}<>«»…"
 _BLOCK_TOKEN = re.compile(r"\w+")
@@ -42,6 +42,7 @@ class RepeatedParagraphRule:
         self.block_line_containment = float(r.get("block_line_containment", 0.8))
         self.block_min_containment = float(r.get("block_min_containment", 0.9))
         self.memo = Memo()
+        self.content_memo = ContentMemo()
 
     def _signature(self, text: str) -> tuple[frozenset[str], int]:
         """(word set without noise tokens, number of noise tokens)."""
@@ -78,7 +79,9 @@ class RepeatedParagraphRule:
         return frozenset(out), noise
 
     def tag(self, page: Page) -> Iterator[Tag]:
-        content = page.free_content()
+        return self.content_memo.tags(page.free_content(), self._tag_content)
+
+    def _tag_content(self, content: list[Line]) -> Iterator[Tag]:
         drop = self._repeated_paragraphs(content)
         if self.block_min_words:  # then runs of lines repeating earlier text (a doubled body)
             gone = set(drop)

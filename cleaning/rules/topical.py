@@ -17,7 +17,7 @@ from collections import Counter
 from typing import Any, Callable, Iterator
 
 from .chrome import lang_list
-from .page import Line, Memo, Page, Tag, Vocabulary, cosine, ends_like_sentence, has_hangul, overlap_share
+from .page import ContentMemo, Line, Memo, Page, Tag, Vocabulary, cosine, ends_like_sentence, has_hangul, overlap_share
 
 _SMALL_WORDS = frozenset(
     "a an the and or but nor of in on at to for as by with from into over amid vs vs. via per up "
@@ -183,6 +183,7 @@ class HeadlineListRule:
         self.mid = MidArticle(cfg, vocab) if h["mid_article"] else None
         self.vocab = vocab
         self.memo = Memo()
+        self.content_memo = ContentMemo()
 
     def headline_like(self, s: str) -> bool:
         hit = self.memo.get(s)
@@ -223,7 +224,9 @@ class HeadlineListRule:
         return True
 
     def tag(self, page: Page) -> Iterator[Tag]:
-        content = page.free_content()
+        return self.content_memo.tags(page.free_content(), self._tag_content)
+
+    def _tag_content(self, content: list[Line]) -> Iterator[Tag]:
         for run in self._runs(content):
             first, last = run[0].index, run[-1].index
             if self.edge_only and not (first == content[0].index or last == content[-1].index):
@@ -261,6 +264,7 @@ class OffTopicRule:
         self.mid = MidArticle(cfg, vocab) if o["mid_article"] else None
         self.mid_max_words = int(o["mid_max_words"])
         self.mid_max_sentence_share = float(o["mid_max_sentence_share"])
+        self.content_memo = ContentMemo()
 
     def _reads_like_article(self, s: str) -> bool:
         """Reporting verbs and quotation marks: a closing quote or "X contributed to this report"
@@ -277,7 +281,9 @@ class OffTopicRule:
         return sentences <= self.mid_max_sentence_share * len(block)
 
     def tag(self, page: Page) -> Iterator[Tag]:
-        content = page.free_content()
+        return self.content_memo.tags(page.free_content(), self._tag_content)
+
+    def _tag_content(self, content: list[Line]) -> Iterator[Tag]:
         if self.mid is not None:
             taken: set[int] = set()
             for block in list(self.mid.blocks(content, self._mid_shape)):

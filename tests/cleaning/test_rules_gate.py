@@ -389,3 +389,33 @@ def test_literal_screens_answer_as_regex_alternations():
         assert nav.screen.possible(line, lower) == expected, line
         hits += expected
     assert hits > 5
+
+
+def test_content_memo_tags_as_the_rule_computes_them():
+    """repeated_paragraph, headline_list and off_topic keep their tags by the free lines' texts
+    (ContentMemo): a page with the same content at other line numbers (blank lines and a claimed
+    line in front) gets the tags the rule computes for it, on the seeds and lines in 7 scripts."""
+    from pathlib import Path
+
+    from cleaning.clean import _compiled, reset_line_caches
+    from cleaning.rules.page import Page, Tag
+
+    comp = _compiled(None)
+    rules = [r for r in comp.rules if r.name in ("repeated_paragraph", "headline_list", "off_topic")]
+    assert len(rules) == 3
+    seeds = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))
+    texts = [p.read_text(encoding="utf-8") for p in seeds] + ["\n".join(_SCRIPT_LINES + _SCRIPT_LINES)]
+    reset_line_caches()
+    found = 0
+    for text in texts:
+        for rule in rules:
+            first = list(rule.tag(Page.from_text(text)))
+            moved = Page.from_text("\n\nAdvertisement\n" + text)
+            moved.claim(Tag(2, 2, "nav"))
+            hits = len(rule.content_memo)
+            again = list(rule.tag(moved))
+            assert len(rule.content_memo) == hits  # answered from the memo
+            assert again == list(rule._tag_content(moved.free_content()))
+            assert [(t.first + 3, t.last + 3) for t in first] == [(t.first, t.last) for t in again]
+            found += len(again)
+    assert found > 0
