@@ -226,7 +226,8 @@ class Sandbox:
         done = start
         last = sent_at  # when the parent last heard of the worker
         while done < len(items):
-            doc, stage, t = self.progress.get()
+            seen = self.progress.get()
+            doc, stage, t = seen
             if doc < done:  # not started on the next document yet (unpickling the batch, sending a result)
                 stage, t = 0, max(t, last)
             deadline = t + self.timeout
@@ -235,8 +236,11 @@ class Sandbox:
             except InterruptedError:  # pragma: no cover - retried by PEP 475
                 ready = []
             if not ready:
-                if self.progress.get() != (doc, stage, t) and doc >= done:
-                    continue  # the worker moved on while we looked
+                if self.progress.get() != seen:
+                    # The worker moved on while we looked (possibly from the previous document,
+                    # whose result we had already read, to a later stage of the next one): judge
+                    # the stage it is in now, by that stage's own start.
+                    continue
                 if time.monotonic() < deadline:
                     continue
                 self.kill()
