@@ -419,3 +419,32 @@ def test_content_memo_tags_as_the_rule_computes_them():
             assert [(t.first + 3, t.last + 3) for t in first] == [(t.first, t.last) for t in again]
             found += len(again)
     assert found > 0
+
+
+def _seed_lines() -> list[str]:
+    from pathlib import Path
+
+    seeds = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))
+    return [ln for p in seeds for ln in p.read_text(encoding="utf-8").splitlines()]
+
+
+def test_block_tokens_as_findall():
+    """repeated_paragraph's whitespace split of punctuation-blanked ASCII text finds the tokens
+    ``\\w+`` finds, on real lines in 7 scripts, the seeds (Korean) and every ASCII character."""
+    from cleaning.rules.repeats import _BLOCK_TOKEN, _block_tokens
+
+    every_ascii = "".join(map(chr, range(128)))
+    texts = _SCRIPT_LINES + _NAV_EXTRA + _seed_lines() + [
+        every_ascii, every_ascii * 2 + "’quoted’ — “it’s” … «x» a\u00a0b 3′", "don’t stop—now…",
+        "tab\tsep\x1cfile\x1fsep_under_score 3.5% $12", "\n".join(_SCRIPT_LINES)]
+    for s in texts + [s.casefold() for s in texts]:
+        assert _block_tokens(s) == _BLOCK_TOKEN.findall(s), s
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab Z9_-'’.,!?\t\n\x1c“”—–…«»·•\u00a0é서说ж") + ["\x00", "\x7f"]), max_size=40))
+def test_block_tokens_as_findall_on_any_mix(s):
+    from cleaning.rules.repeats import _BLOCK_TOKEN, _block_tokens
+
+    assert _block_tokens(s) == _BLOCK_TOKEN.findall(s)
+
