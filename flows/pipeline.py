@@ -215,7 +215,7 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
     if recovery["removed"]:
         logger.warning("recovered from an interrupted run: removed %s", ", ".join(recovery["removed"]))
     for seq in recovery["pending_index_runs"]:
-        index_add_task(str(store.pending_index_path(seq)), cfg, str(state), f"run-{seq:06d}")
+        index_add_task.submit(str(store.pending_index_path(seq)), cfg, str(state), f"run-{seq:06d}").result()
         store.mark_index_done(seq)
 
     seq = store.next_seq()
@@ -349,7 +349,8 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
                                 index_pending=True)
     counts["requeued"] = requeued
     _crash_point("after_commit")
-    index_add_task(str(pending), cfg, str(state), run_name)
+    # On the task runner, not in the flow process: the add loads the run's kept signatures.
+    index_add_task.submit(str(pending), cfg, str(state), run_name).result()
     store.mark_index_done(seq)
     _crash_point("after_index")
     manifest = store.write_manifest()

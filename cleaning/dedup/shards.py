@@ -415,14 +415,16 @@ def resolve_involved(folder: Path, config) -> tuple[dict, dict[str, int]]:  # ty
     earlier_exact, earlier_near = _read_earlier(folder)
     wanted = members | {i for p in pair_list for i in p}
     involved: list[DocSignature] = []
-    n_docs = n_short = 0
+    n_docs = n_short = n_rows = 0
     for shard in _shards(folder):
         for x in read_signature_shard(folder, shard):
             n_docs += 1
             n_short += x.n_shingles < s.min_shingles
+            n_rows += len(x.features)
             if x.id in wanted or x.content_hash in earlier_exact:
                 involved.append(x)
-    common = _common_streamed(folder, involved, earlier_near, pair_list, copies, s)
+    n_rows += sum(len(x.features) for x in earlier_near)
+    common = _common_streamed(folder, involved, earlier_near, pair_list, copies, s, n_rows)
     index = _Earlier(earlier_exact, earlier_near) if earlier_exact or earlier_near else None
     out = resolve_duplicates(involved, config, index, candidates=pair_list, common=common, earlier_in_candidates=True)
     stats = dict(out.stats)
@@ -433,11 +435,29 @@ def resolve_involved(folder: Path, config) -> tuple[dict, dict[str, int]]:  # ty
     return stats, dict(Counter(d.method for d in out.duplicates))
 
 
+# Memory of the streamed common-feature count: the (story, feature) rows of one feature range
+# are sorted and counted at a time (8 bytes a row, about three copies while sorting), so the
+# features' 32-bit space is cut into as many ranges as it takes to stay near this budget.
+COMMON_PASS_BYTES = 256 << 20
+
+
+def _common_ranges(n_rows: int, budget: int = COMMON_PASS_BYTES) -> int:
+    """How many feature ranges (a power of two, at most 256) keep one pass within ``budget``."""
+    need = max(1, -(-n_rows * 8 * 3 // budget))
+    return min(256, 1 << (need - 1).bit_length())
+
+
 def _common_streamed(folder: Path, involved: list[DocSignature], earlier_near: list[DocSignature],
-                     pairs: list[tuple[str, str]], copies: set[str], s: DedupSettings) -> dict[str, np.ndarray]:
+                     pairs: list[tuple[str, str]], copies: set[str], s: DedupSettings,
+                     n_rows: int = 0, budget: int | None = None) -> dict[str, np.ndarray]:
     """resolve.common_features over every LSH member of the run (group heads with enough
     features, and the earlier near candidates), reading the members shard by shard: the same
-    per-site features, whose count of distinct stories reaches the site's threshold."""
+    per-site features, whose count of distinct stories reaches the site's threshold.
+
+    Bounded memory: the features are counted one range of their 32-bit values at a time (one
+    streamed pass over the shards per range), as many ranges as keep a pass near ``budget``
+    bytes for ``n_rows`` (the run's feature count, an upper bound). Each range's counts are
+    final on their own, so the result does not depend on the number of ranges."""
     from .resolve import _day_number, _outside_window, _UnionFind, raw_jaccard
     from .signature import in_sorted, sorted_unique
 
@@ -455,51 +475,74 @@ def _common_streamed(folder: Path, involved: list[DocSignature], earlier_near: l
     for a, b in pairs:
         if raw_jaccard(by_id[a].features, by_id[b].features) >= s.copy_jaccard:
             uf.union(slot[a], slot[b])
+    del by_id
+    n_ranges = _common_ranges(n_rows, budget or COMMON_PASS_BYTES)
+    shift = np.uint32(32 - (n_ranges.bit_length() - 1)) if n_ranges > 1 else None
+    # Story codes: one per (site, story) of the documents in pairs, then one per other document
+    # (each its own story), in stream order: the same codes in every range's pass.
     site_idx: dict[str, int] = {}
-    story_code: dict[tuple[int, int], int] = {}
+    pair_code: dict[tuple[int, int], int] = {}
     site_of_code: list[int] = []
     site_docs: Counter[int] = Counter()
-    chunks: list[np.ndarray] = []
+    out_parts: dict[int, list[np.ndarray]] = {}
 
-    def add(batch: list[DocSignature]) -> None:
-        packed = []
-        for x in batch:
-            if x.id in copies or not _near_ok(x, s):
-                continue
-            site = site_idx.setdefault(x.site or "", len(site_idx))
-            site_docs[site] += 1
-            k = slot.get(x.id)
-            key = (site, uf.find(k)) if k is not None else (site, -1 - len(site_of_code))
-            code = story_code.get(key)
-            if code is None:
-                code = story_code[key] = len(site_of_code)
-                site_of_code.append(site)
-            f = x.features
-            f = f[in_sorted(f, universe)]
-            if len(f):
-                packed.append((np.uint64(code) << np.uint64(32)) | f.astype(np.uint64))
-        if packed:
-            chunks.append(sorted_unique(np.concatenate(packed)))
+    def members():  # type: ignore[no-untyped-def]
+        for shard in _shards(folder):
+            yield read_signature_shard(folder, shard)
+        yield earlier_near
 
-    for shard in _shards(folder):
-        add(read_signature_shard(folder, shard))
-    add(earlier_near)
-    if not chunks:
-        return {}
-    rows = sorted_unique(np.concatenate(chunks))  # one row per (site, story, feature)
-    site = np.array(site_of_code, dtype=np.int64)[(rows >> np.uint64(32)).astype(np.int64)]
-    keys, counts = np.unique(site * np.int64(1 << 32) + (rows & np.uint64(0xFFFFFFFF)).astype(np.int64),
-                             return_counts=True)
-    site_of_key = keys >> 32
-    docs = np.array([site_docs[i] for i in range(len(site_idx))], dtype=np.int64)
-    need = np.maximum(s.common_min_docs, s.common_min_share * docs[site_of_key])
-    keep = counts >= need
+    doc_codes: list[int] = []  # the code of each eligible document, in stream order
+    for r in range(n_ranges):
+        first = r == 0
+        seen = 0
+        chunks: list[np.ndarray] = []
+        for batch in members():
+            packed = []
+            for x in batch:
+                if x.id in copies or not _near_ok(x, s):
+                    continue
+                if first:
+                    site = site_idx.setdefault(x.site or "", len(site_idx))
+                    site_docs[site] += 1
+                    k = slot.get(x.id)
+                    key = (site, uf.find(k)) if k is not None else None
+                    code = pair_code.get(key) if key is not None else None
+                    if code is None:
+                        code = len(site_of_code)
+                        site_of_code.append(site)
+                        if key is not None:
+                            pair_code[key] = code
+                    doc_codes.append(code)
+                else:
+                    code = doc_codes[seen]
+                seen += 1
+                f = x.features
+                if shift is not None:
+                    f = f[(f >> shift) == r]
+                f = f[in_sorted(f, universe)]
+                if len(f):
+                    packed.append((np.uint64(code) << np.uint64(32)) | f.astype(np.uint64))
+            if packed:
+                chunks.append(sorted_unique(np.concatenate(packed)))
+        if first:
+            code_site = np.array(site_of_code, dtype=np.int64)
+        if not chunks:
+            continue
+        rows = sorted_unique(np.concatenate(chunks))  # one row per (site, story, feature)
+        del chunks
+        site = code_site[(rows >> np.uint64(32)).astype(np.int64)]
+        keys, counts = np.unique(site * np.int64(1 << 32) + (rows & np.uint64(0xFFFFFFFF)).astype(np.int64),
+                                 return_counts=True)
+        del rows, site
+        site_of_key = keys >> 32
+        docs = np.array([site_docs[i] for i in range(len(site_idx))], dtype=np.int64)
+        need = np.maximum(s.common_min_docs, s.common_min_share * docs[site_of_key])
+        keep = counts >= need
+        for i in np.unique(site_of_key[keep]).tolist():
+            sel = keep & (site_of_key == i)
+            out_parts.setdefault(i, []).append((keys[sel] & np.int64(0xFFFFFFFF)).astype(np.uint32))
     names = sorted(site_idx, key=site_idx.get)
-    out: dict[str, np.ndarray] = {}
-    for i in sorted(np.unique(site_of_key[keep]).tolist(), key=lambda i: names[i]):
-        sel = keep & (site_of_key == i)
-        out[names[i]] = np.sort((keys[sel] & np.int64(0xFFFFFFFF)).astype(np.uint32))
-    return out
+    return {names[i]: np.sort(np.concatenate(out_parts[i])) for i in sorted(out_parts, key=lambda i: names[i])}
 
 
 def resolve_sharded(folder: Path, config, index=None, map_fn=map,  # type: ignore[no-untyped-def]

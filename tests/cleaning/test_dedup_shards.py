@@ -140,6 +140,22 @@ def test_sharded_resolution_equals_the_single_process_one(setup, tmp_path: Path)
     _assert_same(reference, *_sharded_outcome(sigs, cfg, tmp_path, None))
 
 
+@pytest.mark.parametrize("budget", [1, 64 << 10])
+def test_common_features_counted_in_feature_ranges_give_the_same_outcome(setup, tmp_path: Path, budget: int,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bounded memory: a small budget cuts the common-feature count into many ranges of the
+    feature values (256 for a budget of one byte), one streamed pass over the shards each; the
+    outcome, the common features included, is the single-process one."""
+    import cleaning.dedup.shards as shards
+
+    cfg, _, sigs, _ = setup
+    n_rows = sum(len(x.features) for x in sigs)
+    assert shards._common_ranges(n_rows, budget) > 1 and shards._common_ranges(n_rows, 1 << 40) == 1
+    monkeypatch.setattr(shards, "COMMON_PASS_BYTES", budget)
+    reference = resolve_duplicates(sigs, cfg, None)
+    _assert_same(reference, *_sharded_outcome(sigs, cfg, tmp_path, None))
+
+
 def test_sharded_resolution_against_an_index_and_a_date_window(setup, tmp_path: Path) -> None:
     """Incremental: a third of the corpus kept by an earlier run is in the index (one of its
     documents reappears in this run and must not be its own duplicate); a date window is set."""
