@@ -46,11 +46,12 @@ _MISS = object()
 
 
 class _LineRuleRun:
-    """Consecutive rules that judge each line alone (they have ``verdict(stripped)``: nav,
+    """Consecutive rules that judge each line alone (they have ``verdict(stripped, n_words)``: nav,
     dateline, byline, promo, photo_credit, ticker) run as one loop over the lines with one cache
     of the whole run's answer per line: a free line goes to the first rule whose verdict is yes,
     exactly as when the rules run one after another, and the tags are yielded rule by rule, in
-    line order, so the page records them in the same order too."""
+    line order, so the page records them in the same order too. The line's word count
+    (``len(stripped.split())``, which most of these rules check) is counted once for all."""
 
     def __init__(self, rules: list[Rule]) -> None:
         self.rules = rules
@@ -59,8 +60,9 @@ class _LineRuleRun:
         self.memo = Memo()
 
     def _answer(self, stripped: str) -> tuple[int, str | None] | None:
+        n_words = len(stripped.split())
         for k, verdict in enumerate(self.verdicts):
-            hit, value = verdict(stripped)
+            hit, value = verdict(stripped, n_words)
             if hit:
                 return k, value
         return None

@@ -84,13 +84,14 @@ class NavRule(_MemoizedLineMatch):
         self.max_words_consent = int(cfg["nav"]["max_words_consent"])
         self.memo = Memo()
 
-    def _matches(self, stripped: str) -> bool:
+    def _matches(self, stripped: str, n_words: int | None = None) -> bool:
         norm = normalize_phrase(stripped, self.bullets)
         if not norm:
             return False
         if norm in self.lines:
             return True
-        n_words = len(stripped.split())
+        if n_words is None:
+            n_words = len(stripped.split())
         raw = stripped.casefold().lstrip(self.bullets + " \t<[(")
         if self.consent and n_words <= self.max_words_consent and self.consent.match(raw):
             return True
@@ -110,9 +111,10 @@ class NavRule(_MemoizedLineMatch):
             return True
         return _contains_any(norm, self.contains)
 
-    def verdict(self, stripped: str) -> tuple[bool, str | None]:
-        """(tags the line?, value): the per-line answer ``cleaning.clean`` caches for a run of line rules."""
-        return self._matches(stripped), None
+    def verdict(self, stripped: str, n_words: int | None = None) -> tuple[bool, str | None]:
+        """(tags the line?, value): the per-line answer ``cleaning.clean`` caches for a run of line
+        rules (``n_words``: ``len(stripped.split())`` when the caller has it)."""
+        return self._matches(stripped, n_words), None
 
     def tag(self, page: Page) -> Iterator[Tag]:
         for ln in page.lines:
@@ -134,8 +136,9 @@ class PromoRule(_MemoizedLineMatch):
         self.max_words_contains = int(cfg["nav"]["max_words"])
         self.memo = Memo()
 
-    def _matches(self, stripped: str) -> bool:
-        n_words = len(stripped.split())
+    def _matches(self, stripped: str, n_words: int | None = None) -> bool:
+        if n_words is None:
+            n_words = len(stripped.split())
         if n_words > self.max_words:
             return False
         # A Korean line that ends like a sentence ("…했다.") is article prose, whatever its first word.
@@ -146,8 +149,8 @@ class PromoRule(_MemoizedLineMatch):
             return True
         return n_words <= self.max_words_contains and _contains_any(raw, self.contains)
 
-    def verdict(self, stripped: str) -> tuple[bool, str | None]:
-        return self._matches(stripped), None
+    def verdict(self, stripped: str, n_words: int | None = None) -> tuple[bool, str | None]:
+        return self._matches(stripped, n_words), None
 
     def tag(self, page: Page) -> Iterator[Tag]:
         for ln in page.lines:
@@ -182,8 +185,9 @@ class PhotoCreditRule:
             self.memo.put(stripped, hit)
         return hit  # type: ignore[return-value]
 
-    def _credit(self, stripped: str) -> str | None:
-        n_words = len(stripped.split())
+    def _credit(self, stripped: str, n_words: int | None = None) -> str | None:
+        if n_words is None:
+            n_words = len(stripped.split())
         raw = stripped.casefold().lstrip(self.bullets + " \t")
         if n_words <= self.max_words_prefix and self.prefix_rx and self.prefix_rx.match(raw):
             for p in self.prefixes:
@@ -205,8 +209,8 @@ class PhotoCreditRule:
                     return m.group().strip(" ()[]<>/\t") or stripped
         return None
 
-    def verdict(self, stripped: str) -> tuple[bool, str | None]:
-        credit = self._credit(stripped)
+    def verdict(self, stripped: str, n_words: int | None = None) -> tuple[bool, str | None]:
+        credit = self._credit(stripped, n_words)
         return credit is not None, credit
 
     def tag(self, page: Page) -> Iterator[Tag]:

@@ -150,11 +150,11 @@ class _DateValueRule:
 
     name: str
 
-    def value(self, stripped: str) -> tuple[bool, str | None]:
+    def value(self, stripped: str, n_words: int | None = None) -> tuple[bool, str | None]:
         raise NotImplementedError
 
-    def verdict(self, stripped: str) -> tuple[bool, str | None]:
-        return self.value(stripped)
+    def verdict(self, stripped: str, n_words: int | None = None) -> tuple[bool, str | None]:
+        return self.value(stripped, n_words)
 
     def tag(self, page: Page) -> Iterator[Tag]:
         for ln in page.lines:
@@ -173,8 +173,8 @@ class DatelineRule(_DateValueRule):
         self.parser = _parser_for(cfg)
         self.max_words = int(cfg["dateline"]["max_words"])
 
-    def value(self, stripped: str) -> tuple[bool, str | None]:
-        if not _DIGIT.search(stripped) or len(stripped.split()) > self.max_words:
+    def value(self, stripped: str, n_words: int | None = None) -> tuple[bool, str | None]:
+        if not _DIGIT.search(stripped) or (len(stripped.split()) if n_words is None else n_words) > self.max_words:
             return False, None
         dates, residue, reading = self.parser.parse(stripped)
         # "Updated at 1:23 p.m." has no date but is still a timestamp line.
@@ -237,13 +237,16 @@ class BylineRule(_DateValueRule):
                  and len(n.split()) <= 4]
         return "; ".join(names) or None
 
-    def is_byline(self, s: str) -> bool:
-        return len(s.split()) <= self.max_words and any(p.match(s) for p in self.patterns)
+    def is_byline(self, s: str, n_words: int | None = None) -> bool:
+        return ((len(s.split()) if n_words is None else n_words) <= self.max_words
+                and any(p.match(s) for p in self.patterns))
 
-    def value(self, stripped: str) -> tuple[bool, str | None]:
-        if len(stripped.split()) > self.max_line_words:
+    def value(self, stripped: str, n_words: int | None = None) -> tuple[bool, str | None]:
+        if n_words is None:
+            n_words = len(stripped.split())
+        if n_words > self.max_line_words:
             return False, None
-        if self.is_byline(stripped):
+        if self.is_byline(stripped, n_words):
             return True, None
         if not _YEAR.search(stripped):  # no year, no date (find_dates), so no dated byline
             return False, None

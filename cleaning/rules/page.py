@@ -23,9 +23,11 @@ _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _LATIN = re.compile(r"[A-Za-z]")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Line:
-    """One line of the text: ``start``/``end`` are offsets, ``end`` includes the ``\\n``."""
+    """One line of the text: ``start``/``end`` are offsets, ``end`` includes the ``\\n``. Treated as
+    immutable (hashable by value, as a frozen dataclass is) but not frozen: a frozen dataclass's
+    ``__init__`` sets each field through ``object.__setattr__``, and a page makes one per line."""
 
     index: int
     start: int
@@ -63,16 +65,23 @@ class Page:
 
     @classmethod
     def from_text(cls, text: str) -> Page:
+        """The lines of ``text``: split at each "\\n" (kept in the line's span); a final "\\n" ends
+        the last line rather than starting an empty one, and an empty text has no lines."""
+        if not text:
+            return cls(text, [], [], [])
+        bodies = text.split("\n")
+        if not bodies[-1]:  # the text ends with "\n"
+            bodies.pop()
         lines: list[Line] = []
         pos = 0
-        n = len(text)
-        while pos < n:
-            nl = text.find("\n", pos)
-            end = n if nl < 0 else nl + 1
-            body = text[pos:end - 1] if nl >= 0 else text[pos:end]
+        for index, body in enumerate(bodies):
+            end = pos + len(body) + 1
             stripped = body.strip()
-            lines.append(Line(len(lines), pos, end, body, stripped, not stripped))
+            lines.append(Line(index, pos, end, body, stripped, not stripped))
             pos = end
+        if pos > len(text):  # no "\n" after the last line
+            last = lines[-1]
+            lines[-1] = Line(last.index, last.start, len(text), last.text, last.stripped, last.blank)
         return cls(text, lines, [-1] * len(lines), [])
 
     def free(self, i: int) -> bool:

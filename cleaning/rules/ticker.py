@@ -91,7 +91,7 @@ class TickerRule:
                 symbol_items += 1
         return items > 0 and (with_change > 0 or symbol_items == items)
 
-    def verdict(self, stripped: str) -> tuple[bool, str | None]:
+    def verdict(self, stripped: str, n_words: int | None = None) -> tuple[bool, str | None]:
         return (_DIGIT.search(stripped) is not None and self._is_ticker(stripped)), None
 
     def tag(self, page: Page) -> Iterator[Tag]:

@@ -448,3 +448,55 @@ def test_block_tokens_as_findall_on_any_mix(s):
 
     assert _block_tokens(s) == _BLOCK_TOKEN.findall(s)
 
+
+
+def _page_lines_reference(text: str) -> list[tuple[int, int, int, str, str, bool]]:
+    """Page.from_text's lines as first written: a find loop over "\\n"."""
+    out = []
+    pos, n = 0, len(text)
+    while pos < n:
+        nl = text.find("\n", pos)
+        end = n if nl < 0 else nl + 1
+        body = text[pos:end - 1] if nl >= 0 else text[pos:end]
+        out.append((len(out), pos, end, body, body.strip(), not body.strip()))
+        pos = end
+    return out
+
+
+def test_page_lines_from_split_as_the_find_loop():
+    from cleaning.rules.page import Line, Page
+
+    texts = ["", "\n", "\n\n", "a", "a\n", "a\nb", "a\nb\n", "\n a \n\n", " \t\r\n\u3000\n\u2028x\r\n",
+             "\n".join(_SCRIPT_LINES), "\n".join(_seed_lines()) + "\n"]
+    for text in texts:
+        page = Page.from_text(text)
+        assert [(ln.index, ln.start, ln.end, ln.text, ln.stripped, ln.blank) for ln in page.lines] == _page_lines_reference(text)
+        assert page.owner == [-1] * len(page.lines) and page.tags == []
+        assert "".join(text[ln.start:ln.end] for ln in page.lines) == text
+    a, b = Line(0, 0, 2, "a", "a", False), Line(0, 0, 2, "a", "a", False)
+    assert a == b and hash(a) == hash(b) and len({a, b}) == 1  # hashable by value, as when frozen
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab \t\n\r\u3000\u2028서")), max_size=30))
+def test_page_lines_from_split_on_any_text(text):
+    from cleaning.rules.page import Page
+
+    page = Page.from_text(text)
+    assert [(ln.index, ln.start, ln.end, ln.text, ln.stripped, ln.blank) for ln in page.lines] == _page_lines_reference(text)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(list("a1٣ \t\n\u00a0\u3000-.,") + ["RSS2453", "Renault-838", "x"]), max_size=30))
+def test_digit_words_from_word_starts_only(parts):
+    from cleaning.rules.repeats import _DIGIT_WORD, _DIGIT_WORD_DEF
+
+    s = "".join(parts)
+    assert _DIGIT_WORD.findall(s) == _DIGIT_WORD_DEF.findall(s)
+
+
+def test_digit_words_from_word_starts_only_on_real_lines():
+    from cleaning.rules.repeats import _DIGIT_WORD, _DIGIT_WORD_DEF
+
+    for line in _SCRIPT_LINES + _NAV_EXTRA + _seed_lines():
+        assert _DIGIT_WORD.findall(line) == _DIGIT_WORD_DEF.findall(line), line
