@@ -16,7 +16,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
@@ -95,9 +94,7 @@ def process_batch_task(items: list[RawItem | Rejection], config: Config, staging
     # In input order (process_batch keeps it): the same inputs give the same rejected.jsonl
     # whatever the batch size. On disk, not in the result: the flow keeps no per-document objects.
     write_jsonl(path.with_suffix(".rejected.jsonl"), (r.to_dict() for r in res.rejected))
-    site_lines = site_boilerplate.site_line_keys(res.docs, config)
-    if len(site_lines.pairs) > 1:  # one array per batch, not one per document, while the run lasts
-        site_lines.pairs = [np.concatenate(site_lines.pairs)]
+    site_lines = site_boilerplate.site_line_keys(res.docs, config)  # one array per batch
     return StagedBatch(index=index, path=path, dedup_dir=dedup_dir, rejected=dict(Counter(r.reason for r in res.rejected)),
                        timings=timings, removals=dict(removals), html_dropped=dict(html_dropped), n_docs=len(res.docs),
                        site_lines=site_lines)

@@ -79,25 +79,55 @@ def _lines(text: str, s: Settings) -> list[tuple[int, int, int]]:
     return out
 
 
+def _aggregate(rows: np.ndarray) -> np.ndarray:
+    """(site, line, documents) rows with one row per (site, line), sorted: counts summed."""
+    if len(rows) == 0:
+        return np.zeros((0, 3), dtype=np.int64)
+    order = np.lexsort((rows[:, 1], rows[:, 0]))
+    rows = rows[order]
+    first = np.r_[True, (rows[1:, 0] != rows[:-1, 0]) | (rows[1:, 1] != rows[:-1, 1])]
+    starts = np.flatnonzero(first)
+    out = rows[starts].copy()
+    out[:, 2] = np.add.reduceat(rows[:, 2], starts)
+    return out
+
+
+def _counted(a: np.ndarray) -> np.ndarray:
+    """A (site, line) array of an older pending file as (site, line, 1) rows."""
+    return a if a.shape[1] == 3 else np.column_stack([a, np.ones(len(a), dtype=np.int64)])
+
+
+# Rows a run's evidence may hold before merging compacts them (24 bytes a row).
+_COMPACT_ROWS = 2_000_000
+
+
 @dataclass
 class RunLines:
-    """This run's evidence: per site, how many documents, and per line hash how many documents."""
+    """This run's evidence: per site, how many documents, and per line hash how many documents.
+
+    ``pairs`` holds (site_hash, line_hash, documents) int64 rows, one array per batch, summed
+    into one sorted array whenever they grow past ``_COMPACT_ROWS``: the flow holds one row per
+    distinct line of the run, never one per document-line."""
 
     site_names: dict[int, str] = field(default_factory=dict)
     site_docs: Counter[int] = field(default_factory=Counter)
-    pairs: list[np.ndarray] = field(default_factory=list)  # (site_hash, line_hash) int64 rows
+    pairs: list[np.ndarray] = field(default_factory=list)
 
     def merge(self, other: RunLines) -> None:
         self.site_names.update(other.site_names)
         self.site_docs.update(other.site_docs)
-        self.pairs.extend(other.pairs)
+        self.pairs.extend(_counted(a) for a in other.pairs)
+        if len(self.pairs) > 1 and sum(len(a) for a in self.pairs) > _COMPACT_ROWS:
+            self.pairs = [self.rows()]
+
+    def rows(self) -> np.ndarray:
+        """(site, line, documents) rows, one per distinct (site, line), sorted."""
+        if not self.pairs:
+            return np.zeros((0, 3), dtype=np.int64)
+        return _aggregate(np.concatenate([_counted(a) for a in self.pairs]))
 
     def counts(self) -> dict[tuple[int, int], int]:
-        if not self.pairs:
-            return {}
-        rows = np.concatenate(self.pairs)
-        uniq, n = np.unique(rows, axis=0, return_counts=True)
-        return {(int(a), int(b)): int(c) for (a, b), c in zip(uniq.tolist(), n.tolist())}
+        return {(a, b): c for a, b, c in self.rows().tolist()}
 
 
 def site_line_keys(docs: list[Document], config: dict[str, Any]) -> RunLines:
@@ -113,7 +143,9 @@ def site_line_keys(docs: list[Document], config: dict[str, Any]) -> RunLines:
         out.site_docs[sh] += 1
         hashes = sorted({h for _, _, h in _lines(d.text, s)})
         if hashes:
-            out.pairs.append(np.array([[sh, h] for h in hashes], dtype=np.int64))
+            out.pairs.append(np.array([[sh, h, 1] for h in hashes], dtype=np.int64))
+    if len(out.pairs) > 1:  # one array per batch, lines shared within the batch counted once
+        out.pairs = [_aggregate(np.concatenate(out.pairs))]
     return out
 
 
@@ -145,11 +177,12 @@ def _connect(state_dir: Path) -> sqlite3.Connection:
 def learn(run: RunLines, config: dict[str, Any], state_dir: Path | None) -> Model:
     """Counts of earlier runs (state directory) plus this run's, reduced to the template lines."""
     s = settings(config)
-    counts = Counter(run.counts())
+    rows = run.rows()
     site_docs = Counter(run.site_docs)
     names = dict(run.site_names)
     if state_dir is not None and (Path(state_dir) / STATE_FILE).is_file() and site_docs:
         db = _connect(state_dir)
+        stored: list[tuple[int, int, int]] = []
         try:
             sites = list(site_docs)
             for lo in range(0, len(sites), 500):
@@ -158,13 +191,20 @@ def learn(run: RunLines, config: dict[str, Any], state_dir: Path | None) -> Mode
                 for site, name, n in db.execute(f"SELECT site, name, docs FROM sites WHERE site IN ({marks})", chunk):
                     site_docs[site] += n
                     names.setdefault(site, name)
-                for site, line, n in db.execute(
-                        f"SELECT site, line, docs FROM lines WHERE site IN ({marks}) AND docs >= 1", chunk):
-                    counts[(site, line)] += n
+                stored += db.execute(f"SELECT site, line, docs FROM lines WHERE site IN ({marks}) AND docs >= 1", chunk)
         finally:
             db.close()
-    lines = {k: n for k, n in counts.items()
-             if n >= s.min_docs and n >= s.min_share * site_docs[k[0]]}
+        if stored:
+            rows = _aggregate(np.concatenate([rows, np.array(stored, dtype=np.int64)]))
+    # Vectorized over the run's distinct lines: only the template lines become Python objects.
+    sites = np.array(sorted(site_docs), dtype=np.int64)
+    docs = np.array([site_docs[k] for k in sites.tolist()], dtype=np.float64)
+    if len(rows) and len(sites):
+        site_n = docs[np.searchsorted(sites, rows[:, 0])]
+        keep = (rows[:, 2] >= s.min_docs) & (rows[:, 2] >= s.min_share * site_n)
+        lines = {(a, b): n for a, b, n in rows[keep].tolist()}
+    else:
+        lines = {}
     return Model(lines, {k: site_docs[k] for k in {a for a, _ in lines}}, names)
 
 

@@ -108,3 +108,39 @@ def test_templated_pages_are_not_duplicates_once_the_template_is_removed(config)
     cleaned = [sb.apply_document(d, model, config) for d in docs]
     out = resolve_duplicates(compute_signatures(cleaned, config), config, None)
     assert not out.duplicates
+
+
+def test_run_evidence_counted_in_arrays_equals_counting_each_document(config, tmp_path: Path, monkeypatch) -> None:
+    """The run's evidence is summed per batch and compacted as batches merge (one row per
+    distinct line, not per document-line); what it learns, alone and on top of stored counts,
+    equals counting every document's lines one by one. An older pending file's (site, line)
+    arrays (no count column) still merge."""
+    from collections import Counter
+
+    import numpy as np
+
+    monkeypatch.setattr(sb, "_COMPACT_ROWS", 5)  # compact on nearly every merge
+    sites = ["Global Wire", "Daily Post", "Nowости"]
+    docs = [_page(lang, site=site, body=BODIES[lang] + f"\n\nUpdate {k % 3} for {site}.")
+            for k, (lang, site) in enumerate((lang, site) for site in sites for lang in BODIES)]
+    run = sb.RunLines()
+    for lo in range(0, len(docs), 4):
+        run.merge(sb.site_line_keys(docs[lo : lo + 4], config))
+    s = sb.settings(config)
+    expected: Counter = Counter()
+    for d in docs:
+        site_hash = sb._h("site:" + sb.site_of(d))
+        expected.update({(site_hash, h) for _, _, h in sb._lines(d.text, s)})
+    assert run.counts() == dict(expected) and len(run.pairs) == 1
+    old = sb.RunLines()
+    old.merge(sb.RunLines(dict(run.site_names), Counter(run.site_docs),
+                          [np.array([[a, b] for (a, b), n in expected.items() for _ in range(n)], dtype=np.int64)]))
+    assert old.counts() == dict(expected)
+
+    model = sb.learn(run, config, None)
+    by_site = Counter(sb._h("site:" + sb.site_of(d)) for d in docs)
+    assert model.lines == {k: n for k, n in expected.items() if n >= s.min_docs and n >= s.min_share * by_site[k[0]]}
+    assert len(model.lines) >= 2 * len(sites)  # the newsletter and footer of every site
+    sb.record_run(run, config, tmp_path, 1)  # stored counts, then this run again on top
+    again = sb.learn(run, config, tmp_path)
+    assert again.lines == {k: 2 * n for k, n in expected.items() if 2 * n >= s.min_docs and n >= s.min_share * by_site[k[0]]}
