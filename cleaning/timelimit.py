@@ -18,7 +18,8 @@ batch and of its result, not a round trip per stage (``benchmarks/timelimit_over
 
 :meth:`Sandbox.call` (one document, one function, one round trip) is the older per-stage path,
 kept for the stage-at-a-time batch functions. A worker start costs ~1-2 s (imports, warm-up),
-once per concurrent batch and process. ``doc_timeout_seconds = 0`` runs the stages in-process
+once per concurrent batch and process (at most one per CPU at once); a worker idle well past
+its usual gap between batches is stopped. ``doc_timeout_seconds = 0`` runs the stages in-process
 with no limit.
 
     with sandbox(config) as box:           # None when the limit is off
@@ -145,6 +146,8 @@ class Sandbox:
         self.starts = 0
         self.progress: _Progress | None = None
         self._progress_file: Any = None
+        self.idle_since = self.taken_at = time.monotonic()  # the pool's bookkeeping (see sandbox())
+        self.longest_gap = self.longest_busy = 0.0
 
     def _start(self) -> None:
         if self.progress is None:
@@ -370,36 +373,102 @@ def _warm_up(config: Config) -> None:
 
 
 # -- the pool -----------------------------------------------------------------------------------
+# Each worker holds trafilatura, langdetect's profiles and the cleaner's caches (~200-350 MB).
+# So a process keeps at most one busy worker per CPU (more only wait for a core, and Prefect's
+# thread runner runs up to ``max_batches_in_flight`` batches at once), and a worker left idle for
+# much longer than the gaps between its batches is stopped (the batch phase is over: dedup,
+# writing and validation follow, and a deployment may sit idle until its next run). The next
+# batch starts a fresh one; which process runs a document changes no output.
 _idle: list[Sandbox] = []
 _all: list[Sandbox] = []
 _lock = threading.Lock()
+_free = threading.Condition(_lock)
+_busy = 0
+# An idle worker is stopped after max(IDLE_MIN_SECONDS, IDLE_GAPS x its longest gap between
+# batches so far, its longest batch): the work between two batches of a process (signatures,
+# staging) is a fraction of a batch's, so a loaded machine stretches both alike.
+IDLE_MIN_SECONDS = 5.0
+IDLE_GAPS = 4.0
+_reaper: threading.Thread | None = None
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+MAX_BUSY = _cpus()
 
 
 def doc_timeout(config: Config) -> float:
     return float(config["pipeline"].get("doc_timeout_seconds", 0) or 0)
 
 
+def _idle_limit(box: Sandbox) -> float:
+    return max(IDLE_MIN_SECONDS, IDLE_GAPS * box.longest_gap, box.longest_busy)
+
+
+def release_idle() -> int:
+    """Stop this process's idle workers now (a step after the batch phase calls it: its worker
+    process will not run another batch of this run). Returns how many were running."""
+    n = 0
+    with _lock:
+        for box in _idle:
+            if box.proc is not None:
+                box.kill()
+                n += 1
+    return n
+
+
+def _reap_idle() -> None:
+    """Stop the workers idle for longer than their limit (the reaper thread's loop)."""
+    while True:
+        time.sleep(1.0)
+        with _lock:
+            now = time.monotonic()
+            for box in _idle:
+                if box.proc is not None and now - box.idle_since > _idle_limit(box):
+                    box.kill()
+
+
 @contextmanager
 def sandbox(config: Config) -> Iterator[Sandbox | None]:
     """A worker for one batch, reused across batches and threads of this process; ``None`` when
-    ``[pipeline] doc_timeout_seconds`` is 0 (stages then run in-process, unlimited)."""
+    ``[pipeline] doc_timeout_seconds`` is 0 (stages then run in-process, unlimited). Waits while
+    ``MAX_BUSY`` workers of this process are in use."""
+    global _busy, _reaper
     timeout = doc_timeout(config)
     if timeout <= 0:
         yield None
         return
     fp = config_fingerprint(config)
     with _lock:
+        while _busy >= MAX_BUSY:
+            _free.wait()
+        _busy += 1
         box = next((b for b in _idle if b.fingerprint == fp and b.timeout == timeout), None)
         if box is not None:
             _idle.remove(box)
+            box.longest_gap = max(box.longest_gap, time.monotonic() - box.idle_since)
         else:
             box = Sandbox(config, timeout)
             _all.append(box)
+        box.taken_at = time.monotonic()
+        if _reaper is None:
+            _reaper = threading.Thread(target=_reap_idle, name="newsclean-sandbox-reaper", daemon=True)
+            _reaper.start()
     try:
         yield box
     finally:
         with _lock:
+            now = time.monotonic()
+            box.longest_busy = max(box.longest_busy, now - box.taken_at)
+            box.idle_since = now
             _idle.append(box)
+            _busy -= 1
+            _free.notify()
             # Workers of configs no longer in use (tests, a re-configured deployment) are stopped.
             while len(_idle) > 8:
                 old = _idle.pop(0)

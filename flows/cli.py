@@ -153,21 +153,26 @@ def cmd_run(args: argparse.Namespace) -> int:
     from flows.local_server import confirm_temporary_server, launch_temporary_server
 
     # Prefect's temporary server (when none is configured) boots on the other core while this
-    # process imports Prefect, the flow and Great Expectations: start-up costs max(server,
-    # imports), not the sum. It is launched before anything here imports Prefect.
+    # process imports Prefect, the flow and (for a small run) Great Expectations: start-up costs
+    # max(server, imports), not the sum. It is launched before anything here imports Prefect.
     server = launch_temporary_server()
     try:
+        input_bytes = sum(_size(p) for p, _ in found)
         if args.workers is None and not args.dask_address and not args.dask_workers:
             from flows.pipeline import auto_workers
 
-            args.workers = auto_workers(cfg, sum(_size(p) for p, _ in found))
+            args.workers = auto_workers(cfg, input_bytes)
         server = confirm_temporary_server(server)
     except BaseException:
         if server is not None:
             server.kill()
         raise
+    # Great Expectations (with pandas, ~190 MB resident) is imported early only for a small run,
+    # where its ~6 s of import are most of the start-up; a large run imports it when it validates,
+    # so the flow process does not carry it through the whole batch phase (issue 14).
+    small = input_bytes < int(cfg["pipeline"].get("process_pool_min_bytes", 0))
     try:
-        return _run_flow(args, inputs, server)
+        return _run_flow(args, inputs, server, small)
     finally:
         if server is not None:
             if interrupt.requested():
@@ -176,7 +181,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 server.stop()
 
 
-def _run_flow(args: argparse.Namespace, inputs: list[str], server: TemporaryServer | None) -> int:
+def _run_flow(args: argparse.Namespace, inputs: list[str], server: TemporaryServer | None, small: bool = True) -> int:
     from flows.boundary import QuietConsole, console_handlers
     from flows.local_server import startup_timeout
     from flows.pipeline import flow_with_runner
@@ -189,7 +194,8 @@ def _run_flow(args: argparse.Namespace, inputs: list[str], server: TemporaryServ
     with guard:
         try:
             if server is not None:
-                import great_expectations  # noqa: F401  (every run validates; paid while the server boots)
+                if small:
+                    import great_expectations  # noqa: F401  (every run validates; paid while the server boots)
 
                 server.wait_ready(startup_timeout())
                 server.use()

@@ -578,7 +578,21 @@ def flow_with_runner(workers: int | None = None, dask_address: str | None = None
         return newsclean_flow
     from prefect.task_runners import ProcessPoolTaskRunner
 
-    # Workers ignore SIGINT: a terminal's Ctrl-C reaches the whole process group, and the run
-    # itself decides (flows/interrupt.py) instead of every worker printing a traceback.
     return newsclean_flow.with_options(task_runner=ProcessPoolTaskRunner(max_workers=workers,
-                                                                         initializer=ignore_sigint))
+                                                                         initializer=pool_worker_init))
+
+
+def pool_worker_init() -> None:
+    """Initializer of the process-pool workers. They ignore SIGINT: a terminal's Ctrl-C reaches
+    the whole process group, and the run itself decides (flows/interrupt.py) instead of every
+    worker printing a traceback. And they skip Prefect's collection plugins: a worker rebuilding
+    the flow run context for its first task looks up a block class, which imports every installed
+    collection, i.e. prefect-dask with dask, distributed and tornado (~35 MB per worker, measured),
+    none of which a process-pool worker uses (prefect-dask registers a task runner, no block)."""
+    ignore_sigint()
+    try:
+        from prefect._internal.plugins import collections as plugins
+    except ImportError:  # pragma: no cover - a Prefect without it loads what it loads
+        return
+    if getattr(plugins, "_collections", ...) is None:
+        plugins._collections = {}

@@ -38,6 +38,7 @@ from cleaning.output import (
 )
 from cleaning.rules import site_boilerplate
 from cleaning.pipeline import process_batch
+from cleaning.timelimit import release_idle
 from cleaning.state import ProcessedInput, SupersededFilter, iter_part_lines, read_visible_seqs
 
 from .boundary import retry_unless_user_error
@@ -64,6 +65,13 @@ class StagedBatch:
     @property
     def n_rejected(self) -> int:
         return sum(self.rejected.values())
+
+
+def _after_batches() -> None:
+    """A step after the batch phase runs here: this process's time-limit workers (trafilatura,
+    langdetect, the cleaner's caches: ~200-400 MB each) will not see another batch of this run,
+    so they are stopped now rather than when they have idled long enough (issue 14)."""
+    release_idle()
 
 
 @task(name="process-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1,
@@ -103,6 +111,7 @@ def process_batch_task(items: list[RawItem | Rejection], config: Config, staging
 @task(name="dedup-exact", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
 def dedup_exact_task(dedup_dir: str, ranges: tuple[int, ...]) -> int:
     """The exact groups of some content-hash ranges (:func:`cleaning.dedup.shards.exact_step`)."""
+    _after_batches()
     return sum(shards.exact_step(Path(dedup_dir), r) for r in ranges)
 
 
@@ -110,6 +119,7 @@ def dedup_exact_task(dedup_dir: str, ranges: tuple[int, ...]) -> int:
       retry_condition_fn=retry_unless_user_error)
 def dedup_earlier_task(dedup_dir: str, shard: int, config: Config, state_dir: str | None, hidden_ids: set[str]) -> int:
     """One batch's lookups in the persistent index of earlier runs (read only)."""
+    _after_batches()
     index = dedup.open_index(config, Path(state_dir) if state_dir else None)
     try:
         return shards.earlier_step(Path(dedup_dir), shard, SupersededFilter(index, hidden_ids),
@@ -121,6 +131,7 @@ def dedup_earlier_task(dedup_dir: str, shard: int, config: Config, state_dir: st
 @task(name="dedup-pairs", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
 def dedup_pairs_task(dedup_dir: str, ranges: tuple[int, ...], config: Config) -> int:
     """The candidate pairs of some band-key ranges (:func:`cleaning.dedup.shards.pairs_step`)."""
+    _after_batches()
     max_bucket = dedup.dedup_settings(config).max_bucket
     return sum(shards.pairs_step(Path(dedup_dir), r, max_bucket) for r in ranges)
 
@@ -138,6 +149,7 @@ def range_groups(n_batches: int) -> list[tuple[int, ...]]:
 def dedup_resolve_task(dedup_dir: str, config: Config) -> tuple[dict[str, Any], dict[str, int]]:
     """Verification, groups and kept copies of the documents that can be duplicates
     (:func:`cleaning.dedup.shards.resolve_involved`): verdicts on disk, stats back."""
+    _after_batches()
     return shards.resolve_involved(Path(dedup_dir), config)
 
 
@@ -169,6 +181,7 @@ def sharded_dedup(staged: list[StagedBatch], config: Config, state_dir: str | No
 @task(name="dedup-merge-earlier", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
 def dedup_merge_earlier_task(dedup_dir: str, config: Config) -> int:
     """The index documents the batches found, once each, with their band rows."""
+    _after_batches()
     return shards.merge_earlier(Path(dedup_dir), dedup.dedup_settings(config))
 
 
@@ -191,6 +204,7 @@ def apply_site_boilerplate(staged: list[StagedBatch], config: Config,
 @task(name="site-boilerplate", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
 def site_boilerplate_task(batch: StagedBatch, model: Any, config: Config) -> StagedBatch:
     """Remove learned site template lines from one staged batch; re-sign the documents changed."""
+    _after_batches()
     t0 = time.perf_counter()
     docs = [document_from_staged(rec) for rec in read_jsonl(batch.path)]
     cleaned = [site_boilerplate.apply_document(d, model, config) for d in docs]
@@ -228,6 +242,7 @@ def write_parts_task(batches: list[StagedBatch], out_dir: str, seq: int) -> Writ
     kept alone; anything else is a bug, reported loudly rather than dropped. The kept documents'
     signatures go to ``kept.pkl`` there, for the index once the run is committed.
     """
+    _after_batches()
     out = Path(out_dir)
     name = f"part-{seq:06d}.jsonl"
     folder = Path(batches[0].dedup_dir)

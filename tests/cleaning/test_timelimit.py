@@ -153,3 +153,39 @@ def test_process_batch_rejects_the_slow_page_and_matches_the_in_process_run() ->
     assert [r for r in res.rejected if r.id != "slow"] == unlimited.rejected
     assert [r.id for r in res.rejected] == ["fast0", "bad", "slow", "fast1", "fast2"]
     assert set(seconds) == {"extract", "clean", "language", "quality"} and seconds["extract"] > 0
+
+
+def test_the_pool_keeps_one_busy_worker_per_cpu_and_stops_idle_ones(crashy, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Memory (issue 14): each worker holds the extraction and cleaning libraries and caches, so
+    threads beyond the CPUs wait for a worker instead of starting another, and a worker idle
+    well past its usual gap between batches is stopped (the next batch starts a fresh one)."""
+    import threading
+    import time
+
+    from cleaning import timelimit
+
+    cfg = load_config(overrides={"pipeline": {"doc_timeout_seconds": 7.5}})  # a config of its own
+    monkeypatch.setattr(timelimit, "MAX_BUSY", 1)
+    monkeypatch.setattr(timelimit, "IDLE_MIN_SECONDS", 1.0)
+    boxes, results = [], []
+
+    def one(item: str) -> None:
+        with timelimit.sandbox(cfg) as box:
+            boxes.append(box)
+            results.append(box.run_batch(crashy.staged, [item], ("extract", "clean")))
+
+    threads = [threading.Thread(target=one, args=(x,)) for x in "abc"]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [["A"], ["B"], ["C"]]
+    box = boxes[0]
+    assert all(b is box for b in boxes) and box.starts == 1, "one worker at a time, reused"
+    assert box.proc is not None
+    deadline = time.monotonic() + 30
+    while box.proc is not None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert box.proc is None, "an idle worker is stopped"
+    one("d")
+    assert results[-1] == ["D"] and box.starts == 2
