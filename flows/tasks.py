@@ -103,9 +103,33 @@ def process_batch_task(items: list[RawItem | Rejection], config: Config, staging
     # whatever the batch size. On disk, not in the result: the flow keeps no per-document objects.
     write_jsonl(path.with_suffix(".rejected.jsonl"), (r.to_dict() for r in res.rejected))
     site_lines = site_boilerplate.site_line_keys(res.docs, config)  # one array per batch
-    return StagedBatch(index=index, path=path, dedup_dir=dedup_dir, rejected=dict(Counter(r.reason for r in res.rejected)),
-                       timings=timings, removals=dict(removals), html_dropped=dict(html_dropped), n_docs=len(res.docs),
-                       site_lines=site_lines)
+    staged = StagedBatch(index=index, path=path, dedup_dir=dedup_dir,
+                         rejected=dict(Counter(r.reason for r in res.rejected)), timings=timings,
+                         removals=dict(removals), html_dropped=dict(html_dropped), n_docs=len(res.docs),
+                         site_lines=site_lines)
+    del res, sigs
+    _trim_heap()
+    return staged
+
+
+def _trim_heap() -> None:
+    """Hand the heap's free pages back to the system (glibc's ``malloc_trim``). A batch's
+    documents and signature arrays are freed when it is staged, but glibc keeps the pages for
+    reuse: measured, a worker rests at 260-300 MB between batches with this, 320-400 without
+    (issue 14). A no-op where there is no glibc."""
+    global _libc
+    if _libc is None:
+        import ctypes
+
+        try:
+            _libc = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _libc = False
+    if _libc:
+        _libc(0)
+
+
+_libc: Any = None
 
 
 @task(name="dedup-exact", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
@@ -150,7 +174,10 @@ def dedup_resolve_task(dedup_dir: str, config: Config) -> tuple[dict[str, Any], 
     """Verification, groups and kept copies of the documents that can be duplicates
     (:func:`cleaning.dedup.shards.resolve_involved`): verdicts on disk, stats back."""
     _after_batches()
-    return shards.resolve_involved(Path(dedup_dir), config)
+    try:
+        return shards.resolve_involved(Path(dedup_dir), config)
+    finally:
+        _trim_heap()  # the involved signatures are gone: the write step may run in this process next
 
 
 def sharded_dedup(staged: list[StagedBatch], config: Config, state_dir: str | None,
