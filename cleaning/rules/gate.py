@@ -216,7 +216,7 @@ class GateScreen:
     of each (the most selective: longest shortest member). A line holding none of them fails every
     pattern's gate, so all of them are skipped; otherwise each gate is checked as before."""
 
-    __slots__ = ("cs", "ci")
+    __slots__ = ("cs", "ci", "cs_ascii")
 
     def __init__(self, patterns: list[GatedPattern]) -> None:
         cs: set[str] = set()
@@ -231,6 +231,8 @@ class GateScreen:
         # regex alternation of the same literals, which the regex engine tries position by position.
         self.cs = tuple(sorted(cs)) or None
         self.ci = tuple(sorted(ci)) or None
+        # an ASCII line (str.isascii reads a flag) can only hold the ASCII literals
+        self.cs_ascii = tuple(lit for lit in sorted(cs) if lit.isascii())
 
     def possible(self, line: str, lower: str | None) -> bool:
         """False only when no gated pattern can pass its gate on ``line`` (``lower`` as for
@@ -242,7 +244,7 @@ class GateScreen:
                 if lit in lower:
                     return True
         if self.cs is not None:
-            for lit in self.cs:
+            for lit in self.cs_ascii if line.isascii() else self.cs:
                 if lit in line:
                     return True
         return False

@@ -44,6 +44,10 @@ class Line:
     def words(self) -> int:
         return len(self.stripped.split())
 
+    def has_words(self, k: int) -> bool:
+        """``self.words >= k``, without splitting off more than k words (the rest stays one piece)."""
+        return k <= 0 or len(self.stripped.split(None, k - 1)) >= k
+
 
 @dataclass(frozen=True, slots=True)
 class Tag:
@@ -191,7 +195,8 @@ def ends_like_sentence(s: str) -> bool:
 
 
 def has_hangul(s: str) -> bool:
-    return bool(_HANGUL.search(s))
+    # an ASCII string (str.isascii reads a flag, it does not scan) holds no Hangul
+    return not s.isascii() and _HANGUL.search(s) is not None
 
 
 def has_latin(s: str) -> bool:
@@ -232,7 +237,7 @@ class Vocabulary:
             if len(w) > 4 and w[-1] == "s" and w[-2] != "s":
                 w = w[:-1]
             out.append(w)
-        if _HANGUL.search(text):
+        if has_hangul(text):
             for run in _HANGUL_RUN.findall(text):
                 out.extend(bg for bg in (run[i:i + 2] for i in range(len(run) - 1)) if bg not in stop)
         return out

@@ -112,7 +112,8 @@ class RepeatedParagraphRule:
 
     def _repeated_paragraphs(self, content: list[Line]) -> list[int]:
         """Line indexes of the paragraphs that copy another one (all but the cleanest copy)."""
-        cands = [ln for ln in content if ln.words >= self.min_words]
+        k = self.min_words
+        cands = [ln for ln in content if ln.has_words(k)]
         if len(cands) < 2:
             return []
         sigs = [self._signature(ln.stripped) for ln in cands]

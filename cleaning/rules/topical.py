@@ -34,10 +34,25 @@ _LOWER_START = re.compile(r"^[a-z]")
 
 
 def article_cue_regex(cfg: dict[str, Any]) -> re.Pattern[str] | None:
-    """Reporting verbs and quotation marks ([lang.*].article_cues) as one case-folded regex."""
+    """Reporting verbs and quotation marks ([lang.*].article_cues) as one case-folded regex; a cue
+    that ends in a Latin letter is a whole word: no Latin letter right before or after it.
+
+    "No letter before" is tested once the cue has matched, by a lookbehind over the letter and
+    the cue (``said(?<![a-z]said)``, the same condition as ``(?<![a-z])said``): every branch then
+    starts with its cue's text, so the regex engine only tries positions where a cue's first
+    character stands, instead of every branch's lookbehind at every character (about 8x faster
+    on article lines; ``article_cue_regex_plain`` is the first form, tests compare them)."""
+    return _cue_regex(cfg, lambda e: rf"{e}(?<![a-z]{e})(?![a-z])")
+
+
+def article_cue_regex_plain(cfg: dict[str, Any]) -> re.Pattern[str] | None:
+    """``article_cue_regex`` with the lookbehind in front of each word cue (the definition)."""
+    return _cue_regex(cfg, lambda e: rf"(?<![a-z]){e}(?![a-z])")
+
+
+def _cue_regex(cfg: dict[str, Any], word: Callable[[str], str]) -> re.Pattern[str] | None:
     cues = sorted({c.casefold() for c in lang_list(cfg, "article_cues")}, key=len, reverse=True)
-    alts = [re.escape(c) if not c[-1:].isascii() or not c[-1:].isalpha()
-            else rf"(?<![a-z]){re.escape(c)}(?![a-z])" for c in cues]
+    alts = [re.escape(c) if not c[-1:].isascii() or not c[-1:].isalpha() else word(re.escape(c)) for c in cues]
     return re.compile("|".join(alts)) if alts else None
 
 

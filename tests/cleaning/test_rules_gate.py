@@ -500,3 +500,54 @@ def test_digit_words_from_word_starts_only_on_real_lines():
 
     for line in _SCRIPT_LINES + _NAV_EXTRA + _seed_lines():
         assert _DIGIT_WORD.findall(line) == _DIGIT_WORD_DEF.findall(line), line
+
+
+_CUE_WORDS = ["said", "says", "told", "added", "stated", "quoted", "reported", "announced", "according to",
+              "contributed to this report", "’s", "'s", "밝혔다", "기자", "“", "\"", "”", "‘"]
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(_CUE_WORDS + ["x", "unsaid", "saidx", "resaid", " ", "-", "1", "é", "ö", "\n", "k"]), max_size=12))
+def test_article_cues_lookbehind_after_the_cue_finds_the_same(parts):
+    fast, plain = _cue_pair()
+    s = "".join(parts)
+    assert [m.span() for m in fast.finditer(s)] == [m.span() for m in plain.finditer(s)], s
+
+
+@functools.cache
+def _cue_pair():
+    from cleaning.rules.topical import article_cue_regex, article_cue_regex_plain
+
+    cfg = default_config()["clean"]
+    return article_cue_regex(cfg), article_cue_regex_plain(cfg)
+
+
+def test_article_cues_on_real_lines():
+    fast, plain = _cue_pair()
+    assert fast is not None and fast.pattern != plain.pattern
+    for line in _SCRIPT_LINES + _NAV_EXTRA + _seed_lines() + ["He said: “yes”", "Unsaid things", "Seoul’s mayor", "saidsaid"]:
+        s = line.casefold()
+        assert [m.span() for m in fast.finditer(s)] == [m.span() for m in plain.finditer(s)], line
+
+
+def test_has_words_and_has_hangul_as_their_definitions():
+    from cleaning.rules.page import _HANGUL, Page, has_hangul
+
+    text = "\n".join(_SCRIPT_LINES + _NAV_EXTRA + _seed_lines() + [
+        "a\u2003b\u00a0c\u3000d\te  f", "  ", "one", "x " * 12, "\u2028a b\u2029c"])
+    for ln in Page.from_text(text).lines:
+        assert has_hangul(ln.stripped) == bool(_HANGUL.search(ln.stripped))
+        for k in range(-1, 15):
+            assert ln.has_words(k) == (ln.words >= k), (ln.stripped, k)
+
+
+def test_gate_screen_skips_only_non_ascii_literals_on_ascii_lines():
+    from cleaning.rules import PhotoCreditRule
+
+    rule = PhotoCreditRule(default_config()["clean"])
+    screen = rule.suffix_screen
+    assert screen.cs is not None and len(screen.cs_ascii) < len(screen.cs)
+    for line in _SCRIPT_LINES + _NAV_EXTRA + _seed_lines() + ["(Getty Images)", "사진=연합뉴스", "Photo: AP"]:
+        lower = line.lower()
+        want = any(lit in lower for lit in screen.ci or ()) or any(lit in line for lit in screen.cs)
+        assert screen.possible(line, lower) == want, line
