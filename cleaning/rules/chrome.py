@@ -10,7 +10,7 @@ import re
 from typing import Any, Iterable, Iterator
 
 from .gate import GatedPattern, GateScreen, anchored_union, fold_for_gates
-from .page import Memo, Page, Tag, ends_like_sentence, has_hangul, normalize_phrase, phrase_prefix_regex
+from .page import Memo, Page, Tag, ends_like_sentence, has_hangul, normalize_phrase, normalize_phrase_upto, phrase_prefix_regex
 
 
 _KO_SENTENCE = re.compile(r"다[.!?][\"'”’)]*$")
@@ -82,14 +82,18 @@ class NavRule(_MemoizedLineMatch):
         self.ungated = [p for p in self.unanchored if not p.gated]
         self.max_words = int(cfg["nav"]["max_words"])
         self.max_words_consent = int(cfg["nav"]["max_words_consent"])
+        # _matches reads the normalized line only when it may equal a nav line or has at most
+        # max_words words: a longer one is not built (normalize_phrase_upto gives None)
+        self.norm_words = max([self.max_words, *(len(p.split()) for p in self.lines)])
         self.memo = Memo()
 
     def _matches(self, stripped: str, n_words: int | None = None) -> bool:
-        norm = normalize_phrase(stripped, self.bullets)
-        if not norm:
-            return False
-        if norm in self.lines:
-            return True
+        norm = normalize_phrase_upto(stripped, self.bullets, self.norm_words)
+        if norm is not None:  # None: more words than any nav line and than max_words (not empty)
+            if not norm:
+                return False
+            if norm in self.lines:
+                return True
         if n_words is None:
             n_words = len(stripped.split())
         raw = stripped.casefold().lstrip(self.bullets + " \t<[(")
@@ -105,7 +109,7 @@ class NavRule(_MemoizedLineMatch):
                     continue
                 if p.rx.search(stripped):
                     return True
-        if n_words > self.max_words:
+        if n_words > self.max_words or norm is None:  # (norm has no more words than the line)
             return False
         if self.prefixes and (self.prefixes.match(raw) or self.prefixes.match(norm)):
             return True

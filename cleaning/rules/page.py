@@ -118,12 +118,24 @@ class Rule(Protocol):
 def normalize_phrase(line: str, bullet_chars: str) -> str:
     """Lowercased line without leading bullets, surrounding brackets and trailing ':' '…' '!' '.'
     ("Stay connected with me!" is the nav line "stay connected with me")."""
+    return " ".join(_phrase_core(line, bullet_chars).split())
+
+
+def _phrase_core(line: str, bullet_chars: str) -> str:
     s = line.strip().casefold()
     s = s.lstrip(bullet_chars + " \t\u3000\u00a0")
     if s[:1] in "[【<(" and s[-1:] in "]】>)" and len(s) > 2:
         s = s[1:-1].strip()
-    s = s.rstrip(" \t:：…|>»›!").rstrip(".").rstrip()
-    return " ".join(s.split())
+    return s.rstrip(" \t:：…|>»›!").rstrip(".").rstrip()
+
+
+def normalize_phrase_upto(line: str, bullet_chars: str, max_words: int) -> str | None:
+    """``normalize_phrase(line, bullet_chars)`` when it has at most ``max_words`` words, else None
+    (then it is not empty): a caller that only compares short phrases need not split and join a
+    whole paragraph. The phrase has at most as many words as ``line`` (casefold moves no
+    whitespace, and only characters at the ends go)."""
+    words = _phrase_core(line, bullet_chars).split(None, max_words)
+    return None if len(words) > max_words else " ".join(words)
 
 
 def phrase_prefix_regex(phrases: Iterable[str]) -> re.Pattern[str] | None:

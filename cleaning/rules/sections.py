@@ -13,7 +13,8 @@ from typing import Any, Iterator
 from .chrome import lang_list
 from collections import Counter
 
-from .page import Memo, Page, Tag, Vocabulary, overlap_share, ends_like_sentence, has_hangul, normalize_phrase, phrase_prefix_regex
+from .page import (Memo, Page, Tag, Vocabulary, overlap_share, ends_like_sentence, has_hangul, normalize_phrase,
+                   normalize_phrase_upto, phrase_prefix_regex)
 
 
 def is_prose(stripped: str, min_words: int) -> bool:
@@ -49,8 +50,8 @@ class TrailerSectionRule:
         return hit
 
     def _is_heading(self, stripped: str) -> bool:
-        norm = normalize_phrase(stripped, self.bullets)
-        if not norm or len(norm.split()) > self.max_heading_words:
+        norm = normalize_phrase_upto(stripped, self.bullets, self.max_heading_words)
+        if not norm:  # empty, or more than max_heading_words words (None)
             return False
         if norm in self.headings or (has_hangul(norm) and norm.replace(" ", "") in self.headings):
             return True

@@ -551,3 +551,27 @@ def test_gate_screen_skips_only_non_ascii_literals_on_ascii_lines():
         lower = line.lower()
         want = any(lit in lower for lit in screen.ci or ()) or any(lit in line for lit in screen.cs)
         assert screen.possible(line, lower) == want, line
+
+
+def test_normalize_phrase_upto_as_normalize_phrase():
+    from cleaning.rules.page import normalize_phrase, normalize_phrase_upto
+
+    bullets = default_config()["clean"]["bullet_chars"]
+    lines = _SCRIPT_LINES + _NAV_EXTRA + _seed_lines() + [
+        "", "  ", "• • •", "▶ 관련기사 :", "[ Read more ]", "(a b)", "a\u2003b\u00a0c\u3000d", "Stay connected with me!",
+        "\u2003lead wide space", "x " * 20, "【 많이 본 뉴스 】", "... …", "a b c d e f g."]
+    for line in lines:
+        full = normalize_phrase(line, bullets)
+        assert len(full.split()) <= len(line.split())
+        for m in range(0, 18):
+            want = full if len(full.split()) <= m else None
+            assert normalize_phrase_upto(line, bullets, m) == want, (line, m)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(["•", "▶", " ", "\u3000", "\u2003", "[", "]", "(", ")", ":", "…", ".", "!", "read",
+                                 "More", "ß", "관련기사", "x"]), max_size=14))
+def test_nav_matches_with_short_normalization_on_any_mix(parts):
+    nav = _default_nav()
+    s = "".join(parts).strip()
+    assert nav._matches(s) == _nav_reference(nav, s), s
