@@ -178,9 +178,10 @@ def _check_pipeline(cfg: Config) -> None:
         value = pipe.get(key)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ConfigError(f"[pipeline] {key} must be a whole number >= 1, got {value!r}")
-    min_bytes = pipe.get("process_pool_min_bytes")
-    if isinstance(min_bytes, bool) or not isinstance(min_bytes, int) or min_bytes < 0:
-        raise ConfigError(f"[pipeline] process_pool_min_bytes must be a whole number >= 0, got {min_bytes!r}")
+    for key in ("process_pool_min_bytes", "batch_max_bytes"):
+        value = pipe.get(key, 0)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ConfigError(f"[pipeline] {key} must be a whole number >= 0, got {value!r}")
     timeout = pipe.get("doc_timeout_seconds")
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout < 0:
         raise ConfigError(f"[pipeline] doc_timeout_seconds must be a number >= 0 (0: no limit), got {timeout!r}")

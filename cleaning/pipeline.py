@@ -37,9 +37,24 @@ class BatchResult:
     rejected: list[Rejection] = field(default_factory=list)
 
 
-def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+def batched(items: Iterable[T], size: int, max_bytes: int = 0) -> Iterator[list[T]]:
+    """Lists of at most ``size`` items; with ``max_bytes``, a list also ends with the item that
+    brings its inputs' bytes (``item.size``) to ``max_bytes``, so a batch of large HTML pages
+    is not one task for the whole run. Never holds back an item it has read."""
     it = iter(items)
-    while chunk := list(islice(it, size)):
+    if max_bytes <= 0:
+        while chunk := list(islice(it, size)):
+            yield chunk
+        return
+    chunk: list[T] = []
+    total = 0
+    for item in it:
+        chunk.append(item)
+        total += getattr(item, "size", 0) or 0
+        if len(chunk) >= size or total >= max_bytes:
+            yield chunk
+            chunk, total = [], 0
+    if chunk:
         yield chunk
 
 

@@ -224,6 +224,7 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
     staging.mkdir(parents=True, exist_ok=True)
 
     batch_size = int(cfg["pipeline"]["batch_size"])
+    batch_max_bytes = int(cfg["pipeline"].get("batch_max_bytes", 0) or 0)
     max_in_flight = int(cfg["pipeline"]["max_batches_in_flight"])
     stats = IngestStats()
     exclude = [out_dir, state]  # never read our own outputs back as inputs
@@ -251,7 +252,7 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
     try:
         while True:
             t0 = time.perf_counter()
-            batch = next(batched(items, batch_size), None)
+            batch = next(batched(items, batch_size, batch_max_bytes), None)
             if batch is None:
                 break
             split = store.split_new(batch)

@@ -174,10 +174,27 @@ def test_worker_processes_give_the_same_outputs(prefect_harness, two_runs, mixed
         assert (out / name).read_bytes() == (reference / name).read_bytes(), name
 
 
+def test_batches_end_at_their_byte_budget_without_losing_an_item() -> None:
+    from cleaning.ingest import RawItem
+    from cleaning.pipeline import batched
+
+    items = [RawItem(id=str(k), source="s", kind="html", content="x" * n, size=n) for k, n in enumerate([5, 1, 9, 2, 2, 2, 7])]
+    it = iter(items)  # the flow takes one batch at a time from one input iterator
+    got = [[x.id for x in b] for b in iter(lambda: next(batched(it, 3, 6), None), None)]
+    assert got == [["0", "1"], ["2"], ["3", "4", "5"], ["6"]]
+    assert [[x.id for x in b] for b in batched(items, 3)] == [["0", "1", "2"], ["3", "4", "5"], ["6"]]
+
+
 def test_outputs_do_not_depend_on_batch_size(prefect_harness, two_runs, mixed_inputs: Path, tmp_path: Path) -> None:
     reference, _, _ = two_runs
     cfg = tmp_path / "tiny_batches.toml"
     cfg.write_text("[pipeline]\nbatch_size = 1\nmax_batches_in_flight = 3\n", encoding="utf-8")
+    bytes_cfg = tmp_path / "byte_batches.toml"
+    bytes_cfg.write_text("[pipeline]\nbatch_size = 500\nbatch_max_bytes = 3000\n", encoding="utf-8")
+    by_bytes = tmp_path / "by_bytes"
+    newsclean_flow(inputs=[str(mixed_inputs)], out=str(by_bytes), config_path=str(bytes_cfg))
+    for name in OUTPUT_FILES:
+        assert (by_bytes / name).read_bytes() == (reference / name).read_bytes(), name
     out = tmp_path / "tiny"
     newsclean_flow(inputs=[str(mixed_inputs)], out=str(out), config_path=str(cfg))
     for name in OUTPUT_FILES:
