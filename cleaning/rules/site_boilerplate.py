@@ -292,7 +292,7 @@ def record_run(run: RunLines, config: dict[str, Any], state_dir: Path, seq: int)
             db.executemany("INSERT INTO sites VALUES (?, ?, ?) ON CONFLICT(site) DO UPDATE SET docs = docs + excluded.docs",
                            [(k, run.site_names.get(k, ""), n) for k, n in sorted(run.site_docs.items())])
             db.executemany("INSERT INTO lines VALUES (?, ?, ?) ON CONFLICT(site, line) DO UPDATE SET docs = docs + excluded.docs",
-                           [(a, b, n) for (a, b), n in sorted(run.counts().items())])
+                           run.rows().tolist())  # (site, line, documents), sorted: no dict of every line
             for (site,) in db.execute("SELECT site FROM lines GROUP BY site HAVING COUNT(*) > ?",
                                       (s.max_lines_per_site,)).fetchall():
                 db.execute("DELETE FROM lines WHERE site = ? AND line NOT IN (SELECT line FROM lines WHERE site = ? "
