@@ -20,7 +20,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from cleaning import dedup
-from cleaning.dedup import shards
+from cleaning.dedup import shards, verification
 from cleaning.config import Config
 from cleaning.document import Document, Duplicate, Rejection
 from cleaning.ingest import RawItem
@@ -168,14 +168,32 @@ def range_groups(n_batches: int) -> list[tuple[int, ...]]:
     return [tuple(range(shards.N_RANGES))[i::k] for i in range(k)]
 
 
+@task(name="dedup-common", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
+def dedup_common_task(dedup_dir: str, config: Config) -> int:
+    """The paired documents' feature store and the run's common features, in one streamed pass
+    over the shards (:func:`cleaning.dedup.verification.common_step`)."""
+    _after_batches()
+    try:
+        return verification.common_step(Path(dedup_dir), config)
+    finally:
+        _trim_heap()
+
+
+@task(name="dedup-verify", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
+def dedup_verify_task(dedup_dir: str, config: Config, part: int, n_parts: int) -> int:
+    """Exact verification of one part of the candidate pairs (:func:`cleaning.dedup.verification.verify_step`)."""
+    _after_batches()
+    return verification.verify_step(Path(dedup_dir), config, part, n_parts)
+
+
 @task(name="dedup-resolve", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1,
       retry_condition_fn=retry_unless_user_error)
 def dedup_resolve_task(dedup_dir: str, config: Config) -> tuple[dict[str, Any], dict[str, int]]:
-    """Verification, groups and kept copies of the documents that can be duplicates
-    (:func:`cleaning.dedup.shards.resolve_involved`): verdicts on disk, stats back."""
+    """Groups and kept copies of the documents that can be duplicates
+    (:func:`cleaning.dedup.verification.resolve_involved`): verdicts on disk, stats back."""
     _after_batches()
     try:
-        return shards.resolve_involved(Path(dedup_dir), config)
+        return verification.resolve_involved(Path(dedup_dir), config)
     finally:
         _trim_heap()  # the involved signatures are gone: the write step may run in this process next
 
@@ -185,7 +203,8 @@ def sharded_dedup(staged: list[StagedBatch], config: Config, state_dir: str | No
     """Exact and near-duplicate resolution against this run and the persistent index, as tasks
     over the run's shards (``cleaning/dedup/shards.py``) on whatever task runner the flow has:
     exact groups per content-hash range, index lookups per batch, candidate pairs per band-key
-    range, then one task for verification, groups and kept copies of the involved documents.
+    range, one streamed pass for the common features, verification per part of the pairs, then
+    one task for the groups and kept copies of the documents that can be duplicates.
     The flow holds no signature: every step reads and writes files in the dedup folder."""
     folder = staged[0].dedup_dir  # a run with inputs has at least one batch
     groups = range_groups(len(staged))
@@ -201,6 +220,9 @@ def sharded_dedup(staged: list[StagedBatch], config: Config, state_dir: str | No
             f.result()
     dedup_merge_earlier_task.submit(folder, config).result()
     for f in [dedup_pairs_task.submit(folder, g, config) for g in groups]:
+        f.result()
+    dedup_common_task.submit(folder, config).result()
+    for f in [dedup_verify_task.submit(folder, config, k, len(groups)) for k in range(len(groups))]:
         f.result()
     return dedup_resolve_task.submit(folder, config).result()
 

@@ -20,7 +20,6 @@ task follows one range, not the run.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -207,12 +206,14 @@ def _pairs_of_range(folder: Path, max_bucket: int, exclude: tuple[str, ...], r: 
 #   earlier/shard-B.parquet         index documents batch B's signatures find (earlier_step)
 #   earlier.parquet, bands/range-R/earlier.parquet   the union, without this run's ids (merge_earlier)
 #   pairs/range-R.parquet           candidate pairs of range R (pairs_step)
-#   verdicts.pkl                    duplicates and clusters of the documents that have any (resolve_involved)
+#   store/, common.pkl              features of the paired documents, the run's common features
+#   verified/part-K.npy             the pairs that pass exact verification
+#   verdicts.pkl                    duplicates and clusters of the documents that have any
 #
-# Only the last step sees more than one shard or range at a time, and it loads the signatures of
-# the documents that can be duplicates (in a candidate pair, an exact group, or an exact copy
-# of an earlier document) plus one streamed pass over the others' features for the common
-# features: uninvolved documents are kept as clusters of one without being held.
+# The last three are verification.py's steps: one streamed pass over the shards (common_step),
+# verification of slices of the pairs in parallel (verify_step), and the resolution of the
+# documents that can be duplicates (in a verified pair, an exact group, or an exact copy of an
+# earlier document): uninvolved documents are kept as clusters of one without being held.
 
 SIGS_DIR = "sigs"
 GROUPS_DIR = "groups"
@@ -389,162 +390,6 @@ class _Earlier:
         return list(self.near)
 
 
-def resolve_involved(folder: Path, config) -> tuple[dict, dict[str, int]]:  # type: ignore[no-untyped-def]
-    """The run's outcome, identical to ``resolve_duplicates`` over every signature with the index:
-    the documents that can be duplicates are resolved with the sharded pairs and the run's common
-    features (counted in one streamed pass over all shards, :func:`_common_streamed`); every
-    other document is kept as a cluster of one. Writes ``verdicts.pkl`` (duplicates sorted by id,
-    clusters of the involved kept documents); returns the stats and the duplicates per method."""
-    import pickle
-    from collections import Counter
-
-    import pyarrow.parquet as pq
-
-    from .resolve import resolve_duplicates
-    from .settings import dedup_settings
-
-    folder = Path(folder)
-    s = dedup_settings(config)
-    pairs: set[tuple[str, str]] = set()
-    for f in sorted((folder / PAIRS_DIR).glob("range-*.parquet")):
-        t = pq.read_table(f)
-        pairs.update(zip(t.column("a").to_pylist(), t.column("b").to_pylist()))
-    pair_list = sorted(pairs)
-    del pairs
-    members, copies = _groups(folder)
-    earlier_exact, earlier_near = _read_earlier(folder)
-    wanted = members | {i for p in pair_list for i in p}
-    involved: list[DocSignature] = []
-    n_docs = n_short = n_rows = 0
-    for shard in _shards(folder):
-        for x in read_signature_shard(folder, shard):
-            n_docs += 1
-            n_short += x.n_shingles < s.min_shingles
-            n_rows += len(x.features)
-            if x.id in wanted or x.content_hash in earlier_exact:
-                involved.append(x)
-    n_rows += sum(len(x.features) for x in earlier_near)
-    common = _common_streamed(folder, involved, earlier_near, pair_list, copies, s, n_rows)
-    index = _Earlier(earlier_exact, earlier_near) if earlier_exact or earlier_near else None
-    out = resolve_duplicates(involved, config, index, candidates=pair_list, common=common, earlier_in_candidates=True)
-    stats = dict(out.stats)
-    stats["kept"] += n_docs - len(involved)  # the others: kept, clusters of one
-    stats["documents"], stats["short_exact_only"] = n_docs, n_short
-    with open(folder / VERDICTS_FILE, "wb") as fh:
-        pickle.dump({"duplicates": out.duplicates, "clusters": out.clusters}, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    return stats, dict(Counter(d.method for d in out.duplicates))
-
-
-# Memory of the streamed common-feature count: the (story, feature) rows of one feature range
-# are sorted and counted at a time (8 bytes a row, about three copies while sorting), so the
-# features' 32-bit space is cut into as many ranges as it takes to stay near this budget.
-COMMON_PASS_BYTES = 256 << 20
-
-
-def _common_ranges(n_rows: int, budget: int = COMMON_PASS_BYTES) -> int:
-    """How many feature ranges (a power of two, at most 256) keep one pass within ``budget``."""
-    need = max(1, -(-n_rows * 8 * 3 // budget))
-    return min(256, 1 << (need - 1).bit_length())
-
-
-def _common_streamed(folder: Path, involved: list[DocSignature], earlier_near: list[DocSignature],
-                     pairs: list[tuple[str, str]], copies: set[str], s: DedupSettings,
-                     n_rows: int = 0, budget: int | None = None) -> dict[str, np.ndarray]:
-    """resolve.common_features over every LSH member of the run (group heads with enough
-    features, and the earlier near candidates), reading the members shard by shard: the same
-    per-site features, whose count of distinct stories reaches the site's threshold.
-
-    Bounded memory: the features are counted one range of their 32-bit values at a time (one
-    streamed pass over the shards per range), as many ranges as keep a pass near ``budget``
-    bytes for ``n_rows`` (the run's feature count, an upper bound). Each range's counts are
-    final on their own, so the result does not depend on the number of ranges."""
-    from .resolve import _day_number, _outside_window, _UnionFind, raw_jaccard
-    from .signature import in_sorted, sorted_unique
-
-    by_id = {x.id: x for x in involved}
-    by_id.update({x.id: x for x in earlier_near})
-    if s.window_days and pairs:
-        days = {i: _day_number(by_id[i].published) for p in pairs for i in p}
-        pairs = [(a, b) for a, b in pairs if not _outside_window(days[a], days[b], s.window_days)]
-    if not pairs:
-        return {}
-    in_pairs = sorted({i for p in pairs for i in p})
-    slot = {i: k for k, i in enumerate(in_pairs)}
-    universe = sorted_unique(np.concatenate([by_id[i].features for i in in_pairs]))
-    uf = _UnionFind(len(in_pairs))
-    for a, b in pairs:
-        if raw_jaccard(by_id[a].features, by_id[b].features) >= s.copy_jaccard:
-            uf.union(slot[a], slot[b])
-    del by_id
-    n_ranges = _common_ranges(n_rows, budget or COMMON_PASS_BYTES)
-    shift = np.uint32(32 - (n_ranges.bit_length() - 1)) if n_ranges > 1 else None
-    # Story codes: one per (site, story) of the documents in pairs, then one per other document
-    # (each its own story), in stream order: the same codes in every range's pass.
-    site_idx: dict[str, int] = {}
-    pair_code: dict[tuple[int, int], int] = {}
-    site_of_code: list[int] = []
-    site_docs: Counter[int] = Counter()
-    out_parts: dict[int, list[np.ndarray]] = {}
-
-    def members():  # type: ignore[no-untyped-def]
-        for shard in _shards(folder):
-            yield read_signature_shard(folder, shard)
-        yield earlier_near
-
-    doc_codes: list[int] = []  # the code of each eligible document, in stream order
-    for r in range(n_ranges):
-        first = r == 0
-        seen = 0
-        chunks: list[np.ndarray] = []
-        for batch in members():
-            packed = []
-            for x in batch:
-                if x.id in copies or not _near_ok(x, s):
-                    continue
-                if first:
-                    site = site_idx.setdefault(x.site or "", len(site_idx))
-                    site_docs[site] += 1
-                    k = slot.get(x.id)
-                    key = (site, uf.find(k)) if k is not None else None
-                    code = pair_code.get(key) if key is not None else None
-                    if code is None:
-                        code = len(site_of_code)
-                        site_of_code.append(site)
-                        if key is not None:
-                            pair_code[key] = code
-                    doc_codes.append(code)
-                else:
-                    code = doc_codes[seen]
-                seen += 1
-                f = x.features
-                if shift is not None:
-                    f = f[(f >> shift) == r]
-                f = f[in_sorted(f, universe)]
-                if len(f):
-                    packed.append((np.uint64(code) << np.uint64(32)) | f.astype(np.uint64))
-            if packed:
-                chunks.append(sorted_unique(np.concatenate(packed)))
-        if first:
-            code_site = np.array(site_of_code, dtype=np.int64)
-        if not chunks:
-            continue
-        rows = sorted_unique(np.concatenate(chunks))  # one row per (site, story, feature)
-        del chunks
-        site = code_site[(rows >> np.uint64(32)).astype(np.int64)]
-        keys, counts = np.unique(site * np.int64(1 << 32) + (rows & np.uint64(0xFFFFFFFF)).astype(np.int64),
-                                 return_counts=True)
-        del rows, site
-        site_of_key = keys >> 32
-        docs = np.array([site_docs[i] for i in range(len(site_idx))], dtype=np.int64)
-        need = np.maximum(s.common_min_docs, s.common_min_share * docs[site_of_key])
-        keep = counts >= need
-        for i in np.unique(site_of_key[keep]).tolist():
-            sel = keep & (site_of_key == i)
-            out_parts.setdefault(i, []).append((keys[sel] & np.int64(0xFFFFFFFF)).astype(np.uint32))
-    names = sorted(site_idx, key=site_idx.get)
-    return {names[i]: np.sort(np.concatenate(out_parts[i])) for i in sorted(out_parts, key=lambda i: names[i])}
-
-
 def resolve_sharded(folder: Path, config, index=None, map_fn=map,  # type: ignore[no-untyped-def]
                     n_ranges: int = N_RANGES) -> tuple[dict, dict[str, int]]:
     """Every step after the signature shards are written, each map through ``map_fn`` (the
@@ -552,6 +397,7 @@ def resolve_sharded(folder: Path, config, index=None, map_fn=map,  # type: ignor
     tasks. ``index``: the persistent index (read only), or None."""
     from functools import partial
 
+    from . import verification
     from .settings import dedup_settings
 
     s = dedup_settings(config)
@@ -560,7 +406,10 @@ def resolve_sharded(folder: Path, config, index=None, map_fn=map,  # type: ignor
     list(map_fn(partial(_earlier_of, folder, index, s), _shards(folder)))
     merge_earlier(folder, s, n_ranges)
     list(map_fn(partial(_pairs_of, folder, s.max_bucket), ranges))
-    return resolve_involved(folder, config)
+    verification.common_step(folder, config)
+    n_parts = 2
+    list(map_fn(partial(verification.verify_step, folder, config, n_parts=n_parts), range(n_parts)))
+    return verification.resolve_involved(folder, config)
 
 
 def _earlier_of(folder: Path, index, s: DedupSettings, shard: int) -> int:  # type: ignore[no-untyped-def]

@@ -7,6 +7,7 @@ import random
 from dataclasses import replace
 import re
 from concurrent.futures import ThreadPoolExecutor
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -141,19 +142,50 @@ def test_sharded_resolution_equals_the_single_process_one(setup, tmp_path: Path)
 
 
 @pytest.mark.parametrize("budget", [1, 64 << 10])
-def test_common_features_counted_in_feature_ranges_give_the_same_outcome(setup, tmp_path: Path, budget: int,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    """Bounded memory: a small budget cuts the common-feature count into many ranges of the
-    feature values (256 for a budget of one byte), one streamed pass over the shards each; the
-    outcome, the common features included, is the single-process one."""
-    import cleaning.dedup.shards as shards
+def test_common_features_counted_in_groups_of_spill_files_give_the_same_outcome(
+        setup, tmp_path: Path, budget: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bounded memory: a small budget counts the common features one group of spill files (by
+    the features' top bits) at a time, 256 groups for a budget of one byte; the outcome, the
+    common features included, is the single-process one."""
+    import cleaning.dedup.verification as verification
 
     cfg, _, sigs, _ = setup
-    n_rows = sum(len(x.features) for x in sigs)
-    assert shards._common_ranges(n_rows, budget) > 1 and shards._common_ranges(n_rows, 1 << 40) == 1
-    monkeypatch.setattr(shards, "COMMON_PASS_BYTES", budget)
+    sizes = [8 * 1000] * verification.SPILL_FILES
+    assert len(verification.spill_groups(sizes, 1)) == verification.SPILL_FILES
+    assert len(verification.spill_groups(sizes, 64 << 10)) > 1
+    assert len(verification.spill_groups(sizes, 1 << 40)) == 1
+    assert [k for g in verification.spill_groups(sizes, 64 << 10) for k in g] == list(range(verification.SPILL_FILES))
+    monkeypatch.setattr(verification, "COMMON_PASS_BYTES", budget)
     reference = resolve_duplicates(sigs, cfg, None)
     _assert_same(reference, *_sharded_outcome(sigs, cfg, tmp_path, None))
+
+
+def test_verification_parts_and_the_feature_store(setup, tmp_path: Path) -> None:
+    """The store holds exactly each paired document's features; the pairs verified in any
+    number of parts are the same set, and each passing pair passes resolve.py's verifier."""
+    import numpy as np
+
+    import cleaning.dedup.verification as verification
+    from cleaning.dedup.shards import read_signature_shard, _shards
+
+    cfg, _, sigs, _ = setup
+    folder = tmp_path / "one"
+    _sharded_outcome(sigs, cfg, folder, None)
+    store = verification._Store(folder)
+    ids = pickle.loads((folder / verification.STORE_DIR / "meta.pkl").read_bytes())["ids"]
+    by_id = {x.id: x for b in _shards(folder) for x in read_signature_shard(folder, b)}
+    assert len(ids) == len(store) > 100
+    for k, i in enumerate(ids):
+        assert np.array_equal(store[k].features, by_id[i].features) and store[k].site == (by_id[i].site or "")
+    verified = set()
+    for n_parts in (1, 3):
+        for f in (folder / verification.VERIFIED_DIR).glob("*.npy"):
+            f.unlink()
+        total = sum(verification.verify_step(folder, cfg, k, n_parts) for k in range(n_parts))
+        got = {tuple(r) for f in (folder / verification.VERIFIED_DIR).glob("*.npy") for r in np.load(f).tolist()}
+        assert len(got) == total > 10
+        verified = verified or got
+        assert got == verified
 
 
 def test_sharded_resolution_against_an_index_and_a_date_window(setup, tmp_path: Path) -> None:
