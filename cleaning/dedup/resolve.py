@@ -130,7 +130,7 @@ class _Verifier:
         if f is None:
             raw = self.nodes[i].features
             f = np.empty(0, np.uint32) if raw is None else raw
-            for site in sites:
+            for site in (*sites, BLOCKS_KEY):
                 common = self.common.get(site)
                 if common is not None and len(common) and len(f):
                     f = f[~in_sorted(f, common)]  # common: sorted, distinct
@@ -161,6 +161,129 @@ class _Verifier:
         return ev
 
 
+# Key of the shared blocks (any site) in a common-features dict; no site name starts with NUL.
+BLOCKS_KEY = "\x00shared-blocks"
+_U64 = np.uint64
+
+
+def _mix64(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finalizer, vectorized: a well-spread 64-bit hash of each value."""
+    z = x.astype(_U64) + _U64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> _U64(30))) * _U64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> _U64(27))) * _U64(0x94D049BB133111EB)
+    return z ^ (z >> _U64(31))
+
+
+def story_labels(ids: list[str], story: np.ndarray, n_stories: int) -> np.ndarray:
+    """A label per story that does not depend on how stories are numbered: the smallest 64-bit
+    hash of its documents' ids (``story[k]``: the story of document ``ids[k]``)."""
+    import hashlib
+
+    h = np.array([int.from_bytes(hashlib.blake2b(i.encode(), digest_size=8).digest(), "little") for i in ids],
+                 dtype=_U64)
+    labels = np.full(n_stories, np.iinfo(np.uint64).max, dtype=_U64)
+    np.minimum.at(labels, story, h)
+    return labels
+
+
+def block_candidates(story: np.ndarray, feat: np.ndarray, min_stories: int,
+                     labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Of (story, feature) rows (duplicates allowed; story < 2**32), the features found in at
+    least ``min_stories`` distinct stories, with a sketch of their
+    SET of stories (over ``labels[story]``, see :func:`story_labels`, so the keys do not depend on
+    the stories' numbering): (feature, key), key = two min-hashes of the set, so two features get the same
+    key with probability ~J**2 of their sets (Jaccard J). The features of one passage have
+    nearly the same set (a few documents quote part of it); an ordinary phrase's set is its own.
+    (Grams found in nearly every story, the language's own, also share a set: they weigh
+    nothing in verification either way.)"""
+    if not len(feat) or not min_stories:
+        return np.empty(0, np.uint32), np.empty(0, _U64)
+    packed = sorted_unique((feat.astype(_U64) << _U64(32)) | story.astype(_U64))
+    f = packed >> _U64(32)
+    starts = np.flatnonzero(np.r_[True, f[1:] != f[:-1]])
+    counts = np.diff(np.r_[starts, len(packed)])
+    keep = counts >= min_stories
+    st = labels[(packed & _U64(0xFFFFFFFF)).astype(np.int64)]
+    with np.errstate(over="ignore"):
+        m1 = np.minimum.reduceat(_mix64(st), starts)[keep]
+        m2 = np.minimum.reduceat(_mix64(st ^ _U64(0x5DEECE66D)), starts)[keep]
+        key = _mix64(m1) ^ m2
+    return f[starts][keep].astype(np.uint32), key
+
+
+def shared_blocks(found: list[tuple[np.ndarray, np.ndarray]], min_features: int) -> list[np.ndarray]:
+    """The seeds of the blocks: ``block_candidates`` results (of disjoint feature ranges)
+    grouped by story-set key, the groups of at least ``min_features`` features, each sorted."""
+    if not found:
+        return []
+    f = np.concatenate([x for x, _ in found])
+    h = np.concatenate([y for _, y in found])
+    if not len(f):
+        return []
+    order = np.lexsort((f, h))
+    h, f = h[order], f[order]
+    starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]])
+    sizes = np.diff(np.r_[starts, len(h)])
+    return [f[a: a + m] for a, m in zip(starts.tolist(), sizes.tolist()) if m >= min_features]
+
+
+def story_feature_rows(story: np.ndarray, feat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(story, feature) rows, each once (a story copied on two sites has one row per site)."""
+    packed = sorted_unique((story.astype(_U64) << _U64(32)) | feat.astype(_U64))
+    return (packed >> _U64(32)).astype(np.int64), (packed & _U64(0xFFFFFFFF)).astype(np.uint32)
+
+
+_BLOCK_STORY_SHARE = 0.5  # a story carries a block when it has this share of the block's seed features
+
+
+def expand_blocks(chunks: Any, seeds: list[np.ndarray], candidates: np.ndarray, member_share: float) -> np.ndarray:
+    """The features of every block, sorted: each seed group (features with nearly the same set of
+    stories) plus every candidate feature found in ``member_share`` of the stories that carry
+    the block. The seeds are the passage's rarest grams; its other grams also occur elsewhere
+    (a word of the passage in other articles), so their sets are larger, yet they are the same
+    text. ``chunks()`` yields (story, feature) rows, each (story, feature) once, as often as asked.
+    """
+    if not seeds:
+        return np.empty(0, np.uint32)
+    seed_f = np.concatenate(seeds)
+    order = np.argsort(seed_f, kind="stable")
+    seed_f = seed_f[order]
+    seed_g = np.repeat(np.arange(len(seeds), dtype=np.int64), [len(g) for g in seeds])[order]
+    # 1. The stories carrying each block.
+    packed = []
+    for story, feat in chunks():
+        hit = in_sorted(feat, seed_f)
+        if hit.any():
+            g = seed_g[np.searchsorted(seed_f, feat[hit])]
+            packed.append((g.astype(_U64) << _U64(32)) | story[hit].astype(_U64))
+    if not packed:
+        return np.sort(seed_f)
+    keys, counts = np.unique(np.concatenate(packed), return_counts=True)
+    g_of = (keys >> _U64(32)).astype(np.int64)
+    carries = counts >= _BLOCK_STORY_SHARE * np.array([len(g) for g in seeds])[g_of]
+    carrier_story = (keys[carries] & _U64(0xFFFFFFFF)).astype(np.int64)
+    carrier_g = g_of[carries]
+    order = np.lexsort((carrier_g, carrier_story))  # by story; a story in two blocks counts for the first
+    carrier_story, carrier_g = carrier_story[order], carrier_g[order]
+    first = np.r_[True, carrier_story[1:] != carrier_story[:-1]] if len(carrier_story) else np.zeros(0, bool)
+    carrier_story, carrier_g = carrier_story[first], carrier_g[first]
+    n_carriers = np.bincount(carrier_g, minlength=len(seeds))
+    # 2. Candidate features in member_share of a block's carriers.
+    found = []
+    for story, feat in chunks():
+        sel = in_sorted(feat, candidates) & in_sorted(story, carrier_story)
+        if sel.any():
+            g = carrier_g[np.searchsorted(carrier_story, story[sel])]
+            found.append((g.astype(_U64) << _U64(32)) | feat[sel].astype(_U64))
+    extra = np.empty(0, np.uint32)
+    if found:
+        keys, counts = np.unique(np.concatenate(found), return_counts=True)
+        g_of = (keys >> _U64(32)).astype(np.int64)
+        ok = counts >= member_share * n_carriers[g_of]
+        extra = (keys[ok] & _U64(0xFFFFFFFF)).astype(np.uint32)
+    return sorted_unique(np.concatenate([seed_f.astype(np.uint32), extra]))
+
+
 def raw_jaccard(a: np.ndarray, b: np.ndarray) -> float:
     shared = len(np.intersect1d(a, b, assume_unique=True))
     union = len(a) + len(b) - shared
@@ -170,7 +293,8 @@ def raw_jaccard(a: np.ndarray, b: np.ndarray) -> float:
 def common_features(nodes: list[DocSignature], members: list[int], pairs: np.ndarray,
                     s: DedupSettings) -> dict[str, np.ndarray]:
     """Per site, the features found in at least ``common_min_docs`` distinct stories of that
-    site and ``common_min_share`` of its documents among ``members`` (site: ``DocSignature.site``,
+    site and ``common_min_share`` of its documents among ``members``, and under ``BLOCKS_KEY``
+    the passages shared verbatim by ``block_min_stories`` stories of any sites (:func:`shared_blocks`) (site: ``DocSignature.site``,
     "" when unknown). Templates are a site's (one company's releases, one site's chrome, one
     bot's briefs), so counting per site keeps a large mixed corpus from making ordinary
     phrases "common", while a syndicated story (one copy per site) is never common.
@@ -218,6 +342,10 @@ def common_features(nodes: list[DocSignature], members: list[int], pairs: np.nda
         rows = np.unique(np.stack([code, feat.astype(np.int64)], axis=1), axis=0)
         rows_code, rows_feat = rows[:, 0], rows[:, 1]
     site_feature = (rows_code // n) * np.int64(1 << 32) + rows_feat  # one row per (site, story, feature)
+    found = []
+    if s.block_min_stories:
+        labels = story_labels([nodes[m].id for m in members], np.array([uf.find(k) for k in range(len(members))]), len(members))
+        found = [block_candidates(rows_code % n, rows_feat, s.block_min_stories, labels)]
     keys, counts = np.unique(site_feature, return_counts=True)
     site_of_key = keys >> 32
     need = np.maximum(s.common_min_docs, s.common_min_share * site_docs[site_of_key])
@@ -226,6 +354,11 @@ def common_features(nodes: list[DocSignature], members: list[int], pairs: np.nda
     for i in np.unique(site_of_key[keep]).tolist():
         sel = keep & (site_of_key == i)
         out[site_names[i]] = np.sort((keys[sel] & np.int64(0xFFFFFFFF)).astype(np.uint32))
+    seeds = shared_blocks(found, s.block_min_features)
+    if seeds:
+        rows = story_feature_rows((rows_code % n).astype(np.int64), rows_feat)
+        blocks = expand_blocks(lambda: [rows], seeds, np.sort(found[0][0]), s.block_member_share)
+        out[BLOCKS_KEY] = blocks
     return out
 
 

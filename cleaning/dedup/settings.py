@@ -35,6 +35,9 @@ class DedupSettings:
     common_min_docs: int
     common_min_share: float
     copy_jaccard: float
+    block_min_stories: int
+    block_min_features: int
+    block_member_share: float
     window_days: int
     keep_policy: tuple[str, ...]
     backend: str
@@ -70,6 +73,10 @@ class DedupSettings:
                    "verify_containment": self.verify_containment, "common_min_docs": self.common_min_docs,
                    "common_min_share": self.common_min_share,
                    "copy_jaccard": self.copy_jaccard}
+        if self.block_min_stories:
+            verdict["block_min_stories"] = self.block_min_stories
+            verdict["block_min_features"] = self.block_min_features
+            verdict["block_member_share"] = self.block_member_share
         if self.window_days:  # only when set, so the version of every earlier setting stays
             verdict["window_days"] = self.window_days
         return "dedup-" + hashlib.sha256(json.dumps(verdict, sort_keys=True).encode()).hexdigest()[:12]
@@ -140,6 +147,9 @@ def dedup_settings(config: Config) -> DedupSettings:
         common_min_docs=_int(table, "common_min_docs", 2),
         common_min_share=_share(table, "common_min_share"),
         copy_jaccard=_share(table, "copy_jaccard"),
+        block_min_stories=_int(table, "block_min_stories", 0),
+        block_min_features=_int(table, "block_min_features", 1),
+        block_member_share=_share(table, "block_member_share"),
         window_days=_int(table, "window_days", 0),
         keep_policy=tuple(policy),
         backend=backend,

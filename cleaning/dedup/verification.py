@@ -118,7 +118,8 @@ def common_step(folder: Path, config: Any, budget: int | None = None) -> int:
     """Step 1 (see the module docstring): the feature store, the window-filtered pairs as slot
     rows (``store/pairs.npy``) and the run's common features (``common.pkl``). Returns how many
     common features there are."""
-    from .resolve import _day_number, _outside_window, _UnionFind, raw_jaccard
+    from .resolve import (BLOCKS_KEY, _day_number, _outside_window, _UnionFind, block_candidates, expand_blocks,
+                          raw_jaccard, shared_blocks, story_feature_rows, story_labels)
 
     folder = Path(folder)
     s = dedup_settings(config)
@@ -145,6 +146,7 @@ def common_step(folder: Path, config: Any, budget: int | None = None) -> int:
     offsets = [0]
     seq_site: list[int] = []
     seq_slot: list[int] = []
+    seq_id: list[str] = []
     shift = np.uint32(32 - (SPILL_FILES.bit_length() - 1))
     spill_files = [open(spill / f"part-{k:03d}.u64", "wb") for k in range(SPILL_FILES)]
     try:
@@ -164,6 +166,7 @@ def common_step(folder: Path, config: Any, budget: int | None = None) -> int:
                     seq = len(seq_site)
                     seq_site.append(site_idx.setdefault(x.site or "", len(site_idx)))
                     seq_slot.append(slot_of.get(x.id, -1))
+                    seq_id.append(x.id)
                     if len(x.features):
                         packed.append((np.uint64(seq) << np.uint64(32)) | x.features.astype(np.uint64))
                 if packed:
@@ -218,18 +221,28 @@ def common_step(folder: Path, config: Any, budget: int | None = None) -> int:
         code_site = np.zeros(int(code.max()) + 1 if len(code) else 0, dtype=np.int64)
         code_site[code] = site_arr
         docs = np.bincount(site_arr, minlength=len(names))
+        labels = (story_labels(seq_id, story, len(feats) + len(site_arr)) if s.block_min_stories
+                  else np.empty(0, np.uint64))
         sizes = [(spill / f"part-{k:03d}.u64").stat().st_size for k in range(SPILL_FILES)]
+        groups = spill_groups(sizes, budget or COMMON_PASS_BYTES)
+
+        def paired_rows():  # type: ignore[no-untyped-def]
+            """Per group of spill files: (seq, feature) rows whose feature a paired document has."""
+            for group in groups:
+                raw = np.concatenate([np.fromfile(spill / f"part-{k:03d}.u64", dtype=np.uint64) for k in group])
+                if not len(raw):
+                    continue
+                seq = (raw >> np.uint64(32)).astype(np.int64)
+                f = (raw & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+                del raw
+                universe = sorted_unique(f[paired[seq]])  # only features of paired documents matter
+                hit = in_sorted(f, universe)
+                yield seq[hit], f[hit]
+
         parts: dict[int, list[np.ndarray]] = {}
-        for group in spill_groups(sizes, budget or COMMON_PASS_BYTES):
-            raw = np.concatenate([np.fromfile(spill / f"part-{k:03d}.u64", dtype=np.uint64) for k in group])
-            if not len(raw):
-                continue
-            seq = (raw >> np.uint64(32)).astype(np.int64)
-            f = (raw & np.uint64(0xFFFFFFFF)).astype(np.uint32)
-            del raw
-            universe = sorted_unique(f[paired[seq]])  # only features of paired documents matter
-            hit = in_sorted(f, universe)
-            f, seq = f[hit], seq[hit]
+        found = []  # block candidates of each group (disjoint feature ranges)
+        for seq, f in paired_rows():
+            found.append(block_candidates(story[seq], f, s.block_min_stories, labels))
             uniq = sorted_unique((code[seq].astype(np.uint64) << np.uint64(32)) | f.astype(np.uint64))
             del f, seq
             site = code_site[(uniq >> np.uint64(32)).astype(np.int64)]
@@ -243,6 +256,11 @@ def common_step(folder: Path, config: Any, budget: int | None = None) -> int:
                 sel = keep & (site_of_key == i)
                 parts.setdefault(i, []).append((keys[sel] & np.int64(0xFFFFFFFF)).astype(np.uint32))
         common = {names[i]: np.sort(np.concatenate(parts[i])) for i in sorted(parts, key=lambda i: names[i])}
+        seeds = shared_blocks(found, s.block_min_features)
+        if seeds:
+            candidates = np.sort(np.concatenate([x for x, _ in found]))
+            common[BLOCKS_KEY] = expand_blocks(lambda: (story_feature_rows(story[q], f) for q, f in paired_rows()),
+                                               seeds, candidates, s.block_member_share)
     for k in range(SPILL_FILES):
         (spill / f"part-{k:03d}.u64").unlink(missing_ok=True)
     _dump(common, folder / COMMON_FILE)
