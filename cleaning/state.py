@@ -115,6 +115,11 @@ class NewInputs:
     revived: list[str]  # earlier versions that are current again (a file changed back)
 
 
+def pending_sidecars(pending: Path) -> tuple[Path, Path]:
+    """The files a pending index entry keeps beside it: the kept signatures, the site-line evidence."""
+    return pending.with_suffix(".sigs"), pending.with_suffix(".sitelines")
+
+
 class StateStore:
     """The state of one output folder across runs. Use :meth:`locked` around a whole run."""
 
@@ -288,6 +293,8 @@ class StateStore:
     def mark_index_done(self, seq: int) -> None:
         self.db.execute("UPDATE runs SET index_pending = 0 WHERE seq = ?", (seq,))
         self.pending_index_path(seq).unlink(missing_ok=True)
+        for side in pending_sidecars(self.pending_index_path(seq)):
+            side.unlink(missing_ok=True)
 
     def pending_index_runs(self) -> list[int]:
         return [r[0] for r in self.db.execute("SELECT seq FROM runs WHERE index_pending = 1 ORDER BY seq")]
@@ -375,8 +382,9 @@ class StateStore:
             tmp.unlink(missing_ok=True)
             removed.append(tmp.name)
         committed = {r[0] for r in self.db.execute("SELECT seq FROM runs WHERE index_pending = 1")}
-        for f in sorted(self.state_dir.glob("pending-index-*.pkl")):
-            if int(f.stem.rsplit("-", 1)[1]) not in committed:
+        for f in sorted(self.state_dir.glob("pending-index-*")):
+            # the pending file and its sidecars (.sigs, .sitelines) of runs that never committed
+            if f.suffix != ".tmp" and int(f.stem.rsplit("-", 1)[1]) not in committed:
                 f.unlink()
                 removed.append(f"state/{f.name}")
         return {"removed": removed, "pending_index_runs": self.pending_index_runs()}

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 import pickle
-from array import array
 import shutil
 import time
+from array import array
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -39,9 +40,12 @@ from cleaning.output import (
 from cleaning.rules import site_boilerplate
 from cleaning.pipeline import process_batch
 from cleaning.timelimit import release_idle
-from cleaning.state import ProcessedInput, SupersededFilter, iter_part_lines, read_visible_seqs
+from cleaning.state import ProcessedInput, SupersededFilter, iter_part_lines, pending_sidecars, read_visible_seqs
 
 from .boundary import retry_unless_user_error
+
+
+KEPT_FILE = "kept.pkl"  # in the dedup folder: the kept signatures, for the index (write_parts_task)
 
 
 @dataclass(slots=True)
@@ -56,7 +60,7 @@ class StagedBatch:
     removals: dict[str, int] = field(default_factory=dict)
     html_dropped: dict[str, int] = field(default_factory=dict)
     n_docs: int = 0
-    site_lines: Any = None  # site_boilerplate.RunLines: this batch's evidence of site templates
+    site_lines: Any = None  # site_boilerplate.RunLines: this batch's evidence of site templates (in a file)
 
     @property
     def rejected_path(self) -> Path:
@@ -102,7 +106,9 @@ def process_batch_task(items: list[RawItem | Rejection], config: Config, staging
     # In input order (process_batch keeps it): the same inputs give the same rejected.jsonl
     # whatever the batch size. On disk, not in the result: the flow keeps no per-document objects.
     write_jsonl(path.with_suffix(".rejected.jsonl"), (r.to_dict() for r in res.rejected))
-    site_lines = site_boilerplate.site_line_keys(res.docs, config)  # one array per batch
+    # This batch's site-template evidence goes to a file beside the batch: the flow holds the
+    # file name, not ~10 rows per document for the whole run (a million documents: ~240 MB).
+    site_lines = site_boilerplate.site_line_keys(res.docs, config).spill(path.with_suffix(".sitelines"))
     staged = StagedBatch(index=index, path=path, dedup_dir=dedup_dir,
                          rejected=dict(Counter(r.reason for r in res.rejected)), timings=timings,
                          removals=dict(removals), html_dropped=dict(html_dropped), n_docs=len(res.docs),
@@ -299,16 +305,20 @@ def write_parts_task(batches: list[StagedBatch], out_dir: str, seq: int) -> Writ
         verdicts = pickle.load(vfh)
     clusters: dict[str, tuple[str, int]] = verdicts["clusters"]
     dup_ids = {d.id for d in verdicts["duplicates"]}
-    kept_sigs: list[Any] = []
+    n_kept_sigs = 0
     languages: Counter[str] = Counter()
     word_counts = array("l")
     processed: list[ProcessedInput] = []
     unaccounted: list[str] = []
     dup_removed: dict[str, list[dict[str, Any]]] = {}  # a copy's own cuts, for `newsclean explain`
     ordered = sorted(batches, key=lambda b: b.index)
-    with atomic_writer(out / "corpus" / name) as fh:
+    # The kept signatures (for the index, once the run is committed) are pickled a batch at a
+    # time into kept.pkl as they are found: a million-document run's ~3 GB of them never sit
+    # in this process at once.
+    with atomic_writer(out / "corpus" / name) as fh, atomic_writer(folder / KEPT_FILE, binary=True) as kfh:
         for b in ordered:
             sigs = {s.id: s for s in shards.read_signature_shard(folder, b.index)}  # one batch at a time
+            kept_batch: list[Any] = []
             for rec in read_jsonl(b.path):
                 doc: Document = document_from_staged(rec)
                 if doc.id in dup_ids:
@@ -318,7 +328,7 @@ def write_parts_task(batches: list[StagedBatch], out_dir: str, seq: int) -> Writ
                 if sig is None:
                     unaccounted.append(doc.id)
                     continue
-                kept_sigs.append(sig)
+                kept_batch.append(sig)
                 doc.cluster_id, doc.cluster_size = clusters.get(doc.id, (doc.id, 1))
                 hashes = {doc.id: sig.content_hash}
                 fh.write(dumps(corpus_record(doc, hashes[doc.id])))
@@ -326,12 +336,13 @@ def write_parts_task(batches: list[StagedBatch], out_dir: str, seq: int) -> Writ
                 processed.append(ProcessedInput(doc.id, doc.source, "kept"))
                 languages[doc.language or "und"] += 1
                 word_counts.append(doc.word_count)
+            if kept_batch:
+                pickle.dump(kept_batch, kfh, protocol=pickle.HIGHEST_PROTOCOL)
+                n_kept_sigs += len(kept_batch)
+            del kept_batch, sigs
     if unaccounted:
         raise RuntimeError(f"dedup left {len(unaccounted)} documents neither kept nor duplicate, e.g. {unaccounted[:3]}")
     n_rej = write_jsonl(out / "rejected" / name, (r for b in ordered for r in read_jsonl(b.rejected_path)))
-    with atomic_writer(folder / "kept.pkl", binary=True) as kfh:
-        pickle.dump(kept_sigs, kfh, protocol=pickle.HIGHEST_PROTOCOL)
-    del kept_sigs
     duplicates: list[Duplicate] = sorted(verdicts["duplicates"], key=lambda d: d.id)
     n_dup = write_jsonl(out / "duplicates" / name,
                         ({**d.to_dict(), "removed": dup_removed.get(d.id, [])} for d in duplicates))
@@ -358,11 +369,29 @@ def read_processed(path: str) -> Any:
       retry_condition_fn=retry_unless_user_error)
 def pending_index_task(dedup_dir: str, pending_file: str, site_lines: Any) -> None:
     """The committed-to-be run's kept signatures (``kept.pkl``, from the write step) and its site
-    template evidence as the pending index file that ``index_add_task`` replays."""
-    with open(Path(dedup_dir) / "kept.pkl", "rb") as fh:
-        kept = pickle.load(fh)
-    with atomic_writer(Path(pending_file), binary=True) as out:
-        pickle.dump({"signatures": kept, "site_lines": site_lines}, out, protocol=pickle.HIGHEST_PROTOCOL)
+    template evidence as the pending index that ``index_add_task`` replays: copied and summed
+    into files beside the pending file (the staging folder goes once the run is committed),
+    never loaded whole."""
+    pending = Path(pending_file)
+    sigs_file, lines_file = pending_sidecars(pending)
+    shutil.copyfile(Path(dedup_dir) / KEPT_FILE, sigs_file)
+    if site_lines is not None:
+        site_boilerplate.write_rows(lines_file, site_lines.row_chunks())
+        site_lines = site_boilerplate.RunLines(dict(site_lines.site_names), Counter(site_lines.site_docs),
+                                               files=[str(lines_file)])
+    with atomic_writer(pending, binary=True) as out:  # last: the pending file names complete sidecars
+        pickle.dump({"signatures_file": sigs_file.name, "site_lines": site_lines}, out,
+                    protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def read_kept(path: Path) -> Iterator[Any]:
+    """The signatures of a ``kept.pkl`` (a stream of pickled lists, one per batch)."""
+    with open(path, "rb") as fh:
+        while True:
+            try:
+                yield from pickle.load(fh)
+            except EOFError:
+                return
 
 
 @task(name="materialize", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=1,
@@ -395,7 +424,10 @@ def index_add_task(pending_file: str, config: Config, state_dir: str, run_name: 
     """
     with open(pending_file, "rb") as fh:
         pending = pickle.load(fh)
-    sigs = pending["signatures"] if isinstance(pending, dict) else pending
+    if isinstance(pending, dict) and "signatures_file" in pending:
+        sigs: Any = list(read_kept(Path(pending_file).with_name(pending["signatures_file"])))
+    else:  # a pending file of an earlier version: the signatures inline
+        sigs = pending["signatures"] if isinstance(pending, dict) else pending
     index = dedup.open_index(config, Path(state_dir))
     try:
         index.add(sigs, run_id=run_name)

@@ -21,6 +21,7 @@ import re
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -97,43 +98,103 @@ def _counted(a: np.ndarray) -> np.ndarray:
     return a if a.shape[1] == 3 else np.column_stack([a, np.ones(len(a), dtype=np.int64)])
 
 
-# Rows a run's evidence may hold before merging compacts them (24 bytes a row).
+# Rows a run's evidence may hold in memory before merging compacts them (24 bytes a row).
 _COMPACT_ROWS = 2_000_000
+# Rows aggregated at a time when the evidence is read back from its files (learn, record).
+_CHUNK_ROWS = 2_000_000
+_LINE_SPACE = 1 << 63  # line hashes are 63-bit (``_h``): chunks split this range
 
 
 @dataclass
 class RunLines:
     """This run's evidence: per site, how many documents, and per line hash how many documents.
 
-    ``pairs`` holds (site_hash, line_hash, documents) int64 rows, one array per batch, summed
-    into one sorted array whenever they grow past ``_COMPACT_ROWS``: the flow holds one row per
-    distinct line of the run, never one per document-line."""
+    The (site_hash, line_hash, documents) int64 rows live in memory (``pairs``: one array per
+    batch, summed into one sorted array whenever they grow past ``_COMPACT_ROWS``) or, in a
+    flow, in files (``files``: raw int64 rows, one file per batch, see :meth:`spill`). A run of
+    a million documents has ~10 million distinct lines: the flow process holds the file names
+    only, and :meth:`row_chunks` reads them back a range of line hashes at a time."""
 
     site_names: dict[int, str] = field(default_factory=dict)
     site_docs: Counter[int] = field(default_factory=Counter)
     pairs: list[np.ndarray] = field(default_factory=list)
     _compacted: int = 0  # rows the last compaction left
+    files: list[str] = field(default_factory=list)
 
     def merge(self, other: RunLines) -> None:
         self.site_names.update(other.site_names)
         self.site_docs.update(other.site_docs)
+        self.files.extend(other.files)
         self.pairs.extend(_counted(a) for a in other.pairs)
         # Compact when the rows reach twice what the last compaction left (and the budget): a
         # corpus with ~2M distinct lines per run otherwise re-sorted all of them at every batch
         # (measured at 1M generated documents: the flow's merge ran for 10+ minutes).
         total = sum(len(a) for a in self.pairs)
         if len(self.pairs) > 1 and total > max(_COMPACT_ROWS, 2 * self._compacted):
-            self.pairs = [self.rows()]
+            self.pairs = [_aggregate(np.concatenate([_counted(a) for a in self.pairs]))]
             self._compacted = len(self.pairs[0])
 
+    def spill(self, path: Path) -> RunLines:
+        """The same evidence with its in-memory rows written to ``path`` (raw int64 rows)."""
+        rows = _aggregate(np.concatenate([_counted(a) for a in self.pairs])) if self.pairs else None
+        files = list(self.files)
+        if rows is not None and len(rows):
+            write_rows(path, [rows])
+            files.append(str(path))
+        return RunLines(dict(self.site_names), Counter(self.site_docs), [], 0, files)
+
+    def n_rows(self) -> int:
+        """Rows before aggregation across batches (an upper bound of the distinct lines)."""
+        return sum(len(a) for a in self.pairs) + sum(Path(f).stat().st_size // 24 for f in self.files)
+
+    def row_chunks(self, extra: np.ndarray | None = None, max_rows: int = 0) -> Iterator[np.ndarray]:
+        """The aggregated (site, line, documents) rows (plus ``extra`` rows, e.g. stored counts),
+        a range of line hashes at a time: each (site, line) is in exactly one chunk, whole, and
+        a chunk holds about ``max_rows`` rows (default ``_CHUNK_ROWS``) whatever the run's size."""
+        extra = np.zeros((0, 3), dtype=np.int64) if extra is None else extra
+        total = self.n_rows() + len(extra)
+        n = max(1, -(-total // (max_rows or _CHUNK_ROWS)))
+        bounds = [(k * _LINE_SPACE) // n for k in range(n + 1)]
+        for lo, hi in zip(bounds, bounds[1:]):
+            parts = []
+            for a in self._sources(extra):
+                parts.append(a if n == 1 else a[(a[:, 1] >= lo) & (a[:, 1] < hi)])
+            rows = _aggregate(np.concatenate(parts)) if parts else np.zeros((0, 3), dtype=np.int64)
+            if len(rows):
+                yield rows
+
+    def _sources(self, extra: np.ndarray) -> Iterator[np.ndarray]:
+        yield from (_counted(a) for a in self.pairs)
+        for f in self.files:
+            yield read_rows(Path(f))
+        if len(extra):
+            yield extra
+
     def rows(self) -> np.ndarray:
-        """(site, line, documents) rows, one per distinct (site, line), sorted."""
-        if not self.pairs:
-            return np.zeros((0, 3), dtype=np.int64)
-        return _aggregate(np.concatenate([_counted(a) for a in self.pairs]))
+        """(site, line, documents) rows, one per distinct (site, line), sorted (all in memory:
+        for tests and small runs; the flow reads :meth:`row_chunks`)."""
+        chunks = list(self.row_chunks(max_rows=1 << 62))
+        return chunks[0] if chunks else np.zeros((0, 3), dtype=np.int64)
 
     def counts(self) -> dict[tuple[int, int], int]:
         return {(a, b): c for a, b, c in self.rows().tolist()}
+
+
+def write_rows(path: Path, chunks: Iterable[np.ndarray]) -> int:
+    """(site, line, documents) rows appended to a raw int64 file; returns the rows written."""
+    n = 0
+    with open(path, "wb") as fh:
+        for rows in chunks:
+            fh.write(np.ascontiguousarray(rows, dtype=np.int64).tobytes())
+            n += len(rows)
+    return n
+
+
+def read_rows(path: Path) -> np.ndarray:
+    """A :func:`write_rows` file, memory-mapped (read-only) as an (n, 3) int64 array."""
+    if path.stat().st_size == 0:
+        return np.zeros((0, 3), dtype=np.int64)
+    return np.memmap(path, dtype=np.int64, mode="r").reshape(-1, 3)
 
 
 def site_line_keys(docs: list[Document], config: dict[str, Any]) -> RunLines:
@@ -181,14 +242,16 @@ def _connect(state_dir: Path) -> sqlite3.Connection:
 
 
 def learn(run: RunLines, config: dict[str, Any], state_dir: Path | None) -> Model:
-    """Counts of earlier runs (state directory) plus this run's, reduced to the template lines."""
+    """Counts of earlier runs (state directory) plus this run's, reduced to the template lines.
+    The run's rows are read a chunk at a time (:meth:`RunLines.row_chunks`): memory follows
+    the chunk and the template lines, not the run's distinct lines."""
     s = settings(config)
-    rows = run.rows()
     site_docs = Counter(run.site_docs)
     names = dict(run.site_names)
+    stored = np.zeros((0, 3), dtype=np.int64)
     if state_dir is not None and (Path(state_dir) / STATE_FILE).is_file() and site_docs:
         db = _connect(state_dir)
-        stored: list[tuple[int, int, int]] = []
+        found: list[tuple[int, int, int]] = []
         try:
             sites = list(site_docs)
             for lo in range(0, len(sites), 500):
@@ -197,21 +260,22 @@ def learn(run: RunLines, config: dict[str, Any], state_dir: Path | None) -> Mode
                 for site, name, n in db.execute(f"SELECT site, name, docs FROM sites WHERE site IN ({marks})", chunk):
                     site_docs[site] += n
                     names.setdefault(site, name)
-                stored += db.execute(f"SELECT site, line, docs FROM lines WHERE site IN ({marks}) AND docs >= 1", chunk)
+                found += db.execute(f"SELECT site, line, docs FROM lines WHERE site IN ({marks}) AND docs >= 1", chunk)
         finally:
             db.close()
-        if stored:
-            rows = _aggregate(np.concatenate([rows, np.array(stored, dtype=np.int64)]))
+        if found:  # bounded: at most max_lines_per_site per site
+            stored = np.array(found, dtype=np.int64)
     # Vectorized over the run's distinct lines: only the template lines become Python objects.
     sites = np.array(sorted(site_docs), dtype=np.int64)
     docs = np.array([site_docs[k] for k in sites.tolist()], dtype=np.float64)
-    if len(rows) and len(sites):
-        site_n = docs[np.searchsorted(sites, rows[:, 0])]
-        keep = (rows[:, 2] >= s.min_docs) & (rows[:, 2] >= s.min_share * site_n)
-        lines = {(a, b): n for a, b, n in rows[keep].tolist()}
-    else:
-        lines = {}
-    return Model(lines, {k: site_docs[k] for k in {a for a, _ in lines}}, names)
+    lines: dict[tuple[int, int], int] = {}
+    if len(sites):
+        for rows in run.row_chunks(extra=stored):
+            site_n = docs[np.searchsorted(sites, rows[:, 0])]
+            keep = (rows[:, 2] >= s.min_docs) & (rows[:, 2] >= s.min_share * site_n)
+            lines.update({(a, b): n for a, b, n in rows[keep].tolist()})
+    lines = dict(sorted(lines.items()))
+    return Model(lines, {k: site_docs[k] for k in sorted({a for a, _ in lines})}, names)
 
 
 def apply_document(doc: Document, model: Model, config: dict[str, Any]) -> Document:
@@ -283,7 +347,12 @@ def _to_original(a: int, e: int, segments: list[tuple[int, int]]) -> list[tuple[
 
 def record_run(run: RunLines, config: dict[str, Any], state_dir: Path, seq: int) -> None:
     """Add a committed run's counts to the state (once per run: a replay is a no-op). Per site
-    only the ``max_lines_per_site`` most shared lines are kept, so the state stays bounded."""
+    only the ``max_lines_per_site`` most shared lines are kept, so the state stays bounded.
+
+    Streamed: lines the state already holds get their counts added; of the run's other lines
+    only each site's ``max_lines_per_site`` most shared can survive the trim (ties by line, as
+    the trim breaks them), so only those are inserted - the same state as inserting every line
+    and trimming, without writing a million-document run's ten million lines first."""
     s = settings(config)
     if not run.site_docs:
         return
@@ -297,8 +366,15 @@ def record_run(run: RunLines, config: dict[str, Any], state_dir: Path, seq: int)
             db.execute("INSERT INTO runs VALUES (?)", (seq,))
             db.executemany("INSERT INTO sites VALUES (?, ?, ?) ON CONFLICT(site) DO UPDATE SET docs = docs + excluded.docs",
                            [(k, run.site_names.get(k, ""), n) for k, n in sorted(run.site_docs.items())])
-            db.executemany("INSERT INTO lines VALUES (?, ?, ?) ON CONFLICT(site, line) DO UPDATE SET docs = docs + excluded.docs",
-                           run.rows().tolist())  # (site, line, documents), sorted: no dict of every line
+            known = _stored_keys(db, sorted(run.site_docs))
+            upsert = ("INSERT INTO lines VALUES (?, ?, ?) ON CONFLICT(site, line) "
+                      "DO UPDATE SET docs = docs + excluded.docs")
+            best = np.zeros((0, 3), dtype=np.int64)  # each site's most shared new lines so far
+            for rows in run.row_chunks():
+                held = _isin_rows(rows, known)
+                _executemany_rows(db, upsert, rows[held])
+                best = _top_per_site(np.concatenate([best, rows[~held]]), s.max_lines_per_site)
+            _executemany_rows(db, upsert, best)
             for (site,) in db.execute("SELECT site FROM lines GROUP BY site HAVING COUNT(*) > ?",
                                       (s.max_lines_per_site,)).fetchall():
                 db.execute("DELETE FROM lines WHERE site = ? AND line NOT IN (SELECT line FROM lines WHERE site = ? "
@@ -309,3 +385,37 @@ def record_run(run: RunLines, config: dict[str, Any], state_dir: Path, seq: int)
             raise
     finally:
         db.close()
+
+
+def _stored_keys(db: sqlite3.Connection, sites: list[int]) -> np.ndarray:
+    """(site, line) rows the state holds for these sites, sorted (bounded per site)."""
+    found: list[tuple[int, int]] = []
+    for lo in range(0, len(sites), 500):
+        chunk = sites[lo : lo + 500]
+        found += db.execute(f"SELECT site, line FROM lines WHERE site IN ({','.join('?' * len(chunk))})", chunk)
+    return np.array(sorted(found), dtype=np.int64).reshape(-1, 2)
+
+
+def _isin_rows(rows: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Which (site, line, ...) rows have their (site, line) among the sorted ``keys``."""
+    if not len(keys) or not len(rows):
+        return np.zeros(len(rows), dtype=bool)
+    kv = np.ascontiguousarray(keys[:, :2]).view([("s", np.int64), ("l", np.int64)]).ravel()
+    rv = np.ascontiguousarray(rows[:, :2]).view([("s", np.int64), ("l", np.int64)]).ravel()
+    pos = np.minimum(np.searchsorted(kv, rv), len(kv) - 1)
+    return kv[pos] == rv
+
+
+def _top_per_site(rows: np.ndarray, k: int) -> np.ndarray:
+    """Each site's ``k`` rows with the most documents (ties: the smaller line hash first)."""
+    if len(rows) <= k:
+        return rows
+    rows = rows[np.lexsort((rows[:, 1], -rows[:, 2], rows[:, 0]))]
+    starts = np.r_[0, np.flatnonzero(rows[1:, 0] != rows[:-1, 0]) + 1]
+    rank = np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)]))
+    return rows[rank < k]
+
+
+def _executemany_rows(db: sqlite3.Connection, sql: str, rows: np.ndarray, step: int = 100_000) -> None:
+    for lo in range(0, len(rows), step):
+        db.executemany(sql, rows[lo : lo + step].tolist())

@@ -144,3 +144,52 @@ def test_run_evidence_counted_in_arrays_equals_counting_each_document(config, tm
     sb.record_run(run, config, tmp_path, 1)  # stored counts, then this run again on top
     again = sb.learn(run, config, tmp_path)
     assert again.lines == {k: 2 * n for k, n in expected.items() if 2 * n >= s.min_docs and n >= s.min_share * by_site[k[0]]}
+
+
+def test_evidence_spilled_to_files_and_read_in_chunks_learns_and_records_the_same(tmp_path: Path, monkeypatch) -> None:
+    """The flow's path: each batch's evidence spilled to a file, read back a range of line
+    hashes at a time (here ~7 rows a chunk), and the state trimmed per site while streaming.
+    What it learns and the state it records equal counting every document and trimming the
+    whole table (the bounded state keeps each site's most shared lines, ties by line)."""
+    import sqlite3
+    from collections import Counter
+
+    monkeypatch.setattr(sb, "_CHUNK_ROWS", 7)
+    cfg = load_config(overrides={"site_boilerplate": {"max_lines_per_site": 4, "min_docs": 2, "min_share": 0.2}})
+    s = sb.settings(cfg)
+    langs = list(BODIES)
+    paragraphs = [p for lang in langs for p in BODIES[lang].split("\n\n")]
+
+    def docs_of(run: int) -> list[Document]:
+        out = []
+        for i in range(24):  # every page shares some paragraphs of others, in several scripts
+            site = ["Global Wire", "Nowости", "新华"][i % 3]
+            text = "\n\n".join(paragraphs[(i * j + run) % len(paragraphs)] for j in range(1, 5))
+            out.append(Document(f"r{run}-{i}", f"{i}.txt", f"{text}\n\n{NEWSLETTER}", sitename=site))
+        return out
+
+    expected_state: Counter = Counter()
+    for run in (1, 2):
+        docs = docs_of(run)
+        spilled = sb.RunLines()
+        for k, lo in enumerate(range(0, len(docs), 5)):
+            spilled.merge(sb.site_line_keys(docs[lo : lo + 5], cfg).spill(tmp_path / f"run{run}-{k}.sitelines"))
+        assert not spilled.pairs and len(spilled.files) == 5
+        whole = sb.site_line_keys(docs, cfg)
+        assert spilled.counts() == whole.counts() and len(list(spilled.row_chunks())) > 3
+        state = tmp_path / f"state{run}"
+        state.mkdir()
+        if run == 2:  # the same stored counts under both
+            (tmp_path / "state1" / sb.STATE_FILE).rename(state / sb.STATE_FILE)
+        assert sb.learn(spilled, cfg, state).lines == sb.learn(whole, cfg, state).lines
+        sb.record_run(spilled, cfg, state, seq=run)
+        # the reference: every line inserted, then each site's top lines kept
+        expected_state.update(whole.counts())
+        by_site: dict = {}
+        for (site, line), n in expected_state.items():
+            by_site.setdefault(site, []).append((-n, line))
+        expected_state = Counter({(site, line): -neg for site, rows in by_site.items()
+                                  for neg, line in sorted(rows)[: s.max_lines_per_site]})
+        got = dict(((a, b), n) for a, b, n in sqlite3.connect(state / sb.STATE_FILE).execute("SELECT site, line, docs FROM lines"))
+        assert got == dict(expected_state)
+    assert max(expected_state.values()) > 2  # counts summed across runs, not just inserted
