@@ -38,7 +38,7 @@ from cleaning.output import (
     atomic_writer,
 )
 from cleaning.rules import site_boilerplate
-from cleaning.pipeline import process_batch
+from cleaning.pipeline import batched, process_batch
 from cleaning.timelimit import release_idle
 from cleaning.state import ProcessedInput, SupersededFilter, iter_part_lines, pending_sidecars, read_visible_seqs
 
@@ -46,6 +46,7 @@ from .boundary import retry_unless_user_error
 
 
 KEPT_FILE = "kept.pkl"  # in the dedup folder: the kept signatures, for the index (write_parts_task)
+INDEX_ADD_CHUNK = 20_000  # signatures the index add holds at a time
 
 
 @dataclass(slots=True)
@@ -425,19 +426,21 @@ def index_add_task(pending_file: str, config: Config, state_dir: str, run_name: 
     with open(pending_file, "rb") as fh:
         pending = pickle.load(fh)
     if isinstance(pending, dict) and "signatures_file" in pending:
-        sigs: Any = list(read_kept(Path(pending_file).with_name(pending["signatures_file"])))
+        sigs: Any = read_kept(Path(pending_file).with_name(pending["signatures_file"]))
     else:  # a pending file of an earlier version: the signatures inline
         sigs = pending["signatures"] if isinstance(pending, dict) else pending
     index = dedup.open_index(config, Path(state_dir))
     try:
-        index.add(sigs, run_id=run_name)
+        # A chunk at a time (one run, one transaction / segment): a million-document run's
+        # signatures are never all in this process.
+        n = index.add_stream(batched(sigs, INDEX_ADD_CHUNK, 0), run_id=run_name)
         dedup.record_index_count(index, Path(state_dir))
     finally:
         index.close()
     if isinstance(pending, dict) and pending.get("site_lines") is not None:  # once per run: replay-safe
         seq = int(Path(pending_file).stem.rsplit("-", 1)[1])
         site_boilerplate.record_run(pending["site_lines"], config, Path(state_dir), seq)
-    return len(sigs)
+    return n
 
 
 @task(name="validate", cache_policy=NO_CACHE)

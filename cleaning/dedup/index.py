@@ -17,13 +17,14 @@ sketches).
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import pickle
 import sqlite3
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -115,13 +116,40 @@ class DedupIndex(ABC):
     def add(self, sigs: Iterable[DocSignature], run_id: str | None = None) -> None:
         """Persist KEPT signatures (atomically where the backend allows). ``run_id`` names the
         run in later reasons ("already in corpus (run X)"); default: the run's ordinal."""
+        batch = self._checked(sigs)
+        if batch:
+            self._add(batch, run_id or str(self._runs_so_far() + 1))
+
+    def add_stream(self, chunks: Iterable[Iterable[DocSignature]], run_id: str | None = None) -> int:
+        """``add`` for a run too big to hold at once: its kept signatures a chunk (a batch) at a
+        time, still one run (one transaction / one segment where the backend has them); returns
+        how many were given. The sqlite and shard backends write chunk by chunk; the others
+        gather the chunks first."""
+        it = iter(self._checked(c) for c in chunks)
+        first = next((c for c in it if c), None)
+        if first is None:
+            return 0
+        counted = 0
+
+        def chunked() -> Iterator[list[DocSignature]]:
+            nonlocal counted
+            for c in itertools.chain([first], it):
+                if c:
+                    counted += len(c)
+                    yield c
+
+        self._add_chunks(chunked(), run_id or str(self._runs_so_far() + 1))
+        return counted
+
+    def _add_chunks(self, chunks: Iterator[list[DocSignature]], run: str) -> None:
+        self._add(sorted((s for c in chunks for s in c), key=lambda s: s.id), run)
+
+    def _checked(self, sigs: Iterable[DocSignature]) -> list[DocSignature]:
         batch = sorted(sigs, key=lambda s: s.id)
-        if not batch:
-            return
         bad = [s.id for s in batch if s.minhash is None or len(s.minhash) != self.settings.num_perm]
         if bad:
             raise ValueError(f"signatures without a {self.settings.num_perm}-value minhash: {bad[:5]}")
-        self._add(batch, run_id or str(self._runs_so_far() + 1))
+        return batch
 
     def close(self) -> None:
         """Release the backend (file handle, connection)."""
@@ -254,26 +282,34 @@ class SqliteIndex(DedupIndex):
         return self._load(rows)
 
     def _add(self, sigs: list[DocSignature], run: str) -> None:
-        db = self._db
+        self._add_chunks(iter([sigs]), run)
+
+    def _add_chunks(self, chunks: Iterator[list[DocSignature]], run: str) -> None:
+        """One transaction for the run, its signatures written a chunk at a time."""
         with self._tx():
-            db.execute("INSERT INTO runs (run) VALUES (?)", (run,))
-            last_rid = db.execute("SELECT COALESCE(MAX(rid), 0) FROM docs").fetchone()[0]
-            db.executemany(
-                "INSERT OR IGNORE INTO docs (id, content_hash, record, minhash, features) VALUES (?,?,?,?,?)",
-                ((s.id, s.content_hash, json.dumps(_sig_record(s) | {"run": run}, sort_keys=True),
-                  np.ascontiguousarray(s.minhash, dtype=np.uint64).tobytes(), _feature_bytes(s)) for s in sigs))
-            # Rows with a higher rid are exactly the ones this call inserted (ids already
-            # present were ignored): only those get band rows.
-            rid_of = dict(db.execute("SELECT id, rid FROM docs WHERE rid > ?", (last_rid,)))
-            near = [s for s in sigs if s.id in rid_of and self._near_eligible(s)]
-            if near:
-                keys = band_keys(np.stack([s.minhash for s in near]), self.settings)
-                rids = np.repeat(np.array([rid_of[s.id] for s in near], dtype=np.int64), keys.shape[1])
-                flat = keys.ravel().astype(np.int64)
-                # In primary-key order: B-tree appends instead of random inserts (same rows).
-                order = np.lexsort((rids, flat))
-                db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)",
-                               zip(flat[order].tolist(), rids[order].tolist()))
+            self._db.execute("INSERT INTO runs (run) VALUES (?)", (run,))
+            for sigs in chunks:
+                self._insert(sigs, run)
+
+    def _insert(self, sigs: list[DocSignature], run: str) -> None:
+        db = self._db
+        last_rid = db.execute("SELECT COALESCE(MAX(rid), 0) FROM docs").fetchone()[0]
+        db.executemany(
+            "INSERT OR IGNORE INTO docs (id, content_hash, record, minhash, features) VALUES (?,?,?,?,?)",
+            ((s.id, s.content_hash, json.dumps(_sig_record(s) | {"run": run}, sort_keys=True),
+              np.ascontiguousarray(s.minhash, dtype=np.uint64).tobytes(), _feature_bytes(s)) for s in sigs))
+        # Rows with a higher rid are exactly the ones this call inserted (ids already
+        # present were ignored): only those get band rows.
+        rid_of = dict(db.execute("SELECT id, rid FROM docs WHERE rid > ?", (last_rid,)))
+        near = [s for s in sigs if s.id in rid_of and self._near_eligible(s)]
+        if near:
+            keys = band_keys(np.stack([s.minhash for s in near]), self.settings)
+            rids = np.repeat(np.array([rid_of[s.id] for s in near], dtype=np.int64), keys.shape[1])
+            flat = keys.ravel().astype(np.int64)
+            # In primary-key order: B-tree appends instead of random inserts (same rows).
+            order = np.lexsort((rids, flat))
+            db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)",
+                           zip(flat[order].tolist(), rids[order].tolist()))
 
     def _runs_so_far(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]

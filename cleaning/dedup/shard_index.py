@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -187,29 +187,58 @@ class ShardIndex(DedupIndex):
 
     # -- writing ------------------------------------------------------------------------------
     def _add(self, sigs: list[DocSignature], run: str) -> None:
+        self._add_chunks(iter([sigs]), run)
+
+    def _add_chunks(self, chunks: Iterator[list[DocSignature]], run: str) -> None:
+        """One new segment for the run: signatures streamed into its feature store a row group
+        at a time; exact hashes and band keys (16 and ~12 bytes a band per document) gathered
+        and written sorted at the end. The segment counts once segments.json names it."""
         import pyarrow as pa
+        import pyarrow.parquet as pq
 
         from .shards import _sig_table, _write
 
         if any(s["run"] == run for s in self.segments):
             return  # a replay of an add that was committed
         present = self._ids()
-        new = [s for s in sigs if s.id not in present]  # sigs: sorted by id (DedupIndex.add)
         name = f"seg-{len(self.segments) + 1:06d}"
         seg = self.folder / name
         shutil.rmtree(seg, ignore_errors=True)  # an orphan of an add that crashed before its commit
         seg.mkdir(parents=True)
-        import pyarrow.parquet as pq
+        writer = pq.ParquetWriter(seg / "sigs.parquet", _sig_table([]).schema, compression="zstd")
+        hashes: list[bytes] = []
+        near_rows: list[np.ndarray] = []
+        near_keys: list[np.ndarray] = []
+        pending: list[DocSignature] = []
+        n = 0
 
-        pq.write_table(_sig_table(new), seg / "sigs.parquet", compression="zstd", row_group_size=ROW_GROUP)
-        order = sorted(range(len(new)), key=lambda i: (new[i].content_hash, i))
-        _write(pa.table({"hash": pa.array([bytes.fromhex(new[i].content_hash) for i in order], pa.binary(16)),
+        def flush(final: bool) -> None:
+            nonlocal pending
+            cut = len(pending) if final else len(pending) - len(pending) % ROW_GROUP
+            if cut:
+                writer.write_table(_sig_table(pending[:cut]), row_group_size=ROW_GROUP)
+                pending = pending[cut:]
+
+        for sigs in chunks:
+            new = [s for s in sigs if s.id not in present]
+            present.update(s.id for s in new)
+            near = [i for i, s in enumerate(new) if self._near_eligible(s)]
+            if near:
+                keys = band_keys(np.stack([new[i].minhash for i in near]), self.settings)
+                near_keys.append(keys.ravel())
+                near_rows.append(np.repeat(np.array(near, dtype=np.uint32) + n, keys.shape[1]))
+            hashes += [bytes.fromhex(s.content_hash) for s in new]
+            pending += new
+            n += len(new)
+            flush(final=False)
+        flush(final=True)
+        writer.close()
+        order = sorted(range(n), key=lambda i: (hashes[i], i))
+        _write(pa.table({"hash": pa.array([hashes[i] for i in order], pa.binary(16)),
                          "row": pa.array(order, pa.uint32())}), seg / "exact.parquet")
-        near = [i for i, s in enumerate(new) if self._near_eligible(s)]
-        if near:
-            keys = band_keys(np.stack([new[i].minhash for i in near]), self.settings)
-            rows = np.repeat(np.array(near, dtype=np.uint32), keys.shape[1])
-            rng, low = _range_of(keys.ravel(), self.bits)
+        if near_keys:
+            keys, rows = np.concatenate(near_keys), np.concatenate(near_rows)
+            rng, low = _range_of(keys, self.bits)
             for r in sorted_unique(rng).tolist():
                 sel = np.flatnonzero(rng == r)
                 o = np.lexsort((rows[sel], low[sel]))
@@ -217,7 +246,7 @@ class ShardIndex(DedupIndex):
                                seg / f"bands-{r:03d}.parquet", compression="zstd",
                                use_dictionary=False, column_encoding={"key": "DELTA_BINARY_PACKED", "row": "DELTA_BINARY_PACKED"})
         _fsync_dir(seg)
-        self.segments = [*self.segments, {"run": run, "dir": name, "n": len(new)}]
+        self.segments = [*self.segments, {"run": run, "dir": name, "n": n}]
         _write_json(self.folder / "segments.json", self.segments)
 
     def bytes_on_disk(self) -> dict[str, int]:

@@ -223,3 +223,50 @@ def test_shards_index_second_run_points_copies_at_first_run_ids(tmp_path):
         assert len(index) == 6
         index.add(compute_signatures([Document("late", "l", KO_HYUNDAI + " Later.")], config), run_id="r3")
         assert len(index) == 7
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "shards", "redis"])
+def test_add_stream_in_chunks_is_the_same_index_as_one_add(backend, tmp_path):
+    """The flow adds a big run's kept signatures a chunk at a time (never all in memory): one run
+    (counted once), and the index answers exactly as after one ``add`` of the whole list -
+    exact lookups and band candidates of the copies, in Korean, English and the seed scripts.
+    A chunk repeating an id of an earlier chunk adds it once; an empty stream adds no run."""
+    overrides: dict = {"dedup": {"index": {"backend": backend}}}
+    if backend == "redis":
+        _redis_or_skip()
+        overrides["dedup"]["index"].update({"redis_url": REDIS_URL})
+    originals = _first_run_docs()
+    copies, _ = _second_run_docs()
+    answers = []
+    for k, how in enumerate(("list", "stream")):
+        if backend == "redis":
+            overrides["dedup"]["index"]["redis_prefix"] = f"newsclean-test:{uuid.uuid4().hex[:12]}"
+        config = load_config(overrides=overrides)
+        sigs = compute_signatures(originals, config)
+        state = tmp_path / how
+        state.mkdir()
+        index = open_index(config, state)
+        assert index.backend == backend
+        try:
+            if how == "list":
+                index.add(sigs, run_id="r1")
+            else:
+                assert index.add_stream([], run_id="r0") == 0 and index._runs_so_far() == 0
+                chunks = [sigs[:2], [], sigs[2:4], [sigs[3], *sigs[4:]]]
+                assert index.add_stream(chunks, run_id="r1") == len(sigs) + 1
+            assert index._runs_so_far() == 1 and len(index) == len(sigs)
+            copy_sigs = compute_signatures(copies, config)
+            exact = index.lookup_exact([s.content_hash for s in copy_sigs])
+            near = index.candidates(np.stack([s.minhash for s in copy_sigs]))
+            answers.append(({h: (s.id, s.run) for h, s in exact.items()}, [(s.id, s.run) for s in near]))
+        finally:
+            index.close()
+            if backend == "redis":
+                import redis
+
+                client = redis.Redis.from_url(REDIS_URL)
+                for key in client.scan_iter(match=f"{overrides['dedup']['index']['redis_prefix']}*"):
+                    client.delete(key)
+                client.close()
+    assert answers[0] == answers[1]
+    assert answers[0][0] and len(answers[0][1]) >= 4  # the exact copy and the near copies are found
