@@ -74,6 +74,13 @@ class IngestStats:
     broken_links_skipped: int = 0  # symlinks to nothing, or to themselves (a loop)
     special_files_skipped: int = 0  # FIFOs, sockets, device files: not documents, and reading may block
     unreadable_dirs: list[Path] = field(default_factory=list)
+    files_done_bytes: int = 0  # sizes of the files read to their end
+    file_position: int = 0  # how far into the file being read (JSONL, WARC: its on-disk bytes)
+
+    @property
+    def bytes_read(self) -> int:
+        """Input bytes read so far (progress of a run over one big JSONL or WARC file, too)."""
+        return self.files_done_bytes + self.file_position
 
 
 def make_id(key: str, content: str | bytes) -> str:
@@ -457,7 +464,8 @@ def _jsonl_line(line: bytes, lkey: str, src: str, lineno: int, max_bytes: int) -
     return _record_to_item(rec, lkey, src, line, max_bytes)
 
 
-def _iter_jsonl(path: Path, key: str, source: str, cfg: Config) -> Iterator[RawItem | Rejection]:
+def _iter_jsonl(path: Path, key: str, source: str, cfg: Config,
+                stats: IngestStats | None = None) -> Iterator[RawItem | Rejection]:
     pipeline = cfg["pipeline"]
     max_bytes = pipeline["max_input_bytes"]
     max_line = int(pipeline["max_line_bytes"])
@@ -471,6 +479,8 @@ def _iter_jsonl(path: Path, key: str, source: str, cfg: Config) -> Iterator[RawI
                 src = f"{source}:{lineno}"
                 lkey = f"{key}:{lineno}"
                 yielded = True
+                if stats is not None:
+                    stats.file_position = raw.tell()
                 if line is None:
                     yield _reject(lkey, src, "ingest.too_large", f"line {lineno} is {length} bytes > limit {max_line} (max_line_bytes)", head)
                     continue
@@ -551,6 +561,7 @@ def _iter_warc(path: Path, key: str, source: str, cfg: Config, stats: IngestStat
                 except Exception as exc:  # noqa: BLE001 - a broken record must not stop the archive
                     body, error = b"", exc
                 offset = it.get_record_offset()
+                stats.file_position = offset
                 src = f"{source}@{offset}"
                 rkey = f"{key}@{offset}"
                 if error is not None:
@@ -627,24 +638,30 @@ def _iter_all(inputs: Iterable[str | Path], config: Config, stats: IngestStats,
         source = path.as_posix()
         stats.files += 1
         try:
-            stats.bytes += path.stat().st_size
+            size = path.stat().st_size
         except OSError:
-            pass
+            size = 0
+        stats.bytes += size
+        stats.file_position = 0
         if storable_text(source) != source:
             # A name that is not valid UTF-8 (bytes kept by the OS as surrogates) cannot be
             # stored as text anywhere downstream; it is named with \xNN escapes instead.
             yield _reject(key, source, "ingest.bad_name", "file name is not valid UTF-8; rename the file to read it")
+            stats.files_done_bytes += size
             continue
         if _has_extension(path, HTML_EXTENSIONS):
             reader = _iter_file_html(path, key, source, config)
         elif _has_extension(path, TEXT_EXTENSIONS):
             reader = _iter_file_text(path, key, source, config)
         elif _has_extension(path, JSONL_EXTENSIONS):
-            reader = _iter_jsonl(path, key, source, config)
+            reader = _iter_jsonl(path, key, source, config, stats)
         elif _has_extension(path, WARC_EXTENSIONS):
             reader = _iter_warc(path, key, source, config, stats)
         else:
             yield _reject(key, source, "ingest.unsupported_type",
                           f"unsupported file type {path.suffix or '(none)'}; expected one of {', '.join(SUPPORTED_EXTENSIONS)}")
+            stats.files_done_bytes += size
             continue
         yield from _guarded(reader, key, source)
+        stats.files_done_bytes += size
+        stats.file_position = 0

@@ -267,7 +267,7 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
             n_inputs += len(new)
             raw_rows_fh.writelines(dumps(r) + "\n" for r in map(_raw_row, new) if r is not None)
             idx = len(staged) + len(in_flight)
-            in_flight.append((process_batch_task.submit(new, cfg, str(staging), idx), stats.bytes))
+            in_flight.append((process_batch_task.submit(new, cfg, str(staging), idx), stats.bytes_read))
             while len(in_flight) >= max_in_flight:
                 collect(in_flight.popleft())
                 _crash_point("after_first_batch")

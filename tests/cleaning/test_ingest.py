@@ -246,3 +246,23 @@ def test_unreadable_warc_is_rejected_not_fatal(tmp_path: Path) -> None:
     items = ingest(p)
     assert items and all(isinstance(i, Rejection) for i in items)
     assert items[0].reason in {"ingest.corrupt_archive", "ingest.warc_record"}
+
+
+def test_bytes_read_follows_the_position_in_one_big_jsonl(tmp_path: Path) -> None:
+    """Progress of a run over one big JSONL file (the usual shape at scale): the bytes read grow
+    with the records, not all at once when the file is opened, and end at the file's size."""
+    seeds = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))
+    texts = [p.read_text(encoding="utf-8") for p in seeds]
+    path = tmp_path / "big.jsonl"
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(1200):  # ~5 MB: several of the reader's 1 MB chunks
+            fh.write(json.dumps({"url": f"https://news.example/{i}", "text": texts[i % len(texts)]},
+                                ensure_ascii=False) + "\n")
+    size = path.stat().st_size
+    stats = IngestStats()
+    seen = []
+    for n, _ in enumerate(iter_inputs([str(path)], load_config(), stats), 1):
+        if n % 100 == 0:
+            seen.append(stats.bytes_read)
+    assert stats.bytes == size and stats.bytes_read == size
+    assert seen == sorted(seen) and seen[0] < size / 2 and len(set(seen)) >= 3
