@@ -21,7 +21,7 @@ import time
 import uuid
 from collections import Counter, deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,7 @@ from cleaning.pipeline import batched
 from cleaning.quality import filter_names
 from cleaning.report import length_histogram, render_markdown, stage_counts
 from cleaning.report_html import render_report_html
+from cleaning.rules import site_boilerplate
 from cleaning.state import StateStore
 from cleaning.validation import raise_for_critical
 
@@ -244,8 +245,14 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
     n_inputs = n_skipped = 0
     t_ingest = 0.0
 
+    run_lines = site_boilerplate.RunLines()  # the run's site-template evidence: file names, site counts
+
     def collect(entry: tuple[PrefectFuture, int]) -> None:
-        staged.append(entry[0].result())
+        batch = entry[0].result()
+        if batch.site_lines is not None:  # merged as batches arrive, not kept per batch
+            run_lines.merge(batch.site_lines)
+            batch = replace(batch, site_lines=None)
+        staged.append(batch)
         progress.update(staged[-1], len(staged), sum(b.n_docs + b.n_rejected for b in staged), entry[1])
 
     items = iter_inputs(inputs, cfg, stats, exclude=exclude)
@@ -302,7 +309,7 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
             _record_run(out_dir, report)
         return report
 
-    staged, site_lines = apply_site_boilerplate(staged, cfg, str(state))  # learned templates out, before dedup
+    staged = apply_site_boilerplate(staged, run_lines, cfg, str(state))  # learned templates out, before dedup
     # Hidden from the index: superseded documents (and, in the dedup steps, this run's own
     # documents: a document is never a duplicate of itself, even in an index that saw it elsewhere).
     hidden = (store.index_hidden_ids() | set(superseded)) - set(revived)
@@ -341,7 +348,7 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
 
     t0 = time.perf_counter()
     pending = store.pending_index_path(seq)
-    pending_index_task.submit(staged[0].dedup_dir, str(pending), site_lines).result()
+    pending_index_task.submit(staged[0].dedup_dir, str(pending), run_lines).result()
     _crash_point("before_commit")
     raise_if_interrupted()  # a Ctrl-C swallowed on the way (GX did, during validation) still stops the commit
     run_record = {**counts, "duplicates_by_method": dict(sorted(dup_methods.items()))}

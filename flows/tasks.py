@@ -241,20 +241,17 @@ def dedup_merge_earlier_task(dedup_dir: str, config: Config) -> int:
     return shards.merge_earlier(Path(dedup_dir), dedup.dedup_settings(config))
 
 
-def apply_site_boilerplate(staged: list[StagedBatch], config: Config,
-                           state_dir: str | None) -> tuple[list[StagedBatch], Any]:
-    """Learn site templates from this run's batches plus earlier runs' counts, and remove them
-    from the staged documents (re-signing what changed) before dedup. Returns the batches and
-    this run's evidence, recorded in the state once the run is committed (``index_add_task``)."""
-    run = site_boilerplate.RunLines()
-    for b in staged:
-        if b.site_lines is not None:
-            run.merge(b.site_lines)
+def apply_site_boilerplate(staged: list[StagedBatch], run: Any, config: Config,
+                           state_dir: str | None) -> list[StagedBatch]:
+    """Learn site templates from this run's evidence (``run``: the batches' site_boilerplate.RunLines,
+    merged) plus earlier runs' counts, and remove them from the staged documents (re-signing what
+    changed) before dedup. The evidence is recorded in the state once the run is committed
+    (``index_add_task``)."""
     model = site_boilerplate.learn(run, config, Path(state_dir) if state_dir else None)
     if not model:
-        return staged, run
+        return staged
     futures = [site_boilerplate_task.submit(b, model, config) for b in staged]
-    return [f.result() for f in futures], run
+    return [f.result() for f in futures]
 
 
 @task(name="site-boilerplate", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
