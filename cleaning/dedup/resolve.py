@@ -241,7 +241,10 @@ def expand_blocks(chunks: Any, seeds: list[np.ndarray], candidates: np.ndarray, 
     stories) plus every candidate feature found in ``member_share`` of the stories that carry
     the block. The seeds are the passage's rarest grams; its other grams also occur elsewhere
     (a word of the passage in other articles), so their sets are larger, yet they are the same
-    text. ``chunks()`` yields (story, feature) rows, each (story, feature) once, as often as asked.
+    text. ``chunks()`` yields (story, feature) rows, each (story, feature) once, and all rows of
+    a feature in one chunk (the spill groups of ``verification.common_step`` split by feature),
+    as often as asked: each chunk is counted and reduced on its own, so memory follows the
+    chunk (at 1M documents, gathering every carrier row first took a worker to 6 GB).
     """
     if not seeds:
         return np.empty(0, np.uint32)
@@ -250,15 +253,15 @@ def expand_blocks(chunks: Any, seeds: list[np.ndarray], candidates: np.ndarray, 
     seed_f = seed_f[order]
     seed_g = np.repeat(np.arange(len(seeds), dtype=np.int64), [len(g) for g in seeds])[order]
     # 1. The stories carrying each block.
-    packed = []
+    keys, counts = np.empty(0, _U64), np.empty(0, np.int64)  # (block, story) -> seed features seen
     for story, feat in chunks():
         hit = in_sorted(feat, seed_f)
         if hit.any():
             g = seed_g[np.searchsorted(seed_f, feat[hit])]
-            packed.append((g.astype(_U64) << _U64(32)) | story[hit].astype(_U64))
-    if not packed:
+            k, c = np.unique((g.astype(_U64) << _U64(32)) | story[hit].astype(_U64), return_counts=True)
+            keys, counts = _sum_counts(np.concatenate([keys, k]), np.concatenate([counts, c]))
+    if not len(keys):
         return np.sort(seed_f)
-    keys, counts = np.unique(np.concatenate(packed), return_counts=True)
     g_of = (keys >> _U64(32)).astype(np.int64)
     carries = counts >= _BLOCK_STORY_SHARE * np.array([len(g) for g in seeds])[g_of]
     carrier_story = (keys[carries] & _U64(0xFFFFFFFF)).astype(np.int64)
@@ -269,19 +272,26 @@ def expand_blocks(chunks: Any, seeds: list[np.ndarray], candidates: np.ndarray, 
     carrier_story, carrier_g = carrier_story[first], carrier_g[first]
     n_carriers = np.bincount(carrier_g, minlength=len(seeds))
     # 2. Candidate features in member_share of a block's carriers.
-    found = []
+    extra = [seed_f.astype(np.uint32)]
     for story, feat in chunks():
         sel = in_sorted(feat, candidates) & in_sorted(story, carrier_story)
-        if sel.any():
+        if sel.any():  # a feature's rows are all in this chunk: its count is complete here
             g = carrier_g[np.searchsorted(carrier_story, story[sel])]
-            found.append((g.astype(_U64) << _U64(32)) | feat[sel].astype(_U64))
-    extra = np.empty(0, np.uint32)
-    if found:
-        keys, counts = np.unique(np.concatenate(found), return_counts=True)
-        g_of = (keys >> _U64(32)).astype(np.int64)
-        ok = counts >= member_share * n_carriers[g_of]
-        extra = (keys[ok] & _U64(0xFFFFFFFF)).astype(np.uint32)
-    return sorted_unique(np.concatenate([seed_f.astype(np.uint32), extra]))
+            keys, counts = np.unique((g.astype(_U64) << _U64(32)) | feat[sel].astype(_U64), return_counts=True)
+            g_of = (keys >> _U64(32)).astype(np.int64)
+            ok = counts >= member_share * n_carriers[g_of]
+            extra.append((keys[ok] & _U64(0xFFFFFFFF)).astype(np.uint32))
+    return sorted_unique(np.concatenate(extra))
+
+
+def _sum_counts(keys: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct keys with the counts of equal keys summed."""
+    if not len(keys):
+        return keys, counts
+    order = np.argsort(keys, kind="stable")
+    keys, counts = keys[order], counts[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    return keys[starts], np.add.reduceat(counts, starts)
 
 
 def raw_jaccard(a: np.ndarray, b: np.ndarray) -> float:

@@ -94,20 +94,29 @@ def test_a_passage_shared_by_many_stories_of_many_sites_makes_no_duplicate(seeds
     assert out.stats["common_features"] > 0
 
 
-def test_the_sharded_steps_find_the_same_blocks(seeds_dir: Path, tmp_path: Path) -> None:
+def test_the_sharded_steps_find_the_same_blocks(seeds_dir: Path, tmp_path: Path, monkeypatch) -> None:
+    """Sharded = one process; and with a 1-byte pass budget every spill file is its own chunk, so
+    the blocks' carriers and members are counted a chunk at a time (as at 1M documents): the
+    same blocks as in one chunk."""
+    from cleaning.dedup import verification
+
     docs, _ = _corpus(seeds_dir, "ru")
     cfg = load_config()
     s = dedup_settings(cfg)
     sigs = compute_signatures(docs, cfg)
     reference = resolve_duplicates(sigs, cfg, None)
-    for shard, lo in enumerate(range(0, len(sigs), 9)):
-        write_signature_shard(sigs[lo: lo + 9], tmp_path, shard, s, n_ranges=8)
-    stats, _ = resolve_sharded(tmp_path, cfg, None, n_ranges=8)
-    verdicts = pickle.loads((tmp_path / VERDICTS_FILE).read_bytes())
-    assert verdicts["duplicates"] == reference.duplicates
-    assert stats == reference.stats
-    common = pickle.loads((tmp_path / "common.pkl").read_bytes())
-    assert len(common[BLOCKS_KEY]) >= 40
+    blocks = []
+    for budget in (verification.COMMON_PASS_BYTES, 1):
+        monkeypatch.setattr(verification, "COMMON_PASS_BYTES", budget)
+        folder = tmp_path / str(budget)
+        for shard, lo in enumerate(range(0, len(sigs), 9)):
+            write_signature_shard(sigs[lo: lo + 9], folder, shard, s, n_ranges=8)
+        stats, _ = resolve_sharded(folder, cfg, None, n_ranges=8)
+        verdicts = pickle.loads((folder / VERDICTS_FILE).read_bytes())
+        assert verdicts["duplicates"] == reference.duplicates
+        assert stats == reference.stats
+        blocks.append(pickle.loads((folder / "common.pkl").read_bytes())[BLOCKS_KEY])
+    assert len(blocks[0]) >= 40 and np.array_equal(blocks[0], blocks[1])
 
 
 def test_blocks_need_the_same_set_of_stories_not_just_many_stories() -> None:
@@ -133,4 +142,7 @@ def test_blocks_need_the_same_set_of_stories_not_just_many_stories() -> None:
     assert [g.tolist() for g in seeds] == [list(range(5000, 5030))]
     blocks = expand_blocks(lambda: [(story_a, feat_a)], seeds, np.sort(found[0][0]), 0.9)
     assert blocks.tolist() == list(range(5000, 5030)) + [7777]
+    # The same rows in chunks split by feature (as the sharded pass reads them): the same block.
+    by_feature = [(story_a[feat_a % 7 == r], feat_a[feat_a % 7 == r]) for r in range(7)]
+    assert expand_blocks(lambda: by_feature, seeds, np.sort(found[0][0]), 0.9).tolist() == blocks.tolist()
     assert shared_blocks([block_candidates(story_a, feat_a, 31, labels)], 20) == []  # fewer stories than asked
