@@ -330,8 +330,10 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
 
     logger.info("validating %d inputs and %d kept documents (Great Expectations)", n_inputs, counts["kept"])
     t0 = time.perf_counter()
-    validation = validate_task(str(out_dir), cfg, str(raw_rows_path), str(out_dir / "corpus" / written.parts["corpus"][0]),
-                               counts, run_name)
+    # On the task runner: with worker processes, Great Expectations (~600 MB once imported, with
+    # pandas) lives in a worker, not in the flow process that stays up for the whole run.
+    validation = validate_task.submit(str(out_dir), cfg, str(raw_rows_path),
+                                      str(out_dir / "corpus" / written.parts["corpus"][0]), counts, run_name).result()
     t_validate = time.perf_counter() - t0
     if not validation.success:
         # The gate: a run whose output fails a critical expectation is not committed. Its parts
