@@ -166,13 +166,27 @@ def run_measured(cmd: list[str], env: dict[str, str] | None = None,
             root = psutil.Process(proc.pid)
         except psutil.NoSuchProcess:
             return
+        names: dict[int, str] = {}
         while not done.is_set():
             total = 0
             try:
-                procs = [("main", root)] + [(f"child {p.pid} {' '.join(p.cmdline()[1:3])[:60]}", p)
-                                            for p in root.children(recursive=True)]
-            except psutil.Error:
+                children = root.children(recursive=True)
+            except psutil.NoSuchProcess:
                 break
+            except psutil.Error:
+                done.wait(0.1)
+                continue
+            procs = [("main", root)]
+            for p in children:
+                # A child may exit between the listing and this: skip it this round. (This loop
+                # used to stop at the first such race, so peaks after it went unseen: at 1M
+                # documents it reported a 514 MB flow peak while the flow reached 943 MB.)
+                try:
+                    if p.pid not in names:
+                        names[p.pid] = f"child {p.pid} {' '.join(p.cmdline()[1:3])[:60]}"
+                except psutil.Error:
+                    continue
+                procs.append((names[p.pid], p))
             for name, p in procs:
                 try:
                     rss = p.memory_info().rss

@@ -172,6 +172,8 @@ def report_sections(report: dict[str, Any], history: list[dict[str, Any]] | None
                 rows=[(_run_name(r), r.get("counts", {}).get("inputs", 0), r.get("counts", {}).get("kept", 0),
                        *_dup_split(r).values()) for r in runs]),
         Section("syndication", "Syndication (duplicate clusters spanning several sites)",
+                [f"{dedup['syndication_clusters_total']} such clusters; the largest {min(len(syndication), 20)} below."]
+                if dedup.get("syndication_clusters_total") else [],
                 header=("kept id", "documents", "sites"),
                 rows=[(x["representative"], x["size"], ", ".join(x["sites"])) for x in syndication[:20]
                       if isinstance(x, dict)]),

@@ -233,6 +233,7 @@ def story_feature_rows(story: np.ndarray, feat: np.ndarray) -> tuple[np.ndarray,
     return (packed >> _U64(32)).astype(np.int64), (packed & _U64(0xFFFFFFFF)).astype(np.uint32)
 
 
+SYNDICATION_LISTED = 100  # syndication clusters named in the run stats / report, largest first
 _BLOCK_STORY_SHARE = 0.5  # a story carries a block when it has this share of the block's seed features
 
 
@@ -571,7 +572,10 @@ def _resolve(sigs: list[DocSignature], s: DedupSettings, index: DedupIndex | Non
         "duplicates_of_earlier_runs": n_earlier,
         "clusters": sum(1 for _, size in out.clusters.values() if size > 1),
         "groups_split": n_split,
-        "syndication_clusters": syndication,
+        # The largest ones, as the report's highlight: every cluster is in the outputs
+        # (cluster_id); a million-document run has ~175k, which made report.json 42 MB.
+        "syndication_clusters": syndication[:SYNDICATION_LISTED],
+        "syndication_clusters_total": len(syndication),
     })
     out.stats = stats
     return out

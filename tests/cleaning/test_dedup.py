@@ -94,6 +94,23 @@ def test_copies_of_a_story_on_several_sites_are_a_syndication_cluster(config):
     assert cluster["size"] == 2
     assert cluster["sites"] == ["Korea Auto Daily", "autoworld.example"]
     assert cluster["representative"] == original.id
+    assert out.stats["syndication_clusters_total"] == 1
+
+
+def test_the_run_stats_name_the_largest_syndication_clusters_and_count_all(config, monkeypatch):
+    """report.json lists the largest clusters spanning several sites and counts them all (at
+    1M documents the full list was 175k clusters, 42 MB of report)."""
+    from cleaning.dedup import resolve
+
+    docs = []
+    for k, doc in enumerate(seed_docs()):
+        docs += [replace(doc, id=f"{doc.id}-a", url=f"https://a{k}.example/x"),
+                 replace(doc, id=f"{doc.id}-b", url=f"https://b{k}.example/x")]
+    docs.append(replace(seed_docs()[0], id="third", url="https://c.example/x"))
+    monkeypatch.setattr(resolve, "SYNDICATION_LISTED", 2)
+    stats = resolve_duplicates(compute_signatures(docs, config), config, None).stats
+    assert stats["syndication_clusters_total"] == len(seed_docs())
+    assert [c["size"] for c in stats["syndication_clusters"]] == [3, 2]
 
 
 # --- script-aware shingling ----------------------------------------------------------------
