@@ -303,7 +303,6 @@ def write_parts_task(batches: list[StagedBatch], out_dir: str, seq: int) -> Writ
         verdicts = pickle.load(vfh)
     clusters: dict[str, tuple[str, int]] = verdicts["clusters"]
     dup_ids = {d.id for d in verdicts["duplicates"]}
-    n_kept_sigs = 0
     languages: Counter[str] = Counter()
     word_counts = array("l")
     processed: list[ProcessedInput] = []
@@ -336,7 +335,6 @@ def write_parts_task(batches: list[StagedBatch], out_dir: str, seq: int) -> Writ
                 word_counts.append(doc.word_count)
             if kept_batch:
                 pickle.dump(kept_batch, kfh, protocol=pickle.HIGHEST_PROTOCOL)
-                n_kept_sigs += len(kept_batch)
             del kept_batch, sigs
     if unaccounted:
         raise RuntimeError(f"dedup left {len(unaccounted)} documents neither kept nor duplicate, e.g. {unaccounted[:3]}")

@@ -125,20 +125,19 @@ class DedupIndex(ABC):
         time, still one run (one transaction / one segment where the backend has them); returns
         how many were given. The sqlite and shard backends write chunk by chunk; the others
         gather the chunks first."""
-        it = iter(self._checked(c) for c in chunks)
-        first = next((c for c in it if c), None)
-        if first is None:
+        nonempty = (c for c in map(self._checked, chunks) if c)
+        first = next(nonempty, None)
+        if first is None:  # nothing kept: no run recorded, as with add([])
             return 0
         counted = 0
 
-        def chunked() -> Iterator[list[DocSignature]]:
+        def counting() -> Iterator[list[DocSignature]]:
             nonlocal counted
-            for c in itertools.chain([first], it):
-                if c:
-                    counted += len(c)
-                    yield c
+            for c in itertools.chain([first], nonempty):
+                counted += len(c)
+                yield c
 
-        self._add_chunks(chunked(), run_id or str(self._runs_so_far() + 1))
+        self._add_chunks(counting(), run_id or str(self._runs_so_far() + 1))
         return counted
 
     def _add_chunks(self, chunks: Iterator[list[DocSignature]], run: str) -> None:

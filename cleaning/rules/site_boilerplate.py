@@ -254,13 +254,10 @@ def learn(run: RunLines, config: dict[str, Any], state_dir: Path | None) -> Mode
         found: list[tuple[int, int, int]] = []
         try:
             sites = list(site_docs)
-            for lo in range(0, len(sites), 500):
-                chunk = sites[lo : lo + 500]
-                marks = ",".join("?" * len(chunk))
-                for site, name, n in db.execute(f"SELECT site, name, docs FROM sites WHERE site IN ({marks})", chunk):
-                    site_docs[site] += n
-                    names.setdefault(site, name)
-                found += db.execute(f"SELECT site, line, docs FROM lines WHERE site IN ({marks}) AND docs >= 1", chunk)
+            for site, name, n in _for_sites(db, "SELECT site, name, docs FROM sites WHERE site IN ({})", sites):
+                site_docs[site] += n
+                names.setdefault(site, name)
+            found += _for_sites(db, "SELECT site, line, docs FROM lines WHERE site IN ({}) AND docs >= 1", sites)
         finally:
             db.close()
         if found:  # bounded: at most max_lines_per_site per site
@@ -387,12 +384,19 @@ def record_run(run: RunLines, config: dict[str, Any], state_dir: Path, seq: int)
         db.close()
 
 
-def _stored_keys(db: sqlite3.Connection, sites: list[int]) -> np.ndarray:
-    """(site, line) rows the state holds for these sites, sorted (bounded per site)."""
-    found: list[tuple[int, int]] = []
+def _for_sites(db: sqlite3.Connection, sql: str, sites: list[int]) -> list[tuple[Any, ...]]:
+    """The rows of ``sql`` (``site IN ({})``) for these sites, 500 sites a query (SQLite's
+    parameter limit)."""
+    found: list[tuple[Any, ...]] = []
     for lo in range(0, len(sites), 500):
         chunk = sites[lo : lo + 500]
-        found += db.execute(f"SELECT site, line FROM lines WHERE site IN ({','.join('?' * len(chunk))})", chunk)
+        found += db.execute(sql.format(",".join("?" * len(chunk))), chunk)
+    return found
+
+
+def _stored_keys(db: sqlite3.Connection, sites: list[int]) -> np.ndarray:
+    """(site, line) rows the state holds for these sites, sorted (bounded per site)."""
+    found = _for_sites(db, "SELECT site, line FROM lines WHERE site IN ({})", sites)
     return np.array(sorted(found), dtype=np.int64).reshape(-1, 2)
 
 
