@@ -13,6 +13,11 @@ Formats, chosen by extension and checked by content:
 * ``.warc`` / ``.warc.gz`` — HTTP ``response`` records with an HTML body (warcio); other
   records are counted in :class:`IngestStats` as skipped, not rejected (they are not
   documents).
+
+A record of an uncompressed JSONL file also carries an :class:`InputRef` (file, byte offset,
+length, digest): the flow sends the record to a worker without its text (:func:`detach_content`)
+and the worker reads the bytes itself (:func:`attach_content`), so the text does not travel
+through the flow process (``[pipeline] inputs_by_reference``).
 """
 
 from __future__ import annotations
@@ -45,9 +50,22 @@ class InputError(Exception):
     """An input path the user named cannot be used at all (missing, matches nothing)."""
 
 
+@dataclass(frozen=True, slots=True)
+class InputRef:
+    """Where one record's bytes are: ``length`` bytes at ``offset`` of the file ``path``, with
+    blake2b digest ``digest`` (so a file changed between the flow's read and the worker's is
+    caught, not misread)."""
+
+    path: str
+    offset: int
+    length: int
+    digest: str
+
+
 @dataclass(slots=True)
 class RawItem:
-    """One input document before extraction: its bytes decoded, plus what the container said."""
+    """One input document before extraction: its bytes decoded, plus what the container said.
+    ``ref``: where a worker can read the record itself; ``content`` is then empty in transit."""
 
     id: str
     source: str
@@ -60,6 +78,7 @@ class RawItem:
     sitename: str | None = None
     size: int = 0
     metadata: dict[str, Any] = field(default_factory=dict)
+    ref: InputRef | None = None
 
 
 @dataclass(slots=True)
@@ -81,6 +100,42 @@ class IngestStats:
     def bytes_read(self) -> int:
         """Input bytes read so far (progress of a run over one big JSONL or WARC file, too)."""
         return self.files_done_bytes + self.file_position
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=8).hexdigest()
+
+
+def detach_content(item: RawItem | Rejection) -> RawItem | Rejection:
+    """The item as sent to a worker: without its text when the worker can read it by ``ref``."""
+    if isinstance(item, RawItem) and item.ref is not None and item.content:
+        return replace(item, content="")
+    return item
+
+
+def attach_content(item: RawItem) -> RawItem | Rejection:
+    """The worker's side of :func:`detach_content`: the record's text read from its input file.
+    A file the worker cannot read, or whose bytes changed since the flow read them, rejects the
+    document with the reason (``ingest.unreadable`` / ``ingest.changed``), never a wrong text."""
+    ref = item.ref
+    if ref is None or item.content:
+        return item
+    try:
+        with open(ref.path, "rb") as fh:
+            fh.seek(ref.offset)
+            data = fh.read(ref.length)
+    except OSError as exc:
+        return Rejection(item.id, item.source, "ingest.unreadable",
+                         storable_text(f"cannot read {ref.path} at byte {ref.offset} from the worker: "
+                                       f"{exc.strerror or exc} (workers must see the input files, or set "
+                                       "[pipeline] inputs_by_reference = false)"), url=item.url)
+    if len(data) != ref.length or _digest(data) != ref.digest:
+        return Rejection(item.id, item.source, "ingest.changed",
+                         storable_text(f"{ref.path} changed while the run read it (the {ref.length} bytes at "
+                                       f"byte {ref.offset} differ); re-run to read the new version"), url=item.url)
+    content = _record_content(json.loads(data))
+    assert content is not None  # the same bytes the flow accepted
+    return replace(item, content=content, ref=None)
 
 
 def make_id(key: str, content: str | bytes) -> str:
@@ -326,6 +381,12 @@ def _bad_field(rec: dict[str, Any]) -> str | None:
     return None
 
 
+def _record_content(rec: dict[str, Any]) -> str | None:
+    """A record's document: its non-blank ``html``, else its non-blank ``text``."""
+    html, text = rec.get("html"), rec.get("text")
+    return html if isinstance(html, str) and html.strip() else text if isinstance(text, str) and text.strip() else None
+
+
 def _record_to_item(rec: Any, key: str, source: str, line: bytes, max_bytes: int) -> RawItem | Rejection:
     if not isinstance(rec, dict):
         return _reject(key, source, "ingest.invalid_record", f"JSON line is a {type(rec).__name__}, not an object", line)
@@ -333,8 +394,8 @@ def _record_to_item(rec: Any, key: str, source: str, line: bytes, max_bytes: int
     bad_field = _bad_field(rec)
     if bad_field is not None:
         return _reject(key, source, "ingest.bad_field", bad_field, line, None if url is None or "url" in bad_field else url)
-    html, text = rec.get("html"), rec.get("text")
-    content = html if isinstance(html, str) and html.strip() else text if isinstance(text, str) and text.strip() else None
+    content = _record_content(rec)
+    html = rec.get("html")
     if content is None:
         has = [k for k in ("html", "text") if k in rec]
         detail = "record has neither an 'html' nor a 'text' field" if not has else f"record's {'/'.join(has)} field is empty or not a string"
@@ -392,12 +453,13 @@ class _Meter:
                              "(max_compression_ratio): a compression bomb, not a corpus")
 
 
-def _iter_lines(fh: Any, meter: _Meter, max_line: int) -> Iterator[tuple[int, bytes | None, int, bytes]]:
-    """Non-blank lines as ``(line number, bytes with the newline, length, head)``, read in chunks
-    so that no line longer than ``max_line`` is ever held: such a line comes as ``None`` (its
-    bytes counted and dropped, its first KB kept as ``head``). Runs of blank lines are skipped
-    a chunk at a time."""
+def _iter_lines(fh: Any, meter: _Meter, max_line: int) -> Iterator[tuple[int, bytes | None, int, bytes, int]]:
+    """Non-blank lines as ``(line number, bytes with the newline, length, head, offset)``, read
+    in chunks so that no line longer than ``max_line`` is ever held: such a line comes as
+    ``None`` (its bytes counted and dropped, its first KB kept as ``head``). ``offset``: where the
+    line starts in the (decompressed) stream. Runs of blank lines are skipped a chunk at a time."""
     lineno = 0
+    base = 0  # stream offset of the current chunk
     pending: list[bytes] = []
     pending_len = 0
     head = b""
@@ -415,6 +477,7 @@ def _iter_lines(fh: Any, meter: _Meter, max_line: int) -> Iterator[tuple[int, by
             tail = chunk[chunk.rfind(b"\n") + 1:]
             if tail:
                 pending, pending_len, head = [tail], len(tail), tail[:1024]
+            base += len(chunk)
             continue
         start = 0
         n = len(chunk)
@@ -435,21 +498,24 @@ def _iter_lines(fh: Any, meter: _Meter, max_line: int) -> Iterator[tuple[int, by
             if nl < 0:
                 break
             lineno += 1
+            offset = base + end - pending_len
             if overlong:
-                yield lineno, None, pending_len, head
+                yield lineno, None, pending_len, head, offset
             else:
                 line = pending[0] if len(pending) == 1 else b"".join(pending)
                 if line.strip():
-                    yield lineno, line, pending_len, head
+                    yield lineno, line, pending_len, head, offset
             pending, pending_len, overlong = [], 0, False
+        base += n
     if pending_len:
         lineno += 1
+        offset = base - pending_len
         if overlong:
-            yield lineno, None, pending_len, head
+            yield lineno, None, pending_len, head, offset
         else:
             line = b"".join(pending)
             if line.strip():
-                yield lineno, line, pending_len, head
+                yield lineno, line, pending_len, head, offset
 
 
 def _jsonl_line(line: bytes, lkey: str, src: str, lineno: int, max_bytes: int) -> RawItem | Rejection:
@@ -470,12 +536,15 @@ def _iter_jsonl(path: Path, key: str, source: str, cfg: Config,
     max_bytes = pipeline["max_input_bytes"]
     max_line = int(pipeline["max_line_bytes"])
     compressed = path.name.lower().endswith(".gz")
+    # A gzip stream has no offsets a worker could seek to: its records travel with their text.
+    by_reference = bool(pipeline.get("inputs_by_reference", False)) and not compressed
+    abs_path = os.path.abspath(path)
     lineno = 0
     yielded = False
     try:
         with path.open("rb") as raw, (gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw) as fh:
             meter = _Meter(raw, compressed, pipeline)
-            for lineno, line, length, head in _iter_lines(fh, meter, max_line):
+            for lineno, line, length, head, offset in _iter_lines(fh, meter, max_line):
                 src = f"{source}:{lineno}"
                 lkey = f"{key}:{lineno}"
                 yielded = True
@@ -485,7 +554,10 @@ def _iter_jsonl(path: Path, key: str, source: str, cfg: Config,
                     yield _reject(lkey, src, "ingest.too_large", f"line {lineno} is {length} bytes > limit {max_line} (max_line_bytes)", head)
                     continue
                 try:
-                    yield _jsonl_line(line, lkey, src, lineno, max_bytes)
+                    item = _jsonl_line(line, lkey, src, lineno, max_bytes)
+                    if by_reference and isinstance(item, RawItem):
+                        item.ref = InputRef(abs_path, offset, length, _digest(line))
+                    yield item
                 except Exception as exc:  # noqa: BLE001 - one bad line must not stop the file
                     yield _reject(lkey, src, _reason_for(exc), f"line {lineno}: {_describe(exc)}", line[:1024])
     except _Limit as exc:

@@ -21,7 +21,7 @@ from .clean import clean_document
 from .config import Config
 from .document import Document, Rejection, storable_text
 from .extract import extract_item
-from .ingest import RawItem
+from .ingest import RawItem, attach_content
 from .language import detect_language, language_rejection
 from .quality import quality_rejection
 from .timelimit import Failure, run_limited, sandbox
@@ -61,6 +61,11 @@ def batched(items: Iterable[T], size: int, max_bytes: int = 0) -> Iterator[list[
 STAGES = ("extract", "clean", "language", "quality")
 
 
+def _extract_one(item: RawItem, config: Config) -> Document | Rejection:
+    got = attach_content(item)  # an item sent by reference: its text read here, in the worker
+    return got if isinstance(got, Rejection) else extract_item(got, config)
+
+
 def _clean_one(doc: Document, config: Config) -> Document | Rejection:
     cleaned = clean_document(doc, config)
     if cleaned.text.strip():
@@ -77,7 +82,7 @@ def _quality_one(doc: Document, config: Config) -> Document | Rejection:
     return quality_rejection(doc, config) or doc
 
 
-_STEPS = ((STAGES[0], extract_item), (STAGES[1], _clean_one), (STAGES[2], _language_one), (STAGES[3], _quality_one))
+_STEPS = ((STAGES[0], _extract_one), (STAGES[1], _clean_one), (STAGES[2], _language_one), (STAGES[3], _quality_one))
 
 
 def process_item(item: RawItem, config: Config, mark: Callable[[str], None]) -> tuple[Document | Rejection, list[float]]:

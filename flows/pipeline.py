@@ -31,7 +31,7 @@ from prefect.futures import PrefectFuture
 
 from cleaning.config import config_fingerprint, load_config
 from cleaning.document import Rejection
-from cleaning.ingest import IngestStats, RawItem, iter_inputs, resolve_inputs
+from cleaning.ingest import IngestStats, RawItem, detach_content, iter_inputs, resolve_inputs
 from cleaning.output import (
     CORPUS_FILE,
     DUPLICATES_FILE,
@@ -274,7 +274,8 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
             n_inputs += len(new)
             raw_rows_fh.writelines(dumps(r) + "\n" for r in map(_raw_row, new) if r is not None)
             idx = len(staged) + len(in_flight)
-            in_flight.append((process_batch_task.submit(new, cfg, str(staging), idx), stats.bytes_read))
+            sent = [detach_content(x) for x in new]  # records a worker can read itself go as references
+            in_flight.append((process_batch_task.submit(sent, cfg, str(staging), idx), stats.bytes_read))
             while len(in_flight) >= max_in_flight:
                 collect(in_flight.popleft())
                 _crash_point("after_first_batch")

@@ -266,3 +266,83 @@ def test_bytes_read_follows_the_position_in_one_big_jsonl(tmp_path: Path) -> Non
             seen.append(stats.bytes_read)
     assert stats.bytes == size and stats.bytes_read == size
     assert seen == sorted(seen) and seen[0] < size / 2 and len(set(seen)) >= 3
+
+
+# Records sent to workers by reference ([pipeline] inputs_by_reference): the worker reads the
+# record's bytes at (offset, length) and must get exactly the text the flow read.
+
+STORIES = [
+    "Hyundai Motor and Kia sold 1.2 million EVs abroad last year.",
+    "Российский рынок электромобилей вырос на 40% за первое полугодие.",
+    "Η Hyundai ανακοίνωσε νέο εργοστάσιο μπαταριών στην Ευρώπη.",
+    "现代汽车宣布在美国佐治亚州建设新的电池工厂。",
+    "Kia otworzyła nowe centrum badawcze w Warszawie.",
+    "أعلنت هيونداي عن مصنع جديد للسيارات الكهربائية في السعودية.",
+]
+
+
+def _records_file(tmp_path: Path) -> tuple[Path, list[str]]:
+    """The seeds and one-line stories in six scripts, with blank lines, CRLF endings, a bad
+    line and one record of ~1.5 MB, so lines straddle the reader's 1 MB chunks."""
+    seeds = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))
+    texts = [p.read_text(encoding="utf-8") for p in seeds] + STORIES
+    texts.append("\n\n".join(texts[:4]) * 60)  # ~1.5 MB
+    path = tmp_path / "refs.jsonl"
+    with path.open("wb") as fh:
+        for i, text in enumerate(texts * 3):
+            fh.write(json.dumps({"url": f"https://news.example/{i}", "text": text}, ensure_ascii=False).encode())
+            fh.write(b"\r\n" if i % 3 == 0 else b"\n")
+            if i % 4 == 0:
+                fh.write(b"\n  \n")
+            if i == 5:
+                fh.write(b'{"text": "truncated\n')
+    return path, texts * 3
+
+
+def test_jsonl_records_carry_references_that_read_back_the_same_text(tmp_path: Path) -> None:
+    from cleaning.ingest import attach_content, detach_content
+
+    path, texts = _records_file(tmp_path)
+    items = ingest(path)
+    docs = [x for x in items if isinstance(x, RawItem)]
+    assert [d.content for d in docs] == texts
+    assert sum(isinstance(x, Rejection) for x in items) == 1  # the truncated line: no reference needed
+    raw = path.read_bytes()
+    for d in docs:
+        assert d.ref is not None and d.ref.path == str(path.resolve())
+        assert json.loads(raw[d.ref.offset:d.ref.offset + d.ref.length])["text"] == d.content
+        sent = detach_content(d)
+        assert sent.content == "" and sent.ref == d.ref and sent.id == d.id  # nothing of the text travels
+        back = attach_content(sent)
+        assert isinstance(back, RawItem) and back.content == d.content and back.ref is None
+        assert (back.id, back.url, back.kind, back.size) == (d.id, d.url, d.kind, d.size)
+
+
+def test_references_only_where_a_worker_can_seek(tmp_path: Path) -> None:
+    """gzip streams have no offsets to seek to, and the setting turns references off."""
+    gz = tmp_path / "ok.jsonl.gz"
+    with gzip.open(gz, "wt", encoding="utf-8") as fh:
+        fh.write(json.dumps({"text": STORIES[1]}, ensure_ascii=False) + "\n")
+    item = only(ingest(gz))
+    assert isinstance(item, RawItem) and item.ref is None
+    plain = tmp_path / "ok.jsonl"
+    plain.write_text(json.dumps({"text": STORIES[2]}, ensure_ascii=False) + "\n", encoding="utf-8")
+    off = load_config(overrides={"pipeline": {"inputs_by_reference": False}})
+    item = only(list(iter_inputs([str(plain)], off)))
+    assert isinstance(item, RawItem) and item.ref is None and item.content == STORIES[2]
+
+
+def test_a_changed_or_missing_input_rejects_the_referenced_record(tmp_path: Path) -> None:
+    """Between the flow's read and the worker's, the file changed or vanished: the record is
+    rejected with the reason, never read as other text."""
+    from cleaning.ingest import attach_content, detach_content
+
+    path = tmp_path / "live.jsonl"
+    path.write_text("".join(json.dumps({"text": s}, ensure_ascii=False) + "\n" for s in STORIES), encoding="utf-8")
+    sent = [detach_content(x) for x in ingest(path)]
+    path.write_text("".join(json.dumps({"text": s.upper()}, ensure_ascii=False) + "\n" for s in STORIES), encoding="utf-8")
+    changed = attach_content(sent[1])
+    assert isinstance(changed, Rejection) and changed.reason == "ingest.changed" and changed.id == sent[1].id
+    path.unlink()
+    gone = attach_content(sent[2])
+    assert isinstance(gone, Rejection) and gone.reason == "ingest.unreadable" and "inputs_by_reference" in gone.detail

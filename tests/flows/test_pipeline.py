@@ -190,7 +190,9 @@ def test_outputs_do_not_depend_on_batch_size(prefect_harness, two_runs, mixed_in
     cfg = tmp_path / "tiny_batches.toml"
     cfg.write_text("[pipeline]\nbatch_size = 1\nmax_batches_in_flight = 3\n", encoding="utf-8")
     bytes_cfg = tmp_path / "byte_batches.toml"
-    bytes_cfg.write_text("[pipeline]\nbatch_size = 500\nbatch_max_bytes = 3000\n", encoding="utf-8")
+    # ... and with the JSONL records' text sent to the workers instead of read there by reference.
+    bytes_cfg.write_text("[pipeline]\nbatch_size = 500\nbatch_max_bytes = 3000\ninputs_by_reference = false\n",
+                         encoding="utf-8")
     by_bytes = tmp_path / "by_bytes"
     newsclean_flow(inputs=[str(mixed_inputs)], out=str(by_bytes), config_path=str(bytes_cfg))
     for name in OUTPUT_FILES:
