@@ -22,6 +22,7 @@ same verdicts (the resolution re-measures only the pairs that passed), the same 
 
 from __future__ import annotations
 
+import mmap
 import pickle
 from collections import Counter
 from pathlib import Path
@@ -94,9 +95,20 @@ class _Store:
         self.site_of = np.load(d / "site_of.npy")
         self.offsets = np.load(d / "offsets.npy")
         n = int(self.offsets[-1])
-        # a plain ndarray view of the map: slicing a memmap object costs ~2 us of bookkeeping
-        self.features = (np.memmap(d / "features.u32", dtype=np.uint32, mode="r", shape=(n,)).view(np.ndarray) if n
-                         else np.empty(0, np.uint32))
+        self._map: mmap.mmap | None = None
+        self.features = np.empty(0, np.uint32)
+        if n:
+            with open(d / "features.u32", "rb") as fh:
+                self._map = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+            # a plain ndarray over the map: slicing a np.memmap object costs ~2 us of bookkeeping
+            self.features = np.frombuffer(self._map, dtype=np.uint32, count=n)
+
+    def release(self) -> None:
+        """Unmap the pages read so far from this process (``MADV_DONTNEED``): they stay in the page
+        cache and fault back in if read again, but the worker's RSS stops counting every page of
+        the store it ever touched (2.3 GB at 1M documents). Arrays taken before stay valid."""
+        if self._map is not None and hasattr(mmap, "MADV_DONTNEED"):
+            self._map.madvise(mmap.MADV_DONTNEED)
 
     def __len__(self) -> int:
         return len(self.site_of)
@@ -202,9 +214,11 @@ def common_step(folder: Path, config: Any, budget: int | None = None) -> int:
         feats = _Store(folder)
         # Near-exact copies among the pairs are one story: their shared text is not "common".
         uf = _UnionFind(len(feats))
-        for a, b in rows.tolist():
-            if raw_jaccard(feats[a].features, feats[b].features) >= s.copy_jaccard:
-                uf.union(a, b)
+        for lo in range(0, len(rows), _VERIFY_CHUNK):
+            for a, b in rows[lo: lo + _VERIFY_CHUNK].tolist():
+                if raw_jaccard(feats[a].features, feats[b].features) >= s.copy_jaccard:
+                    uf.union(a, b)
+            feats.release()
         in_pair = np.zeros(len(feats), dtype=bool)
         in_pair[rows.ravel()] = True
         # Story code of every eligible document: (site, copy group) for documents in a pair,
@@ -284,6 +298,8 @@ def verify_step(folder: Path, config: Any, part: int, n_parts: int) -> int:
         verifier = _Verifier(store, common, s)  # type: ignore[arg-type]  # a fresh cache per block
         ok = [k for k, (a, b) in enumerate(block.tolist()) if verifier.measure(a, b).rule is not None]
         passed.append(block[ok])
+        del verifier
+        store.release()
     out = np.concatenate(passed) if passed else np.empty((0, 2), dtype=np.int64)
     with atomic_writer(folder / VERIFIED_DIR / f"part-{part:03d}.npy", binary=True) as fh:
         np.save(fh, out)
