@@ -74,14 +74,29 @@ def spill_groups(sizes: list[int], budget: int) -> list[list[int]]:
     return [g for g in groups if g]
 
 
-def _read_pairs(folder: Path) -> list[tuple[str, str]]:
+def _read_pairs(folder: Path) -> tuple[list[str], np.ndarray]:
+    """The run's candidate pairs, deduplicated and in (a, b) order, as ``(ids, rows)``: the sorted
+    ids of the paired documents and an (n, 2) array of positions in ``ids``. Not a list of string
+    tuples: 5.5M pairs at 1M documents took ~2 GB as Python tuples, ~100 MB as codes."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    pairs: set[tuple[str, str]] = set()
-    for f in sorted((folder / PAIRS_DIR).glob("range-*.parquet")):
-        t = pq.read_table(f)
-        pairs.update(zip(t.column("a").to_pylist(), t.column("b").to_pylist()))
-    return sorted(pairs)
+    tables = [pq.read_table(f, columns=["a", "b"]) for f in sorted((folder / PAIRS_DIR).glob("range-*.parquet"))]
+    if not tables or not sum(t.num_rows for t in tables):
+        return [], np.empty((0, 2), dtype=np.int64)
+    a = pa.chunked_array([c for t in tables for c in t.column("a").chunks], pa.string())
+    b = pa.chunked_array([c for t in tables for c in t.column("b").chunks], pa.string())
+    del tables
+    ids = pc.unique(pa.chunked_array(a.chunks + b.chunks, pa.string()))
+    ids = ids.take(pc.sort_indices(ids))
+    n = len(ids)
+    # codes are ranks of sorted ids: ordering by (code_a, code_b) is ordering by (a, b)
+    key = (pc.index_in(a, value_set=ids).to_numpy().astype(np.int64) * n
+           + pc.index_in(b, value_set=ids).to_numpy().astype(np.int64))
+    del a, b
+    key = np.unique(key)
+    return ids.to_pylist(), np.stack([key // n, key % n], axis=1)
 
 
 class _Store:
@@ -139,8 +154,11 @@ def common_step(folder: Path, config: Any, budget: int | None = None) -> int:
     store.mkdir(parents=True, exist_ok=True)
     spill = folder / SPILL_DIR
     spill.mkdir(parents=True, exist_ok=True)
-    pairs = _read_pairs(folder)
-    in_pairs = {i for p in pairs for i in p}
+    pair_ids, pair_codes = _read_pairs(folder)
+    code_of = dict(zip(pair_ids, range(len(pair_ids))))  # the paired documents
+    del pair_ids
+    slot_of_code = np.full(len(code_of), -1, dtype=np.int64)
+    slot_ids: list[str] = []  # the id of each slot
     _, copies = _groups(folder)
     _, earlier_near = _read_earlier(folder)
 
@@ -151,7 +169,6 @@ def common_step(folder: Path, config: Any, budget: int | None = None) -> int:
 
     # One pass: the store (documents in pairs, in stream order) and the spill of every eligible
     # document's features (row = seq << 32 | feature, seq = its position among the eligible).
-    slot_of: dict[str, int] = {}
     site_idx: dict[str, int] = {}
     slot_site: list[int] = []
     slot_day: list[int] = []
@@ -166,8 +183,10 @@ def common_step(folder: Path, config: Any, budget: int | None = None) -> int:
             for batch in members():
                 packed = []
                 for x in batch:
-                    if x.id in in_pairs and x.id not in slot_of and x.features is not None:
-                        slot_of[x.id] = len(slot_site)
+                    c = code_of.get(x.id)
+                    if c is not None and slot_of_code[c] < 0 and x.features is not None:
+                        slot_of_code[c] = len(slot_site)
+                        slot_ids.append(x.id)
                         slot_site.append(site_idx.setdefault(x.site or "", len(site_idx)))
                         slot_day.append(_day_number(x.published))
                         f = np.ascontiguousarray(x.features, np.uint32)
@@ -177,7 +196,7 @@ def common_step(folder: Path, config: Any, budget: int | None = None) -> int:
                         continue
                     seq = len(seq_site)
                     seq_site.append(site_idx.setdefault(x.site or "", len(site_idx)))
-                    seq_slot.append(slot_of.get(x.id, -1))
+                    seq_slot.append(-1 if c is None else int(slot_of_code[c]))
                     seq_id.append(x.id)
                     if len(x.features):
                         packed.append((np.uint64(seq) << np.uint64(32)) | x.features.astype(np.uint64))
@@ -197,7 +216,9 @@ def common_step(folder: Path, config: Any, budget: int | None = None) -> int:
     np.save(store / "site_of.npy", np.array(slot_site, dtype=np.int64))
 
     # The pairs as slot rows, outside the date window dropped (as resolve.py does).
-    rows = np.array([(slot_of[a], slot_of[b]) for a, b in pairs], dtype=np.int64).reshape(-1, 2)
+    rows = slot_of_code[pair_codes]
+    if (rows < 0).any():
+        raise RuntimeError("a candidate pair names a document missing from the signature shards")
     outside = 0
     if s.window_days and len(rows):
         days = np.array(slot_day, dtype=np.int64)
@@ -205,9 +226,9 @@ def common_step(folder: Path, config: Any, budget: int | None = None) -> int:
         outside = int(far.sum())
         rows = rows[~far]
     np.save(store / "pairs.npy", rows)
-    ids = sorted(slot_of, key=slot_of.get)
-    _dump({"sites": names, "ids": ids, "candidates": len(pairs), "outside_window": outside}, store / "meta.pkl")
-    del pairs, in_pairs, slot_of
+    _dump({"sites": names, "ids": slot_ids, "candidates": len(pair_codes), "outside_window": outside},
+          store / "meta.pkl")
+    del pair_codes, code_of, slot_of_code, slot_ids
 
     common: dict[str, np.ndarray] = {}
     if len(rows):
