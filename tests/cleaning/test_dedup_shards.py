@@ -235,3 +235,26 @@ def test_shards_index_finds_what_the_sqlite_index_finds(setup, tmp_path: Path) -
     size = sh.bytes_on_disk()
     assert size["bands"] + size["exact"] < 300 * len(sh)
     sq.close()
+
+
+def test_candidate_pairs_read_as_codes_are_the_pairs_deduplicated_in_order(tmp_path) -> None:
+    """The common step reads the range files' pairs as integer codes: the same pairs (a pair
+    found in two band ranges once), in sorted (a, b) order."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from cleaning.dedup.shards import PAIRS_DIR
+    from cleaning.dedup.verification import _read_pairs
+
+    rng = random.Random(7)
+    ids = [f"{rng.getrandbits(64):016x}" for _ in range(300)]
+    (tmp_path / PAIRS_DIR).mkdir()
+    expected = set()
+    for r in range(5):
+        pairs = [tuple(sorted(rng.sample(ids, 2))) for _ in range(400)] + sorted(expected)[:50]  # repeats across files
+        expected.update(pairs)
+        pq.write_table(pa.table({"a": [a for a, _ in pairs], "b": [b for _, b in pairs]}),
+                       tmp_path / PAIRS_DIR / f"range-{r:03d}.parquet")
+    got_ids, rows = _read_pairs(tmp_path)
+    assert got_ids == sorted({i for p in expected for i in p})
+    assert [(got_ids[a], got_ids[b]) for a, b in rows.tolist()] == sorted(expected)
