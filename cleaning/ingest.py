@@ -537,7 +537,7 @@ def _iter_jsonl(path: Path, key: str, source: str, cfg: Config,
     max_line = int(pipeline["max_line_bytes"])
     compressed = path.name.lower().endswith(".gz")
     # A gzip stream has no offsets a worker could seek to: its records travel with their text.
-    by_reference = bool(pipeline.get("inputs_by_reference", False)) and not compressed
+    by_reference = bool(pipeline["inputs_by_reference"]) and not compressed
     abs_path = os.path.abspath(path)
     lineno = 0
     yielded = False
