@@ -56,6 +56,7 @@ from cleaning.validation import raise_for_critical
 from .interrupt import ignore_sigint
 from .interrupt import raise_if_requested as raise_if_interrupted
 from .tasks import (
+    Opaque,
     StagedBatch,
     apply_site_boilerplate,
     cleanup_task,
@@ -275,7 +276,7 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
             raw_rows_fh.writelines(dumps(r) + "\n" for r in map(_raw_row, new) if r is not None)
             idx = len(staged) + len(in_flight)
             sent = [detach_content(x) for x in new]  # records a worker can read itself go as references
-            in_flight.append((process_batch_task.submit(sent, cfg, str(staging), idx), stats.bytes_read))
+            in_flight.append((process_batch_task.submit(Opaque(sent), cfg, str(staging), idx), stats.bytes_read))
             while len(in_flight) >= max_in_flight:
                 collect(in_flight.popleft())
                 _crash_point("after_first_batch")

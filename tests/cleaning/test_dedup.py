@@ -5,6 +5,7 @@ from __future__ import annotations
 import pickle
 import random
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pytest
@@ -323,6 +324,30 @@ def test_sorted_unique_and_in_sorted_equal_numpy(values: list[int], ref: list[in
     assert np.array_equal(sorted_unique(a), np.unique(a))
     assert np.array_equal(sorted_unique(np.stack([a, a[::-1]])), np.unique(np.stack([a, a[::-1]])))
     assert np.array_equal(in_sorted(a, r), np.isin(a, r))
+
+
+@pytest.mark.parametrize("dtype, base", [(np.uint32, 0), (np.uint32, 2**32 - 2**20), (np.uint64, 2**64 - 2**21),
+                                         (np.int64, -(2**20)), (np.int64, 2**63 - 2**21)])
+@pytest.mark.parametrize("span", [1, 9, 2**15, 2**20])
+def test_in_sorted_fast_paths_equal_numpy(dtype: Any, base: int, span: int) -> None:
+    """in_sorted's span bitmap and low-bit filter (taken for many values) give exactly np.isin,
+    at the type's edges: values below, inside and above ref's span, negative and wrapped."""
+    from cleaning.dedup.signature import (_CHUNK, _binary_in_sorted, _filtered_in_sorted, _span_in_sorted,
+                                          in_sorted)
+
+    rng = np.random.default_rng(span)
+    info = np.iinfo(dtype)
+    lo, hi = max(info.min, base - 2**16), min(info.max, base + span + 2**16)
+    offsets = rng.integers(0, hi - lo + 1, _CHUNK + 5000, dtype=np.uint64)  # two chunks
+    values = np.array([lo + int(o) for o in offsets.tolist()], dtype=dtype)
+    ref = np.unique(np.r_[np.array([base, base + span - 1], dtype=dtype), rng.choice(values, 2000)])
+    ref = ref[(ref >= dtype(base)) & (ref <= dtype(base + span - 1))]
+    want = np.isin(values, ref)
+    assert want.any() and not want.all()
+    assert np.array_equal(in_sorted(values, ref), want)
+    assert np.array_equal(_span_in_sorted(values, ref, int(ref[-1]) - int(ref[0]) + 1), want)
+    assert np.array_equal(_filtered_in_sorted(values, ref), want)
+    assert np.array_equal(_binary_in_sorted(values, ref), want)
 
 
 def test_date_window_keeps_far_apart_copies_apart_but_not_exact_ones():
