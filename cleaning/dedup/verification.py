@@ -284,7 +284,14 @@ def common_step(folder: Path, config: Any, budget: int | None = None) -> int:
                 f = (raw & np.uint64(0xFFFFFFFF)).astype(np.uint32)
                 del raw
                 universe = sorted_unique(f[paired[seq]])  # only features of paired documents matter
-                hit = in_sorted(f, universe)
+                # Tested file by file: a file's features share their top bits, so each test
+                # is against the part of the universe in one 2**24 span (in_sorted's bitmap).
+                hit = np.empty(len(f), dtype=bool)
+                ends = np.cumsum([sizes[k] // 8 for k in group])
+                cuts = np.searchsorted(universe, np.array([k << int(shift) for k in [*group, group[-1] + 1]],
+                                                          dtype=np.uint64))
+                for j, (a, b) in enumerate(zip(np.r_[0, ends[:-1]], ends)):
+                    hit[a:b] = in_sorted(f[a:b], universe[cuts[j]:cuts[j + 1]])
                 yield seq[hit], f[hit]
 
         parts: dict[int, list[np.ndarray]] = {}
