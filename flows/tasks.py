@@ -46,7 +46,10 @@ from .boundary import retry_unless_user_error
 
 
 KEPT_FILE = "kept.pkl"  # in the dedup folder: the kept signatures, for the index (write_parts_task)
-INDEX_ADD_CHUNK = 20_000  # signatures the index add holds at a time
+# Signatures the index add holds at a time (each ~4.5 KB, plus its band rows while inserted).
+# Measured on a 30k run's 23,937 kept signatures (SQLite index): peak RSS 317 MB (101 MB before)
+# with 20,000, 194 MB with 5,000, 143 MB with 2,000; 2.5-2.8 s in every case.
+INDEX_ADD_CHUNK = 5_000
 
 
 @dataclass(slots=True)
