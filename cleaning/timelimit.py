@@ -197,12 +197,18 @@ class Sandbox:
         raise StageError(reply[1], reply[2])
 
     def run_batch(self, fn: Callable[[Any, Config, Callable[[str], None]], Any], items: list[Any],
-                  stages: tuple[str, ...]) -> list[Any]:
+                  stages: tuple[str, ...], retry_timeouts: bool = True) -> list[Any]:
         """``fn(item, config, mark)`` for every item in the worker, in one round trip: a list
         aligned with ``items`` of ``fn``'s results, or a :class:`Failure` for a document that
         overran a stage's time limit or killed its worker. ``fn`` calls ``mark(stage)`` as each
         of its stages (named in ``stages``) starts: each stage of each document has
-        ``timeout`` seconds. ``fn`` must not raise (a raising ``fn`` is a crash of that item)."""
+        ``timeout`` seconds. ``fn`` must not raise (a raising ``fn`` is a crash of that item).
+
+        A document that overran is tried once more, after the batch, in a fresh worker: a
+        rejection is lost text, and a document can overrun once because of the machine rather
+        than itself (a 100k run lost two plain-text documents to "extract took longer than
+        60 s"; run again, both went through in 0.7 s, worker start included). Only a second
+        overrun rejects it."""
         out: list[Any] = [None] * len(items)
         start = 0
         while start < len(items):
@@ -210,6 +216,12 @@ class Sandbox:
                 self.kill()
                 self._start()
             start = self._run_from(fn, items, stages, start, out)
+        again = [k for k, v in enumerate(out) if isinstance(v, Failure) and v.reason == "timeout"] if retry_timeouts else []
+        if again:
+            self.kill()  # a new worker: nothing of the first try's state (caches, heap) carries over
+            for k, v in zip(again, self.run_batch(fn, [items[k] for k in again], stages, retry_timeouts=False)):
+                out[k] = (Failure(v.stage, v.reason, f"{v.detail}; also on a second try in a fresh worker")
+                          if isinstance(v, Failure) and v.reason == "timeout" else v)
         return out
 
     def _run_from(self, fn: Callable[..., Any], items: list[Any], stages: tuple[str, ...], start: int,
@@ -246,9 +258,11 @@ class Sandbox:
                     continue
                 if time.monotonic() < deadline:
                     continue
+                state = _process_state(self.proc.pid) if self.proc is not None else None
                 self.kill()
                 out[done] = Failure(stages[max(stage, 0)], "timeout",
-                                    f"{stages[max(stage, 0)]} took longer than {self.timeout:g} s (doc_timeout_seconds); abandoned")
+                                    f"{stages[max(stage, 0)]} took longer than {self.timeout:g} s (doc_timeout_seconds); "
+                                    f"abandoned{f' (the worker was {state})' if state else ''}")
                 return done + 1
             try:
                 kind, i, value = _recv(self.rfd, time.monotonic() + self.timeout)
@@ -279,6 +293,21 @@ class Sandbox:
                     pass
         self.wfd = self.rfd = -1
         return code
+
+
+_PROCESS_STATES = {"R": "running", "S": "sleeping", "D": "waiting for the disk", "T": "stopped", "t": "stopped",
+                   "Z": "a zombie"}
+
+
+def _process_state(pid: int) -> str | None:
+    """A process's scheduler state (Linux ``/proc``), for a time-out's detail: a worker that was
+    running overran on its own; one that was sleeping or waiting for the disk was held up."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            state = fh.read().rsplit(b")", 1)[1].split()[0].decode()
+    except (OSError, IndexError, UnicodeDecodeError):
+        return None
+    return _PROCESS_STATES.get(state, state)
 
 
 def _worker_main(rfd: int, wfd: int, progress_fd: int = -1) -> None:

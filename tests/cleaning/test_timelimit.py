@@ -59,6 +59,11 @@ def crashy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
             mark("clean")
             if item == "crawl":
                 time.sleep(30)
+            if item == "slow_once":  # held up the first time only (a busy machine, not the document)
+                flag = os.path.join(os.path.dirname(__file__), "slow_once.flag")
+                if not os.path.exists(flag):
+                    open(flag, "w").close()
+                    time.sleep(30)
             if item == "raise":
                 raise MemoryError("out of memory in one document")
             return item.upper()
@@ -128,10 +133,28 @@ def test_a_batch_is_one_round_trip_and_only_the_overrunning_document_is_lost(cra
         dead, late, raised = out[1], out[3], out[5]
         assert isinstance(dead, Failure) and (dead.stage, dead.reason) == ("extract", "crashed") and "7" in dead.detail
         assert isinstance(late, Failure) and (late.stage, late.reason) == ("clean", "timeout")
+        # tried twice (the second time in a fresh worker), and the detail says what the worker was doing
+        assert "second try" in late.detail and "(the worker was sleeping)" in late.detail
         assert isinstance(raised, Failure) and (raised.stage, raised.reason) == ("clean", "error")
         assert "MemoryError" in raised.detail
-        assert box.starts == 3  # the first worker, after the crash, after the time-out: not per document
-        assert box.run_batch(crashy.staged, ["e", "f"], ("extract", "clean")) == ["E", "F"] and box.starts == 3
+        # the first worker, after the crash, after the time-out, for the retry: not per document
+        assert box.starts == 4
+        assert box.run_batch(crashy.staged, ["e", "f"], ("extract", "clean")) == ["E", "F"] and box.starts == 5
+        assert box.run_batch(crashy.staged, ["e", "f"], ("extract", "clean")) == ["E", "F"] and box.starts == 5
+    finally:
+        box.kill()
+
+
+def test_a_document_held_up_once_is_kept_by_its_second_try(crashy) -> None:
+    """A time-out can be the machine's (a stalled disk, a starved worker), not the document's: the
+    document is tried once more after its batch, in a fresh worker, and kept if it then finishes."""
+    cfg = load_config()
+    box = Sandbox(cfg, timeout=1.0)
+    try:
+        assert box.run_batch(crashy.staged, ["a", "slow_once", "b"], ("extract", "clean")) == ["A", "SLOW_ONCE", "B"]
+        assert box.starts == 3  # the first worker, its replacement after the time-out, the retry's fresh one
+        late = box.run_batch(crashy.staged, ["c", "crawl"], ("extract", "clean"), retry_timeouts=False)[1]
+        assert isinstance(late, Failure) and late.reason == "timeout" and "second try" not in late.detail
     finally:
         box.kill()
 
