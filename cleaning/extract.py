@@ -569,6 +569,13 @@ def extract_html(html: str, url: str | None, config: Config, *, prepare: bool | 
     }
 
 
+def non_space_chars(text: str) -> int:
+    """Characters of ``text`` that are not whitespace (``str.isspace``). ``str.split()`` splits at
+    exactly those characters, so the pieces' lengths add up to the count at C speed (a generator
+    over the characters was ~0.1 ms of a 500-word document)."""
+    return sum(map(len, text.split()))
+
+
 def extract_item(item: RawItem, config: Config) -> Document | Rejection:
     """One raw item → a Document, or a Rejection saying why there is no usable article text."""
     if item.kind == "text":
@@ -614,7 +621,7 @@ def extract_item(item: RawItem, config: Config) -> Document | Rejection:
                          f"extracted text has {len(doc.text)} characters (> max_text_chars {max_chars})",
                          len(doc.text), item.url)
     min_chars = int(config["extract"]["min_extracted_chars"])
-    n_chars = sum(1 for ch in doc.text if not ch.isspace())
+    n_chars = non_space_chars(doc.text)
     if n_chars < min_chars:
         return Rejection.of_document(doc, "extract.no_content",
                                      f"extracted text has {n_chars} non-space characters (< {min_chars}): no article found",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from cleaning.config import load_config
 from cleaning.document import Document, Rejection
-from cleaning.extract import clean_author, document_from_text, extract_item, normalize_date, split_text_header
+from cleaning.extract import clean_author, document_from_text, extract_item, non_space_chars, normalize_date, split_text_header
 from cleaning.ingest import iter_inputs
 
 CFG = load_config()
@@ -128,3 +128,13 @@ def test_readable_tables_drops_spacer_and_rule_rows() -> None:
 
     text = "Intro.\n|  | Team | Pts |\n|---|---|\n|  |  |\n| Rovers | 71 |\n| A \\| B | 3 |\nEnd."
     assert readable_tables(text) == "Intro.\nTeam\tPts\nRovers\t71\nA | B\t3\nEnd."
+
+
+def test_non_space_chars_counts_what_isspace_does_not_in_all_of_unicode() -> None:
+    """The no-content check counts non-whitespace characters through ``str.split``: the same
+    count as testing every character with ``str.isspace``, for every code point (Hangul, Han,
+    Cyrillic, Arabic, the ideographic and no-break spaces, lone surrogates included)."""
+    everything = "".join(map(chr, range(0x110000)))
+    assert non_space_chars(everything) == sum(1 for ch in everything if not ch.isspace())
+    assert non_space_chars("\u3000현대차\u00a0 Привет\tمرحبا\n中文 ") == len("현대차Приветمرحبا中文")
+    assert non_space_chars("") == 0 and non_space_chars(" \n\u2028\u3000") == 0
