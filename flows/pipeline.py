@@ -66,6 +66,7 @@ from .tasks import (
     process_batch_task,
     read_processed,
     sharded_dedup,
+    site_lines_add_task,
     validate_task,
     write_parts_task,
 )
@@ -362,7 +363,10 @@ def _run(logger: Any, inputs: list[str], cfg: dict[str, Any], config_path: str |
     counts["requeued"] = requeued
     _crash_point("after_commit")
     # On the task runner, not in the flow process: the add loads the run's kept signatures.
-    index_add_task.submit(str(pending), cfg, str(state), run_name).result()
+    adds = [index_add_task.submit(str(pending), cfg, str(state), run_name, site_lines=False),
+            site_lines_add_task.submit(str(pending), cfg, str(state))]  # two databases: side by side
+    for added in adds:
+        added.result()
     store.mark_index_done(seq)
     _crash_point("after_index")
     manifest = store.write_manifest()
