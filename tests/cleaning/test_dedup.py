@@ -330,10 +330,9 @@ def test_sorted_unique_and_in_sorted_equal_numpy(values: list[int], ref: list[in
                                          (np.int64, -(2**20)), (np.int64, 2**63 - 2**21)])
 @pytest.mark.parametrize("span", [1, 9, 2**15, 2**20])
 def test_in_sorted_fast_paths_equal_numpy(dtype: Any, base: int, span: int) -> None:
-    """in_sorted's span bitmap and low-bit filter (taken for many values) give exactly np.isin,
-    at the type's edges: values below, inside and above ref's span, negative and wrapped."""
-    from cleaning.dedup.signature import (_CHUNK, _binary_in_sorted, _filtered_in_sorted, _span_in_sorted,
-                                          in_sorted)
+    """in_sorted's span bitmap (taken for many values) gives exactly np.isin, at the type's
+    edges: values below, inside and above ref's span, negative and wrapped."""
+    from cleaning.dedup.signature import _CHUNK, _binary_in_sorted, _span_in_sorted, in_sorted
 
     rng = np.random.default_rng(span)
     info = np.iinfo(dtype)
@@ -346,7 +345,6 @@ def test_in_sorted_fast_paths_equal_numpy(dtype: Any, base: int, span: int) -> N
     assert want.any() and not want.all()
     assert np.array_equal(in_sorted(values, ref), want)
     assert np.array_equal(_span_in_sorted(values, ref, int(ref[-1]) - int(ref[0]) + 1), want)
-    assert np.array_equal(_filtered_in_sorted(values, ref), want)
     assert np.array_equal(_binary_in_sorted(values, ref), want)
 
 
