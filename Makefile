@@ -29,7 +29,13 @@ $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --extra dev --python $(PYTHON)
 	touch $@
 
-install: $(VENV)/.installed
+# Prefect's temporary server creates and migrates its database on its first start (~6 s on
+# 2 cores): paid here, once per PREFECT_HOME, not by the first run.
+$(PREFECT_HOME)/prefect.db: | $(VENV)/.installed
+	$(VENV)/bin/python -m flows.local_server
+
+install: $(VENV)/.installed $(PREFECT_HOME)/prefect.db
+
 
 ## Run the pipeline on seeds/ into output/.
 run: install

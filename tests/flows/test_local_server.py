@@ -16,6 +16,15 @@ def test_cli_without_api_url_runs_against_its_own_early_temporary_server(tmp_pat
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
     env.update(PYTHONPATH=str(ROOT), PREFECT_HOME=str(home), PREFECT_SERVER_EPHEMERAL_ENABLED="true",
                PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120")
+    # `make install` prepares the server's database first (migrations, block types)...
+    prep = subprocess.run([sys.executable, "-m", "flows.local_server"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert prep.returncode == 0, prep.stderr[-2000:]
+    assert "local database is ready" in prep.stdout
+    with sqlite3.connect(home / "prefect.db") as db:
+        assert db.execute("select version_num from alembic_version").fetchone()
+        assert db.execute("select count(*) from flow_run").fetchone()[0] == 0
+    # ...and the run uses that database.
     res = subprocess.run([sys.executable, "-m", "flows", "run", "seeds", "--out", str(tmp_path / "out")], cwd=ROOT,
                          env=env, capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr[-2000:]
@@ -48,3 +57,18 @@ def test_a_server_configured_in_a_profile_stops_the_early_launched_one(tmp_path:
                          timeout=120)
     assert res.returncode == 0, res.stderr[-2000:]
     assert res.stdout.split() == ["True", "True", "True"]
+
+
+def test_preparing_with_a_configured_server_touches_nothing(tmp_path: Path) -> None:
+    """`make install` with a server configured in a profile starts nothing and creates no database."""
+    home = tmp_path / "prefect-home"
+    home.mkdir()
+    (home / "profiles.toml").write_text('active = "remote"\n\n[profiles.remote]\n'
+                                        'PREFECT_API_URL = "http://127.0.0.1:9/api"\n', encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env.update(PYTHONPATH=str(ROOT), PREFECT_HOME=str(home))
+    res = subprocess.run([sys.executable, "-m", "flows.local_server"], cwd=ROOT, env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert "a Prefect server is configured" in res.stdout
+    assert not (home / "prefect.db").exists()
