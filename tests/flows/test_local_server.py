@@ -11,6 +11,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _home_with_a_configured_server(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A PREFECT_HOME whose active profile configures an API URL (nothing listens there)."""
+    home = tmp_path / "prefect-home"
+    home.mkdir()
+    (home / "profiles.toml").write_text('active = "remote"\n\n[profiles.remote]\n'
+                                        'PREFECT_API_URL = "http://127.0.0.1:9/api"\n', encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env.update(PYTHONPATH=str(ROOT), PREFECT_HOME=str(home))
+    return home, env
+
+
 def test_cli_without_api_url_runs_against_its_own_early_temporary_server(tmp_path: Path) -> None:
     home = tmp_path / "prefect-home"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
@@ -44,12 +55,7 @@ def test_cli_without_api_url_runs_against_its_own_early_temporary_server(tmp_pat
 def test_a_server_configured_in_a_profile_stops_the_early_launched_one(tmp_path: Path) -> None:
     """The server is launched before Prefect's settings are read; a profile that configures an
     API URL is found afterwards, and the launched server is stopped instead of used."""
-    home = tmp_path / "prefect-home"
-    home.mkdir()
-    (home / "profiles.toml").write_text('active = "remote"\n\n[profiles.remote]\n'
-                                        'PREFECT_API_URL = "http://127.0.0.1:9/api"\n', encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
-    env.update(PYTHONPATH=str(ROOT), PREFECT_HOME=str(home))
+    home, env = _home_with_a_configured_server(tmp_path)
     script = ("from flows.local_server import launch_temporary_server, confirm_temporary_server\n"
               "s = launch_temporary_server()\n"
               "print(s is not None, confirm_temporary_server(s) is None, s.process.poll() is not None)\n")
@@ -61,12 +67,7 @@ def test_a_server_configured_in_a_profile_stops_the_early_launched_one(tmp_path:
 
 def test_preparing_with_a_configured_server_touches_nothing(tmp_path: Path) -> None:
     """`make install` with a server configured in a profile starts nothing and creates no database."""
-    home = tmp_path / "prefect-home"
-    home.mkdir()
-    (home / "profiles.toml").write_text('active = "remote"\n\n[profiles.remote]\n'
-                                        'PREFECT_API_URL = "http://127.0.0.1:9/api"\n', encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
-    env.update(PYTHONPATH=str(ROOT), PREFECT_HOME=str(home))
+    home, env = _home_with_a_configured_server(tmp_path)
     res = subprocess.run([sys.executable, "-m", "flows.local_server"], cwd=ROOT, env=env, capture_output=True,
                          text=True, timeout=120)
     assert res.returncode == 0, res.stderr[-2000:]
