@@ -172,7 +172,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     # so the flow process does not carry it through the whole batch phase (issue 14).
     small = input_bytes < int(cfg["pipeline"].get("process_pool_min_bytes", 0))
     try:
-        return _run_flow(args, inputs, server, small)
+        from cleaning.timelimit import doc_timeout
+
+        return _run_flow(args, inputs, server, small, time_limited=doc_timeout(cfg) > 0)
     finally:
         if server is not None:
             if interrupt.requested():
@@ -181,7 +183,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                 server.stop()
 
 
-def _run_flow(args: argparse.Namespace, inputs: list[str], server: TemporaryServer | None, small: bool = True) -> int:
+def _run_flow(args: argparse.Namespace, inputs: list[str], server: TemporaryServer | None, small: bool = True,
+              time_limited: bool = True) -> int:
     from flows.boundary import QuietConsole, console_handlers
     from flows.local_server import startup_timeout
     from flows.pipeline import flow_with_runner
@@ -202,7 +205,7 @@ def _run_flow(args: argparse.Namespace, inputs: list[str], server: TemporaryServ
             handlers = console_handlers()
             for h in handlers:
                 h.addFilter(quiet)
-            report = flow_with_runner(args.workers, args.dask_address, args.dask_workers)(
+            report = flow_with_runner(args.workers, args.dask_address, args.dask_workers, time_limited)(
                 inputs=[str(i) for i in inputs], out=str(args.out), config_path=args.config,
                 state_dir=args.state_dir, show_progress=True)
         except KeyboardInterrupt:

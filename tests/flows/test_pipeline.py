@@ -159,16 +159,21 @@ def test_dask_cluster_run_gives_the_same_outputs(prefect_harness, two_runs, mixe
         assert (out / name).read_bytes() == (reference / name).read_bytes(), name
 
 
-def test_worker_processes_give_the_same_outputs(prefect_harness, two_runs, mixed_inputs: Path, tmp_path: Path) -> None:
-    """The default runner on a multi-core machine (a pool of worker processes, small batches so
-    both workers get several) writes byte-identical files to the in-process thread runner."""
+@pytest.mark.parametrize("time_limited", [True, False], ids=["threads-driving-time-limit-workers", "process-pool"])
+def test_worker_processes_give_the_same_outputs(prefect_harness, two_runs, mixed_inputs: Path, tmp_path: Path,
+                                                time_limited: bool) -> None:
+    """The default runner on a multi-core machine (two threads, each batch's stages in a
+    time-limit worker process; small batches so both get several), and the process pool used
+    when the time limit is off, write byte-identical files to the in-process thread runner."""
     from flows.pipeline import flow_with_runner
 
     reference, _, _ = two_runs
     cfg = tmp_path / "small_batches.toml"
-    cfg.write_text("[pipeline]\nbatch_size = 2\n", encoding="utf-8")
+    cfg.write_text("[pipeline]\nbatch_size = 2\n" + ("" if time_limited else "doc_timeout_seconds = 0\n"),
+                   encoding="utf-8")
     out = tmp_path / "processes"
-    report = flow_with_runner(workers=2)(inputs=[str(mixed_inputs)], out=str(out), config_path=str(cfg))
+    report = flow_with_runner(workers=2, time_limited=time_limited)(inputs=[str(mixed_inputs)], out=str(out),
+                                                                    config_path=str(cfg))
     assert report["counts"]["accounting_ok"]
     for name in OUTPUT_FILES:
         assert (out / name).read_bytes() == (reference / name).read_bytes(), name

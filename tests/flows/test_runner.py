@@ -21,7 +21,12 @@ def test_small_inputs_stay_in_process_large_ones_get_a_worker_per_cpu(monkeypatc
 def test_runner_choice() -> None:
     from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
-    assert isinstance(pipeline.flow_with_runner(workers=2).task_runner, ProcessPoolTaskRunner)
+    # With the per-document time limit, N threads drive N time-limit worker processes...
+    runner = pipeline.flow_with_runner(workers=2).task_runner
+    assert isinstance(runner, ThreadPoolTaskRunner) and runner._max_workers == 2
+    # ...without it, N pool processes run the tasks themselves.
+    runner = pipeline.flow_with_runner(workers=2, time_limited=False).task_runner
+    assert isinstance(runner, ProcessPoolTaskRunner) and runner._max_workers == 2
     assert isinstance(pipeline.flow_with_runner(workers=0).task_runner, ThreadPoolTaskRunner)
 
 
